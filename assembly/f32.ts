@@ -1,0 +1,1 @@
+// f32 kernel family exports (see assembly/kernels/f32_*.ts).
