@@ -10,7 +10,7 @@ import { softmaxCrossEntropy } from '../engine/ops/softmax_xent.js';
 import { ParamStore, type Param } from '../engine/params.js';
 import { sizeOf, shapeString, type Shape } from '../engine/tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
-import type { Layer } from './layers.js';
+import { layerFromConfig, type Layer } from './layers.js';
 
 export interface SequentialOptions {
   /** Per-sample input shape, e.g. [28, 28] for MNIST images. */
@@ -186,4 +186,16 @@ export class Sequential {
 
 export function sequential(layers: Layer[], opts: SequentialOptions): Sequential {
   return new Sequential(layers, opts);
+}
+
+/** A new model of the same architecture with a copy of `model`'s weights (fresh optimizer). */
+export function cloneModel(model: Sequential, opts: { backend?: EngineBackend } = {}): Sequential {
+  const layers = model.layers.map((l) => {
+    const copy = layerFromConfig(l.config);
+    copy.name = l.name;
+    return copy;
+  });
+  const clone = new Sequential(layers, { inputShape: [...model.inputShape], backend: opts.backend ?? model.backend });
+  clone.store.values.set(model.store.values);
+  return clone;
 }

@@ -84,3 +84,15 @@ describe('fit', () => {
     expect(() => m.predict(new Float32Array(65))).toThrow(ShapeError);
   });
 });
+
+describe('cloneModel', () => {
+  it('copies architecture, names and weights, and shares no storage', async () => {
+    const { cloneModel } = await import('../../src/model/sequential.js');
+    const a = smallCnn(9);
+    const b = cloneModel(a);
+    expect(b.layers.map((l) => l.name)).toEqual(a.layers.map((l) => l.name));
+    expect(b.store.values).toEqual(a.store.values);
+    b.store.values[0] += 1;
+    expect(b.store.values[0]).not.toBe(a.store.values[0]);
+  });
+});
