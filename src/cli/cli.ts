@@ -16,7 +16,7 @@ import { commandHelp, GLOBAL_FLAGS, toolHelp } from './help.js';
 import { closest } from './suggest.js';
 
 /** In pipeline order, as --help lists them. */
-export const COMMANDS: readonly Command[] = [train, prune, quantize, convert, inspect, predict, bench] as Command[];
+export const COMMANDS: readonly Command[] = [train, prune, quantize, convert, inspect, predict, bench];
 
 /** Exit codes: 0 ok; 1 a TopiaryError (bad file, bad data, ...); 2 a usage mistake; 70 a bug. */
 export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
@@ -24,7 +24,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, internal: 70 } as const;
 /** Usage errors: the command line itself is wrong (exit 2 rather than 1). */
 const USAGE_CODES = new Set(['FLAG_UNKNOWN', 'FLAG_NO_VALUE', 'FLAG_BAD_VALUE', 'FLAG_REPEATED', 'FLAG_MISSING', 'FLAG_CONFLICT', 'ARG_UNEXPECTED', 'COMMAND_UNKNOWN']);
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
   const flagsEnd = argv.indexOf('--');
   const ownArgs = flagsEnd < 0 ? argv : argv.slice(0, flagsEnd);
   const verbose = ownArgs.includes('--verbose') || io.env.TOPIARY_DEBUG === '1';
@@ -32,18 +32,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [first, ...rest] = argv;
 
   if (first === undefined || (first.startsWith('-') && wantsHelp)) {
-    (first === undefined ? io.stderr : io.stdout)(toolHelp(COMMANDS, version()));
+    (first === undefined ? io.stderr : io.stdout)(toolHelp(commands, version()));
     return first === undefined ? EXIT.usage : EXIT.ok;
   }
   if (first === '--version') {
     io.stdout(`${version()}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === first);
+  const command = commands.find((c) => c.name === first);
   if (!command) {
-    const guess = closest(first, COMMANDS.map((c) => c.name));
+    const guess = closest(first, commands.map((c) => c.name));
     const what = first.startsWith('-') ? `expected a command before ${first}` : `unknown command '${first}'`;
-    const hint = guess ? `did you mean '${guess}'?` : `commands: ${COMMANDS.map((c) => c.name).join(', ')}`;
+    const hint = guess ? `did you mean '${guess}'?` : `commands: ${commands.map((c) => c.name).join(', ')}`;
     io.stderr(`topiary: ${what}; ${hint} (see topiary --help)\n`);
     return EXIT.usage;
   }

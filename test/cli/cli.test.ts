@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, EXIT, runCli } from '../../src/cli/cli.js';
-import { defineCommand } from '../../src/cli/command.js';
+import { defineCommand, type Command } from '../../src/cli/command.js';
 import { flagName, parseFlags } from '../../src/cli/flags.js';
 import { commandHelp } from '../../src/cli/help.js';
 import { ConfigError, DataError } from '../../src/errors.js';
 
-async function run(argv: string[], env: Record<string, string> = {}) {
+async function run(argv: string[], env: Record<string, string> = {}, commands: readonly Command[] = COMMANDS) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, isTTY: false });
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, isTTY: false }, commands);
   return { code, stdout, stderr };
 }
 
@@ -140,18 +140,14 @@ describe('topiary <command>', () => {
         if (flags.n === 3) throw new TypeError('x is undefined');
       },
     });
-    (COMMANDS as unknown as object[]).push(probe);
-    try {
-      expect((await run(['probe', '--n', '0', '--verbose'])).code).toBe(EXIT.ok);
-      expect(seen[0]).toEqual({ n: 0 });
-      expect(await run(['probe', '--n', '1'])).toMatchObject({ code: EXIT.error, stderr: 'topiary probe: a.idx does not exist; pass --data\n' });
-      expect(await run(['probe', '--n', '2'])).toMatchObject({ code: EXIT.usage, stderr: 'topiary probe: bad pair\n' });
-      const bug = await run(['probe', '--n', '3']);
-      expect(bug.code).toBe(EXIT.internal);
-      expect(bug.stderr).toBe('topiary probe: unexpected error, likely a bug in topiary: x is undefined (rerun with --verbose for the stack trace)\n');
-    } finally {
-      (COMMANDS as unknown as object[]).pop();
-    }
+    const cmds = [probe] as Command[];
+    expect((await run(['probe', '--n', '0', '--verbose'], {}, cmds)).code).toBe(EXIT.ok);
+    expect(seen[0]).toEqual({ n: 0 });
+    expect(await run(['probe', '--n', '1'], {}, cmds)).toMatchObject({ code: EXIT.error, stderr: 'topiary probe: a.idx does not exist; pass --data\n' });
+    expect(await run(['probe', '--n', '2'], {}, cmds)).toMatchObject({ code: EXIT.usage, stderr: 'topiary probe: bad pair\n' });
+    const bug = await run(['probe', '--n', '3'], {}, cmds);
+    expect(bug.code).toBe(EXIT.internal);
+    expect(bug.stderr).toBe('topiary probe: unexpected error, likely a bug in topiary: x is undefined (rerun with --verbose for the stack trace)\n');
   });
 });
 
