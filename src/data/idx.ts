@@ -124,8 +124,26 @@ export interface IdxSplit {
 // emnist-digits-train-images-idx3-ubyte (EMNIST): an optional prefix, the split, the kind.
 const IDX_NAME = /^(?:.*-)?(train|t10k|test)-(images|labels)[.-]idx([13])-ubyte(\.gz)?$/;
 
+export type IdxSplitName = 'train' | 'test';
+
+export interface IdxPairPaths {
+  images: string;
+  labels: string;
+}
+
 /** Finds the train and test image/label pairs in `dir` by their standard names and loads them. */
 export function loadIdxDir(dir: string, options: LoadIdxOptions = {}): IdxSplit {
+  return { train: loadIdxSplit(dir, 'train', options), test: loadIdxSplit(dir, 'test', options) };
+}
+
+/** One split of `dir` (predict needs the test files, not 47 MB of training images). */
+export function loadIdxSplit(dir: string, split: IdxSplitName, options: LoadIdxOptions = {}): Dataset {
+  const { images, labels } = findIdxPair(dir, split);
+  return loadIdxDataset(images, labels, options);
+}
+
+/** The paths of one split's image and label files in `dir`, each there exactly once. */
+export function findIdxPair(dir: string, split: IdxSplitName): IdxPairPaths {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
@@ -133,31 +151,22 @@ export function loadIdxDir(dir: string, options: LoadIdxOptions = {}): IdxSplit 
   } catch (e) {
     throw new DataError('IDX_DIR_MISSING', `${dir}: cannot list it (${(e as Error).message}); pass --data with a folder holding MNIST-style IDX files`);
   }
-  const found: Record<string, string[]> = {};
-  for (const name of names.sort()) {
-    const m = IDX_NAME.exec(name);
-    if (!m) continue;
-    const split = m[1] === 'train' ? 'train' : 'test';
-    const kind = m[2];
-    if ((kind === 'images') !== (m[3] === '3')) continue; // e.g. images-idx1: not a standard name
-    (found[`${split}-${kind}`] ??= []).push(name);
-  }
-  const pick = (key: string): string => {
-    const files = found[key] ?? [];
+  const pick = (kind: 'images' | 'labels'): string => {
+    const files = names.sort().filter((name) => {
+      const m = IDX_NAME.exec(name);
+      // images are idx3 and labels idx1; anything else is not a standard name
+      return m !== null && (m[1] === 'train' ? 'train' : 'test') === split && m[2] === kind && (m[3] === '3') === (kind === 'images');
+    });
     if (files.length === 0) {
-      const [split, kind] = key.split('-');
       const std = `${split === 'train' ? 'train' : 't10k'}-${kind}-idx${kind === 'images' ? 3 : 1}-ubyte[.gz]`;
       throw new DataError('IDX_NOT_FOUND', `${dir}: no ${split} ${kind} file (looked for ${std}); put the four MNIST-style IDX files there, e.g. install Debian's dataset-fashion-mnist and use /usr/share/datasets/fashion-mnist`);
     }
     if (files.length > 1) {
-      throw new DataError('IDX_AMBIGUOUS', `${dir}: several ${key.replace('-', ' ')} files (${files.join(', ')}); keep one of them in the folder`);
+      throw new DataError('IDX_AMBIGUOUS', `${dir}: several ${split} ${kind} files (${files.join(', ')}); keep one of them in the folder`);
     }
     return join(dir, files[0]);
   };
-  return {
-    train: loadIdxDataset(pick('train-images'), pick('train-labels'), options),
-    test: loadIdxDataset(pick('test-images'), pick('test-labels'), options),
-  };
+  return { images: pick('images'), labels: pick('labels') };
 }
 
 function gunzip(bytes: Uint8Array, file: string): Uint8Array {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadIdxDataset, loadIdxDir, parseIdx, readIdxFile } from '../../src/data/idx.js';
+import { findIdxPair, loadIdxDataset, loadIdxDir, loadIdxSplit, parseIdx, readIdxFile } from '../../src/data/idx.js';
 import { DataError } from '../../src/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'topiary-idx-'));
@@ -164,6 +164,14 @@ describe('loadIdxDir', () => {
     });
     const { train, test } = loadIdxDir(dir);
     expect([train.count, test.count]).toEqual([2, 1]);
+  });
+
+  it('loads one split alone, needing only its own files', () => {
+    const te = sample(4);
+    const dir = dirWith({ 't10k-images-idx3-ubyte': te.images, 't10k-labels-idx1-ubyte': te.labels });
+    expect(loadIdxSplit(dir, 'test').count).toBe(4);
+    expect(findIdxPair(dir, 'test')).toEqual({ images: join(dir, 't10k-images-idx3-ubyte'), labels: join(dir, 't10k-labels-idx1-ubyte') });
+    expect(dataError(() => loadIdxSplit(dir, 'train')).message).toContain('no train images file (looked for train-images-idx3-ubyte[.gz])');
   });
 
   it('says which file is missing or ambiguous, and when the folder itself is missing', () => {
