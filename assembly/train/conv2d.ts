@@ -1,0 +1,313 @@
+// conv2d training kernels, NHWC, 'valid' geometry (the host pads 'same' inputs into scratch first),
+// any stride and channel counts. Dense runs through the same kernels as a 1x1 conv over a 1 x batch image.
+//   x [batch, inH, inW, inC]   w [kh, kw, inC, outC]   y, dy [batch, outH, outW, outC]
+// Reference twins: conv2dForward/conv2dBackward (src/engine/ops/conv2d.ts), denseForward/denseBackward.
+// Tests: test/engine/wasm_backend.test.ts. SIMD tiles keep their accumulators in registers:
+//   forward  4 output pixels x 12 channels   (w rows r = (kx, ci) are contiguous in x and w per ky)
+//   filter   3 rows of w     x 12 channels   (summed over every output pixel)
+//   input    1 tap           x 12 input channels, from w transposed to [kh*kw, outC, inC]
+import { madd, storeChunk, addChunk } from './simd';
+import { BATCH, IN_H, IN_W, IN_C, OUT_H, OUT_W, OUT_C, K_H, K_W, STRIDE_H, STRIDE_W } from './params';
+
+/** y = b + conv(x, w). */
+export function conv2d_forward(x: usize, w: usize, b: usize, y: usize, pp: usize): void {
+  const batch = load<i32>(pp, BATCH), inH = load<i32>(pp, IN_H), inW = load<i32>(pp, IN_W), inC = load<i32>(pp, IN_C);
+  const outH = load<i32>(pp, OUT_H), outW = load<i32>(pp, OUT_W), outC = load<i32>(pp, OUT_C);
+  const kh = load<i32>(pp, K_H), kw = load<i32>(pp, K_W), sh = load<i32>(pp, STRIDE_H), sw = load<i32>(pp, STRIDE_W);
+  const rowLen = kw * inC; // one kernel row: (kx, ci) pairs, contiguous in x and in w
+  const xRow = <usize>(inW * inC) << 2;
+  const xStep = <usize>(sw * inC) << 2;
+  const wKy = <usize>(rowLen * outC) << 2;
+  const wR = <usize>outC << 2;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const xLine = x + (<usize>((n * inH + oy * sh) * inW * inC) << 2);
+      const yLine = y + (<usize>((n * outH + oy) * outW * outC) << 2);
+      if (ASC_FEATURE_SIMD) {
+        let ox = 0;
+        for (; ox + 4 <= outW; ox += 4) forwardPixels(4, xLine + <usize>ox * xStep, yLine + <usize>ox * wR, w, b, outC, kh, rowLen, xRow, xStep, wKy, wR);
+        for (; ox < outW; ox++) forwardPixels(1, xLine + <usize>ox * xStep, yLine + <usize>ox * wR, w, b, outC, kh, rowLen, xRow, xStep, wKy, wR);
+      } else {
+        for (let ox = 0; ox < outW; ox++) {
+          const xp = xLine + <usize>ox * xStep;
+          const yp = yLine + <usize>ox * wR;
+          for (let co = 0; co < outC; co++) {
+            let s = load<f32>(b + (<usize>co << 2));
+            for (let ky = 0; ky < kh; ky++) {
+              const xr = xp + <usize>ky * xRow;
+              const wr = w + <usize>ky * wKy + (<usize>co << 2);
+              for (let r = 0; r < rowLen; r++) s += load<f32>(xr + (<usize>r << 2)) * load<f32>(wr + <usize>r * wR);
+            }
+            store<f32>(yp + (<usize>co << 2), s);
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline function forwardPixels(P: i32, xp: usize, yp: usize, w: usize, b: usize, outC: i32, kh: i32, rowLen: i32, xRow: usize, xStep: usize, wKy: usize, wR: usize): void {
+  for (let c0 = 0; c0 < outC; c0 += 12) {
+    const lanes = min(outC - c0, 12);
+    const off = <usize>c0 << 2;
+    if (lanes > 8) forwardTile(P, 3, xp, w + off, b + off, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
+    else if (lanes > 4) forwardTile(P, 2, xp, w + off, b + off, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
+    else forwardTile(P, 1, xp, w + off, b + off, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
+  }
+}
+
+/** P pixels (1 or 4) x V vectors (1..3) of output channels; P*V accumulators. */
+@inline function forwardTile(P: i32, V: i32, xp: usize, w: usize, b: usize, yp: usize, lanes: i32, kh: i32, rowLen: i32, xRow: usize, xStep: usize, wKy: usize, wR: usize): void {
+  const b0 = v128.load(b);
+  const b1 = V > 1 ? v128.load(b, 16) : b0;
+  const b2 = V > 2 ? v128.load(b, 32) : b0;
+  let a00 = b0, a01 = b1, a02 = b2, a10 = b0, a11 = b1, a12 = b2;
+  let a20 = b0, a21 = b1, a22 = b2, a30 = b0, a31 = b1, a32 = b2;
+  for (let ky = 0; ky < kh; ky++) {
+    let xr = xp + <usize>ky * xRow;
+    let wr = w + <usize>ky * wKy;
+    for (let r = 0; r < rowLen; r++) {
+      const w0 = v128.load(wr);
+      const w1 = V > 1 ? v128.load(wr, 16) : w0;
+      const w2 = V > 2 ? v128.load(wr, 32) : w0;
+      let xv = v128.load32_splat(xr);
+      a00 = madd(xv, w0, a00);
+      if (V > 1) a01 = madd(xv, w1, a01);
+      if (V > 2) a02 = madd(xv, w2, a02);
+      if (P > 1) {
+        xv = v128.load32_splat(xr + xStep);
+        a10 = madd(xv, w0, a10);
+        if (V > 1) a11 = madd(xv, w1, a11);
+        if (V > 2) a12 = madd(xv, w2, a12);
+        xv = v128.load32_splat(xr + 2 * xStep);
+        a20 = madd(xv, w0, a20);
+        if (V > 1) a21 = madd(xv, w1, a21);
+        if (V > 2) a22 = madd(xv, w2, a22);
+        xv = v128.load32_splat(xr + 3 * xStep);
+        a30 = madd(xv, w0, a30);
+        if (V > 1) a31 = madd(xv, w1, a31);
+        if (V > 2) a32 = madd(xv, w2, a32);
+      }
+      xr += 4;
+      wr += wR;
+    }
+  }
+  storeChunk(V, yp, a00, a01, a02, lanes);
+  if (P > 1) {
+    storeChunk(V, yp + wR, a10, a11, a12, lanes);
+    storeChunk(V, yp + 2 * wR, a20, a21, a22, lanes);
+    storeChunk(V, yp + 3 * wR, a30, a31, a32, lanes);
+  }
+}
+
+/** dw += sum over pixels of x (x) dy; db += sum over pixels of dy. */
+export function conv2d_backward_filter(x: usize, dy: usize, dw: usize, db: usize, pp: usize): void {
+  const batch = load<i32>(pp, BATCH), inH = load<i32>(pp, IN_H), inW = load<i32>(pp, IN_W), inC = load<i32>(pp, IN_C);
+  const outH = load<i32>(pp, OUT_H), outW = load<i32>(pp, OUT_W), outC = load<i32>(pp, OUT_C);
+  const kh = load<i32>(pp, K_H), kw = load<i32>(pp, K_W), sh = load<i32>(pp, STRIDE_H), sw = load<i32>(pp, STRIDE_W);
+  biasGrad(dy, db, batch * outH * outW, outC);
+  const rowLen = kw * inC;
+  const rows = kh * rowLen;
+  const xStep = <usize>(sw * inC) << 2;
+  const dyPix = <usize>outC << 2;
+  for (let r0 = 0; r0 < rows; r0 += 3) {
+    const nr = min(rows - r0, 3);
+    // byte offset of w row r's input tap from a pixel's top-left input (extra rows repeat the last)
+    const o0 = tapOffset(r0, rowLen, inW, inC);
+    const o1 = tapOffset(min(r0 + 1, rows - 1), rowLen, inW, inC);
+    const o2 = tapOffset(min(r0 + 2, rows - 1), rowLen, inW, inC);
+    const dwRow = dw + (<usize>(r0 * outC) << 2);
+    if (ASC_FEATURE_SIMD) {
+      for (let c0 = 0; c0 < outC; c0 += 12) {
+        const lanes = min(outC - c0, 12);
+        const off = <usize>c0 << 2;
+        if (nr == 3) filterRows(3, x, dy + off, dwRow + off, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
+        else if (nr == 2) filterRows(2, x, dy + off, dwRow + off, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
+        else filterRows(1, x, dy + off, dwRow + off, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
+      }
+    } else {
+      for (let j = 0; j < nr; j++) {
+        const o = j == 0 ? o0 : j == 1 ? o1 : o2;
+        for (let co = 0; co < outC; co++) {
+          let s: f32 = 0;
+          for (let n = 0; n < batch; n++) {
+            for (let oy = 0; oy < outH; oy++) {
+              let xp = x + (<usize>((n * inH + oy * sh) * inW * inC) << 2) + o;
+              let dp = dy + (<usize>(((n * outH + oy) * outW) * outC + co) << 2);
+              for (let ox = 0; ox < outW; ox++) {
+                s += load<f32>(xp) * load<f32>(dp);
+                xp += xStep;
+                dp += dyPix;
+              }
+            }
+          }
+          const at = dwRow + (<usize>(j * outC + co) << 2);
+          store<f32>(at, load<f32>(at) + s);
+        }
+      }
+    }
+  }
+}
+
+@inline function tapOffset(r: i32, rowLen: i32, inW: i32, inC: i32): usize {
+  const ky = r / rowLen;
+  return <usize>(ky * inW * inC + (r - ky * rowLen)) << 2;
+}
+
+@inline function filterRows(R: i32, x: usize, dy: usize, dwp: usize, o0: usize, o1: usize, o2: usize, lanes: i32, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, sh: i32, xStep: usize, dyPix: usize): void {
+  if (lanes > 8) filterTile(R, 3, x, dy, dwp, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
+  else if (lanes > 4) filterTile(R, 2, x, dy, dwp, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
+  else filterTile(R, 1, x, dy, dwp, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
+}
+
+/** R rows of w (1..3) x V vectors (1..3) of output channels, summed over every output pixel. */
+@inline function filterTile(R: i32, V: i32, x: usize, dy: usize, dwp: usize, o0: usize, o1: usize, o2: usize, lanes: i32, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, sh: i32, xStep: usize, dyPix: usize): void {
+  const z = f32x4.splat(0);
+  let a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z, a20 = z, a21 = z, a22 = z;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      let xp = x + (<usize>((n * inH + oy * sh) * inW * inC) << 2);
+      let dp = dy + (<usize>((n * outH + oy) * outW * outC) << 2);
+      for (let ox = 0; ox < outW; ox++) {
+        const d0 = v128.load(dp);
+        const d1 = V > 1 ? v128.load(dp, 16) : d0;
+        const d2 = V > 2 ? v128.load(dp, 32) : d0;
+        let xv = v128.load32_splat(xp + o0);
+        a00 = madd(xv, d0, a00);
+        if (V > 1) a01 = madd(xv, d1, a01);
+        if (V > 2) a02 = madd(xv, d2, a02);
+        if (R > 1) {
+          xv = v128.load32_splat(xp + o1);
+          a10 = madd(xv, d0, a10);
+          if (V > 1) a11 = madd(xv, d1, a11);
+          if (V > 2) a12 = madd(xv, d2, a12);
+        }
+        if (R > 2) {
+          xv = v128.load32_splat(xp + o2);
+          a20 = madd(xv, d0, a20);
+          if (V > 1) a21 = madd(xv, d1, a21);
+          if (V > 2) a22 = madd(xv, d2, a22);
+        }
+        xp += xStep;
+        dp += dyPix;
+      }
+    }
+  }
+  addChunk(V, dwp, a00, a01, a02, lanes);
+  if (R > 1) addChunk(V, dwp + dyPix, a10, a11, a12, lanes);
+  if (R > 2) addChunk(V, dwp + 2 * dyPix, a20, a21, a22, lanes);
+}
+
+/** db[c] += sum over the p pixels of dy[p, c]. */
+function biasGrad(dy: usize, db: usize, pixels: i32, outC: i32): void {
+  const dyPix = <usize>outC << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (let c0 = 0; c0 < outC; c0 += 12) {
+      const lanes = min(outC - c0, 12);
+      const off = <usize>c0 << 2;
+      if (lanes > 8) biasTile(3, dy + off, db + off, pixels, lanes, dyPix);
+      else if (lanes > 4) biasTile(2, dy + off, db + off, pixels, lanes, dyPix);
+      else biasTile(1, dy + off, db + off, pixels, lanes, dyPix);
+    }
+  } else {
+    for (let c = 0; c < outC; c++) {
+      let s: f32 = 0;
+      let dp = dy + (<usize>c << 2);
+      for (let p = 0; p < pixels; p++) {
+        s += load<f32>(dp);
+        dp += dyPix;
+      }
+      const at = db + (<usize>c << 2);
+      store<f32>(at, load<f32>(at) + s);
+    }
+  }
+}
+
+@inline function biasTile(V: i32, dy: usize, db: usize, pixels: i32, lanes: i32, dyPix: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z;
+  let dp = dy;
+  for (let p = 0; p < pixels; p++) {
+    a0 = f32x4.add(a0, v128.load(dp));
+    if (V > 1) a1 = f32x4.add(a1, v128.load(dp, 16));
+    if (V > 2) a2 = f32x4.add(a2, v128.load(dp, 32));
+    dp += dyPix;
+  }
+  addChunk(V, db, a0, a1, a2, lanes);
+}
+
+/** dx = conv-transpose(dy, w), from wT = w transposed per tap to [kh*kw, outC, inC]. */
+export function conv2d_backward_input(wT: usize, dy: usize, dx: usize, pp: usize): void {
+  const batch = load<i32>(pp, BATCH), inH = load<i32>(pp, IN_H), inW = load<i32>(pp, IN_W), inC = load<i32>(pp, IN_C);
+  const outH = load<i32>(pp, OUT_H), outW = load<i32>(pp, OUT_W), outC = load<i32>(pp, OUT_C);
+  const kh = load<i32>(pp, K_H), kw = load<i32>(pp, K_W), sh = load<i32>(pp, STRIDE_H), sw = load<i32>(pp, STRIDE_W);
+  memory.fill(dx, 0, <usize>(batch * inH * inW * inC) << 2);
+  const inCb = <usize>inC << 2;
+  const tapBytes = <usize>(outC * inC) << 2;
+  let dp = dy;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          let dxp = dx + (<usize>(((n * inH + oy * sh + ky) * inW + ox * sw) * inC) << 2);
+          let wt = wT + <usize>(ky * kw) * tapBytes;
+          for (let kx = 0; kx < kw; kx++) {
+            if (ASC_FEATURE_SIMD) {
+              for (let c0 = 0; c0 < inC; c0 += 12) {
+                const lanes = min(inC - c0, 12);
+                const off = <usize>c0 << 2;
+                if (lanes > 8) inputTile(3, wt + off, dp, dxp + off, outC, inCb, lanes);
+                else if (lanes > 4) inputTile(2, wt + off, dp, dxp + off, outC, inCb, lanes);
+                else inputTile(1, wt + off, dp, dxp + off, outC, inCb, lanes);
+              }
+            } else {
+              for (let ci = 0; ci < inC; ci++) {
+                let s: f32 = 0;
+                let wr = wt + (<usize>ci << 2);
+                for (let co = 0; co < outC; co++) {
+                  s += load<f32>(dp + (<usize>co << 2)) * load<f32>(wr);
+                  wr += inCb;
+                }
+                const at = dxp + (<usize>ci << 2);
+                store<f32>(at, load<f32>(at) + s);
+              }
+            }
+            dxp += inCb;
+            wt += tapBytes;
+          }
+        }
+        dp += <usize>outC << 2;
+      }
+    }
+  }
+}
+
+/** V vectors (1..3) of input channels at one tap: dx += sum over co of dy[co] * wT[co, :]. */
+@inline function inputTile(V: i32, wt: usize, dp: usize, dxp: usize, outC: i32, inCb: usize, lanes: i32): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z;
+  let wr = wt;
+  for (let co = 0; co < outC; co++) {
+    const d = v128.load32_splat(dp + (<usize>co << 2));
+    a0 = madd(d, v128.load(wr), a0);
+    if (V > 1) a1 = madd(d, v128.load(wr, 16), a1);
+    if (V > 2) a2 = madd(d, v128.load(wr, 32), a2);
+    wr += inCb;
+  }
+  addChunk(V, dxp, a0, a1, a2, lanes);
+}
+
+/** dst[t, c, r] = src[t, r, c] for t < taps (w [kh*kw, inC, outC] -> wT [kh*kw, outC, inC]). */
+export function transpose_taps(src: usize, dst: usize, taps: i32, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  const colBytes = <usize>rows << 2;
+  for (let t = 0; t < taps; t++) {
+    const s = src + <usize>(t * rows) * rowBytes;
+    const d = dst + <usize>(t * rows) * rowBytes;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        store<f32>(d + <usize>c * colBytes + (<usize>r << 2), load<f32>(s + <usize>r * rowBytes + (<usize>c << 2)));
+      }
+    }
+  }
+}
