@@ -96,7 +96,7 @@ export function reportMarkdown(results: BenchResults, chartFile = 'chart.svg'): 
   return [
     '## topiary bench',
     '',
-    `${summaryLine(results)}. Measured ${results.date}. Latency: tinybench median ± median absolute deviation; every ratio is against ${baselineOf(results)?.name ?? 'the baseline'} in the same run.`,
+    `${summaryLine(results)}. Measured ${results.date}. Latency: tinybench median ± median absolute deviation; every ratio is against the ${baselineOf(results)?.name ?? "baseline"} row, measured in the same run.`,
     '',
     `![accuracy against file size and latency](${chartFile})`,
     '',
