@@ -69,10 +69,14 @@ function nonzero(v: number, i: number, fail: (why: string) => FormatError): numb
   return v;
 }
 
+// One set of context counts, reused by every tensor, so a file of many tiny tensors cannot make
+// the reader allocate 8 KB per tensor.
+let contextCounts: Uint32Array | undefined;
+
 /** The entropy encoding (spec.ts ENTROPY): nonzero flags in context, then sign + Exp-Golomb. */
 function decodeEntropy(r: ByteReader, bits: Int8Array | Int32Array, dtype: DType, row: number, what: string, fail: (why: string) => FormatError): void {
   const d = new RangeDecoder(r.bytes, r.pos, r.end, what);
-  const counts = new Uint32Array(2 * ENTROPY.CONTEXTS);
+  const counts = (contextCounts ??= new Uint32Array(2 * ENTROPY.CONTEXTS)).fill(0);
   for (let i = 0; i < bits.length; i++) {
     const ctx = ENTROPY.FLAG + (i > 0 && bits[i - 1] !== 0 ? 1 : 0) + (i >= row && bits[i - row] !== 0 ? 2 : 0);
     if (d.bit(counts, ctx) === 0) continue;

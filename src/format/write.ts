@@ -43,6 +43,11 @@ export function writeModel(model: FormatModel, options: WriteOptions = {}): Uint
 /** The bytes and where they went (per tensor, per encoding candidate): for size tables and `inspect`. */
 export function writeModelWithReport(model: FormatModel, options: WriteOptions = {}): { bytes: Uint8Array; report: SizeReport } {
   validateModel(model, WRITER);
+  return writeUnchecked(model, options);
+}
+
+/** Writes without validating. Only for tests that need files the reader must refuse; use writeModel. */
+export function writeUnchecked(model: FormatModel, options: WriteOptions = {}): { bytes: Uint8Array; report: SizeReport } {
   const w = new ByteWriter();
   const tensors: TensorSize[] = [];
   w.varint(model.tensors.length);
