@@ -20,7 +20,16 @@ export interface KernelCase {
   /** Runs the plain-TypeScript reference twin on the same inputs. */
   runReference(): void;
   /** The WASM output and the reference output (after run() and runReference()). */
-  outputs(): { got: ArrayLike<number>; want: ArrayLike<number>; shape: number[] };
+  outputs(): {
+    got: ArrayLike<number>;
+    want: ArrayLike<number>;
+    shape: number[];
+    /**
+     * f32 rows: each output's magnitude scale, |bias| + sum of |x*w| over its reduction (the same
+     * computation on absolute values). Float error grows with it, so the tolerance is scaled by it.
+     */
+    scale?: ArrayLike<number>;
+  };
   /** Multiply-accumulates of the dense computation (skipped zeros counted). */
   macs: number;
   /** Multiply-accumulates actually performed (zeros skipped). */

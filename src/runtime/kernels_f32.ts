@@ -1,4 +1,273 @@
-// The f32 kernel family's rows of the kernel table.
-import type { KernelInfo } from './kernel_info.js';
+// The f32 kernel family's rows of the kernel table: per kernel its shape table (tile geometry: less,
+// exactly, more, several; k = 1; channel counts off multiples of 4/8/16; sparsity 0..100%), the seed
+// model's shapes at batch 32 for the bench, and `prepare`, which packs seeded Keras-layout weights
+// with the runtime's own packers so the tests cover packing too.
+import { Rng } from '../data/rng.js';
+import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
+import type { KernelModule } from './wasm.js';
+import { packConv2d, packDense } from './packing/f32.js';
+import {
+  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dOutputShape, conv2dScratchBytes, pool2dGeometry,
+  writeConv2dParams, writePool2dParams, type Conv2dGeometry, type Pool2dGeometry,
+} from './packing/f32_params.js';
+import { f32_dense as refDense } from './reference/f32_dense.js';
+import { f32_conv2d_nhwc as refConv } from './reference/f32_conv2d_nhwc.js';
+import { f32_conv2d_relu_maxpool2d as refConvPool } from './reference/f32_conv2d_relu_maxpool2d.js';
+import { f32_maxpool2d as refPool } from './reference/f32_maxpool2d.js';
 
-export const F32_KERNELS: KernelInfo[] = [];
+/** The f32 exports as the host calls them (byte offsets and int dims). */
+export interface F32Exports {
+  f32_dense(x: number, w: number, y: number, m: number, k: number, n: number, relu: number): void;
+  f32_conv2d_nhwc(params: number, x: number, w: number, y: number, scratch: number): void;
+  f32_conv2d_relu_maxpool2d(params: number, x: number, w: number, y: number, scratch: number): void;
+  f32_maxpool2d(params: number, x: number, y: number): void;
+}
+
+const GUARD = 64;
+const CANARY = 0xa5;
+
+/** Buffers in one module's memory; the ones kernels write get canary bytes on both sides. */
+class Buffers {
+  private guards: number[] = [];
+  constructor(readonly mod: KernelModule) {}
+
+  /** The current memory (alloc may grow it, which detaches older views). */
+  get memory(): ArrayBuffer {
+    return this.mod.exports.memory.buffer as ArrayBuffer;
+  }
+
+  get exports(): F32Exports {
+    return this.mod.exports as unknown as F32Exports;
+  }
+
+  alloc(bytes: number, guarded = false): number {
+    const pad = guarded ? GUARD : 0;
+    const base = this.mod.exports.alloc(bytes + 2 * pad);
+    if (base === 0) throw new RangeError(`kernel memory cannot grow by ${bytes} bytes`);
+    if (guarded) {
+      new Uint8Array(this.memory, base, GUARD).fill(CANARY);
+      new Uint8Array(this.memory, base + GUARD + bytes, GUARD).fill(CANARY);
+      this.guards.push(base, base + GUARD + bytes);
+    }
+    return base + pad;
+  }
+
+  put(a: Float32Array | Int32Array | Uint8Array): number {
+    const ptr = this.alloc(a.byteLength);
+    new Uint8Array(this.memory, ptr, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return ptr;
+  }
+
+  /** A guarded output of `n` floats, prefilled with NaN so an output the kernel skips cannot pass. */
+  output(n: number): number {
+    const ptr = this.alloc(n * 4, true);
+    new Float32Array(this.memory, ptr, n).fill(NaN);
+    return ptr;
+  }
+
+  read(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory, ptr, n).slice();
+  }
+
+  /** Throws if a kernel wrote outside the buffers it was given. */
+  checkGuards(name: string): void {
+    const mem = new Uint8Array(this.memory);
+    for (const g of this.guards) {
+      for (let i = 0; i < GUARD; i++) {
+        if (mem[g + i] !== CANARY) throw new Error(`${name} wrote outside its buffers (canary byte at offset ${g + i} changed)`);
+      }
+    }
+  }
+}
+
+function uniform(rng: Rng, n: number, lo: number, hi: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.uniform(lo, hi);
+  return a;
+}
+
+/** Zeroes exactly round(sparsity * length) entries of `a`, chosen by `rng`. */
+export function sparsify(rng: Rng, a: Float32Array, sparsity: number): Float32Array {
+  const p = rng.permutation(a.length);
+  const zeros = Math.round(sparsity * a.length);
+  for (let i = 0; i < zeros; i++) a[p[i]] = 0;
+  return a;
+}
+
+function countNonzero(a: ArrayLike<number>): number {
+  let nz = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) nz++;
+  return nz;
+}
+
+const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
+
+interface CaseSpec {
+  y: number;
+  shape: number[];
+  run(): void;
+  /** Runs the reference twin into `out`; with `magnitude`, on |x|, |w|, |b| and without ReLU. */
+  reference(out: Float32Array, magnitude: boolean): void;
+  macs: number;
+  nonzeroMacs: number;
+}
+
+function makeCase(buf: Buffers, name: string, spec: CaseSpec): KernelCase {
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const want = new Float32Array(size);
+  return {
+    run: spec.run,
+    runReference: () => spec.reference(want, false),
+    outputs: () => {
+      buf.checkGuards(name);
+      const scale = new Float32Array(size);
+      spec.reference(scale, true);
+      return { got: buf.read(spec.y, size), want, shape: spec.shape, scale };
+    },
+    macs: spec.macs,
+    nonzeroMacs: spec.nonzeroMacs,
+  };
+}
+
+function weights(rng: Rng, shape: KernelShape, n: number): Float32Array {
+  const w = uniform(rng, n, -1, 1);
+  return shape.sparsity ? sparsify(rng, w, shape.sparsity) : w;
+}
+
+function prepareDense(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
+  const { m, k, n } = shape.dims;
+  const relu = shape.dims.relu === 1;
+  const rng = new Rng(seed);
+  const x = uniform(rng, m * k, -1, 1), kernel = weights(rng, shape, k * n), bias = uniform(rng, n, -0.5, 0.5);
+  const buf = new Buffers(mod);
+  const xp = buf.put(x), wp = buf.put(packDense(kernel, bias, k, n)), y = buf.output(m * n);
+  return makeCase(buf, 'f32_dense', {
+    y, shape: [m, n],
+    run: () => buf.exports.f32_dense(xp, wp, y, m, k, n, relu ? 1 : 0),
+    reference: (out, mag) => (mag ? refDense(abs(x), abs(kernel), abs(bias), out, m, k, n, false) : refDense(x, kernel, bias, out, m, k, n, relu)),
+    macs: m * k * n,
+    nonzeroMacs: m * countNonzero(kernel),
+  });
+}
+
+/** dims: n h w cin cout kh kw [sh sw] [same] [relu]. */
+function convGeometry(d: Record<string, number>): Conv2dGeometry {
+  return conv2dGeometry({
+    n: d.n, h: d.h, w: d.w, cin: d.cin, cout: d.cout, kh: d.kh, kw: d.kw,
+    strideH: d.sh ?? 1, strideW: d.sw ?? 1, padding: d.same ? 'same' : 'valid', relu: d.relu === 1,
+  });
+}
+
+function prepareConv(pool: boolean) {
+  const name = pool ? 'f32_conv2d_relu_maxpool2d' : 'f32_conv2d_nhwc';
+  return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
+    const g = convGeometry(shape.dims);
+    const rng = new Rng(seed);
+    const x = uniform(rng, g.n * g.h * g.w * g.cin, -1, 1);
+    const kernel = weights(rng, shape, g.kh * g.kw * g.cin * g.cout), bias = uniform(rng, g.cout, -0.5, 0.5);
+    const buf = new Buffers(mod);
+    const params = buf.alloc(CONV_PARAMS_BYTES);
+    const xp = buf.put(x), wp = buf.put(packConv2d(kernel, bias, g.kh, g.kw, g.cin, g.cout));
+    const outShape = conv2dOutputShape(g, pool);
+    const y = buf.output(outShape.reduce((a, b) => a * b, 1));
+    const scratchBytes = conv2dScratchBytes(g);
+    const scratch = scratchBytes > 0 ? buf.alloc(scratchBytes, true) : 0;
+    writeConv2dParams(buf.memory, params, g);
+    const run = pool ? () => buf.exports.f32_conv2d_relu_maxpool2d(params, xp, wp, y, scratch) : () => buf.exports.f32_conv2d_nhwc(params, xp, wp, y, scratch);
+    const ref = pool ? refConvPool : refConv;
+    const pixels = pool ? g.n * 4 * (g.outH >> 1) * (g.outW >> 1) : g.n * g.outH * g.outW;
+    return makeCase(buf, name, {
+      y, shape: outShape, run,
+      reference: (out, mag) => (mag ? ref(abs(x), abs(kernel), abs(bias), out, { ...g, relu: false }) : ref(x, kernel, bias, out, g)),
+      macs: pixels * g.kh * g.kw * g.cin * g.cout,
+      nonzeroMacs: pixels * countNonzero(kernel),
+    });
+  };
+}
+
+function preparePool(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
+  const d = shape.dims;
+  const g: Pool2dGeometry = pool2dGeometry({ n: d.n, h: d.h, w: d.w, c: d.c, poolH: d.ph, poolW: d.pw, strideH: d.sh, strideW: d.sw });
+  const x = uniform(new Rng(seed), g.n * g.h * g.w * g.c, -1, 1);
+  const buf = new Buffers(mod);
+  const params = buf.alloc(POOL_PARAMS_BYTES), xp = buf.put(x), y = buf.output(g.n * g.outH * g.outW * g.c);
+  writePool2dParams(buf.memory, params, g);
+  const compares = g.n * g.outH * g.outW * g.c * g.poolH * g.poolW;
+  return makeCase(buf, 'f32_maxpool2d', {
+    y, shape: [g.n, g.outH, g.outW, g.c],
+    run: () => buf.exports.f32_maxpool2d(params, xp, y),
+    reference: (out, mag) => refPool(mag ? abs(x) : x, out, g),
+    macs: compares,
+    nonzeroMacs: compares,
+  });
+}
+
+const s = (label: string, dims: Record<string, number>, sparsity?: number): KernelShape => (sparsity === undefined ? { label, dims } : { label, dims, sparsity });
+
+// Dense tiles are 2 rows x a block of 4/8/12/16 output channels; k is the reduction.
+const DENSE_SHAPES: KernelShape[] = [
+  s('k1_m1_n1 (less than a tile)', { m: 1, k: 1, n: 1 }),
+  s('one_tile m2_n4', { m: 2, k: 5, n: 4, relu: 1 }),
+  s('m3_n10 (more than a tile, odd row, 12-block with 2 idle lanes)', { m: 3, k: 17, n: 10 }),
+  s('several m7_n33 (16+16+4 blocks)', { m: 7, k: 64, n: 33, relu: 1 }),
+  s('n13 (16-block, 3 idle lanes)', { m: 4, k: 9, n: 13 }),
+  s('n8 n5 blocks', { m: 5, k: 31, n: 8, relu: 1 }),
+  s('n6_k1', { m: 6, k: 1, n: 6 }),
+  s('m1_k300 (batch 1, long k)', { m: 1, k: 300, n: 10 }),
+];
+
+const CONV_SHAPES: KernelShape[] = [
+  s('seed-like 3x3 cin1 cout12', { n: 2, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 }),
+  s('cin3 cout5 odd width', { n: 1, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 3 }),
+  s('same stride2 cout17', { n: 2, h: 9, w: 8, cin: 4, cout: 17, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, relu: 1 }),
+  s('1x1 cout16', { n: 1, h: 5, w: 5, cin: 7, cout: 16, kh: 1, kw: 1 }),
+  s('5x3 kernel stride 2x1', { n: 1, h: 11, w: 9, cin: 2, cout: 8, kh: 5, kw: 3, sh: 2, sw: 1, relu: 1 }),
+  s('single output pixel', { n: 1, h: 3, w: 3, cin: 2, cout: 4, kh: 3, kw: 3 }),
+  s('same cout33 cin6', { n: 1, h: 6, w: 5, cin: 6, cout: 33, kh: 3, kw: 3, same: 1, relu: 1 }),
+  s('k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }),
+];
+
+const CONV_POOL_SHAPES: KernelShape[] = [
+  s('seed-like 8x8 -> 3x3x12', { n: 2, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3 }),
+  s('odd conv output 7x5 -> 3x2, cout5', { n: 1, h: 9, w: 7, cin: 3, cout: 5, kh: 3, kw: 3 }),
+  s('same padding cout20', { n: 1, h: 10, w: 10, cin: 2, cout: 20, kh: 3, kw: 3, same: 1 }),
+  s('conv stride 2', { n: 2, h: 11, w: 11, cin: 1, cout: 4, kh: 3, kw: 3, sh: 2, sw: 2 }),
+  s('one pooled pixel', { n: 1, h: 4, w: 4, cin: 9, cout: 7, kh: 3, kw: 3 }),
+];
+
+const POOL_SHAPES: KernelShape[] = [
+  s('2x2 c12', { n: 2, h: 6, w: 6, c: 12, ph: 2, pw: 2 }),
+  s('odd dims c5', { n: 1, h: 7, w: 5, c: 5, ph: 2, pw: 2 }),
+  s('3x3 stride 2 c3', { n: 1, h: 9, w: 9, c: 3, ph: 3, pw: 3, sh: 2, sw: 2 }),
+  s('2x1 stride 1x2 c17', { n: 1, h: 4, w: 4, c: 17, ph: 2, pw: 1, sh: 1, sw: 2 }),
+  s('c1 whole image', { n: 3, h: 3, w: 4, c: 1, ph: 3, pw: 4 }),
+];
+
+const SEED_CONV = { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 };
+
+export const F32_KERNELS: KernelInfo[] = [
+  {
+    name: 'f32_dense', op: 'dense', dtype: 'f32', sparse: false, exact: false,
+    shapes: DENSE_SHAPES,
+    benchShapes: [s('seed dense 2028->10, batch 32', { m: 32, k: 2028, n: 10 }), s('batch 1', { m: 1, k: 2028, n: 10 })],
+    prepare: prepareDense,
+  },
+  {
+    name: 'f32_conv2d_nhwc', op: 'conv2d', dtype: 'f32', sparse: false, exact: false,
+    shapes: CONV_SHAPES,
+    benchShapes: [s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV)],
+    prepare: prepareConv(false),
+  },
+  {
+    name: 'f32_conv2d_relu_maxpool2d', op: 'conv2d_relu_maxpool2d', dtype: 'f32', sparse: false, exact: false,
+    shapes: CONV_POOL_SHAPES,
+    benchShapes: [s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV)],
+    prepare: prepareConv(true),
+  },
+  {
+    name: 'f32_maxpool2d', op: 'maxpool2d', dtype: 'f32', sparse: false, exact: true,
+    shapes: POOL_SHAPES,
+    benchShapes: [s('seed pool 26x26x12 -> 13x13x12, batch 32', { n: 32, h: 26, w: 26, c: 12, ph: 2, pw: 2 })],
+    prepare: preparePool,
+  },
+];

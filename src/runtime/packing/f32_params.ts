@@ -1,0 +1,117 @@
+// Geometry of the f32 conv and pool kernels and the params blocks they read from linear memory
+// (the AS side reads the same field order: assembly/kernels/f32_conv_params.ts, f32_maxpool2d.ts).
+// Every kernel trusts its params, so prepare checks them here once with a typed error.
+import { ShapeError } from '../../errors.js';
+
+export type Layout = 'nhwc' | 'nchw';
+
+/** One conv layer's geometry, batch included. Pads are zeros added above/left; bottom/right follow from outH/outW. */
+export interface Conv2dGeometry {
+  n: number; h: number; w: number; cin: number; cout: number;
+  kh: number; kw: number; strideH: number; strideW: number;
+  padTop: number; padLeft: number; outH: number; outW: number;
+  relu: boolean;
+  /** Sparse conv only (f32_conv2d_sparse): layouts of x and y; the dense conv is NHWC in and out. */
+  inLayout?: Layout;
+  outLayout?: Layout;
+}
+
+export interface ConvSpec {
+  n: number; h: number; w: number; cin: number; cout: number; kh: number; kw: number;
+  strideH?: number; strideW?: number;
+  /** Keras/TF padding: 'valid' adds none, 'same' gives ceil(h / stride) outputs, padding split with the extra row at the bottom. */
+  padding?: 'valid' | 'same';
+  relu?: boolean;
+  inLayout?: Layout;
+  outLayout?: Layout;
+}
+
+/** The geometry Keras' Conv2D uses for `spec` (TF's 'same' rule: pad_top = floor(total / 2)). */
+export function conv2dGeometry(spec: ConvSpec): Conv2dGeometry {
+  const { n, h, w, cin, cout, kh, kw, strideH = 1, strideW = 1, padding = 'valid', relu = false } = spec;
+  for (const [k, v] of Object.entries({ n, h, w, cin, cout, kh, kw, strideH, strideW })) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError('conv_dim', `conv2d: ${k} must be a positive integer, got ${v}`);
+  }
+  let outH: number, outW: number, padTop = 0, padLeft = 0;
+  if (padding === 'same') {
+    outH = Math.ceil(h / strideH);
+    outW = Math.ceil(w / strideW);
+    padTop = Math.floor(Math.max((outH - 1) * strideH + kh - h, 0) / 2);
+    padLeft = Math.floor(Math.max((outW - 1) * strideW + kw - w, 0) / 2);
+  } else {
+    outH = Math.floor((h - kh) / strideH) + 1;
+    outW = Math.floor((w - kw) / strideW) + 1;
+  }
+  const g: Conv2dGeometry = { n, h, w, cin, cout, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu };
+  if (spec.inLayout) g.inLayout = spec.inLayout;
+  if (spec.outLayout) g.outLayout = spec.outLayout;
+  checkConv2dGeometry(g);
+  return g;
+}
+
+/** Throws a ShapeError unless `g` is a geometry Keras could produce (taps outside the input read zeros). */
+export function checkConv2dGeometry(g: Conv2dGeometry): void {
+  for (const k of ['n', 'h', 'w', 'cin', 'cout', 'kh', 'kw', 'strideH', 'strideW', 'outH', 'outW'] as const) {
+    if (!Number.isInteger(g[k]) || g[k] < 1) throw new ShapeError('conv_dim', `conv2d: ${k} must be a positive integer, got ${g[k]}`);
+  }
+  for (const k of ['padTop', 'padLeft'] as const) {
+    if (!Number.isInteger(g[k]) || g[k] < 0) throw new ShapeError('conv_pad', `conv2d: ${k} must be an integer >= 0, got ${g[k]}`);
+  }
+  // Every output must see at least one real input row and column, as Keras' padding rules guarantee.
+  if (g.padTop >= g.kh || g.padLeft >= g.kw || (g.outH - 1) * g.strideH - g.padTop >= g.h || (g.outW - 1) * g.strideW - g.padLeft >= g.w) {
+    throw new ShapeError('conv_geometry', `conv2d: output ${g.outH}x${g.outW} with pads ${g.padTop}/${g.padLeft} reads outside a ${g.h}x${g.w} input; build the geometry with conv2dGeometry()`);
+  }
+  if (g.outH * g.outW * Math.max(g.cin, g.cout) * g.n > 2 ** 28) {
+    throw new ShapeError('conv_too_big', `conv2d: ${g.n}x${g.outH}x${g.outW} outputs are too many for one call; split the batch`);
+  }
+}
+
+export const CONV_RELU = 1;
+export const CONV_IN_NCHW = 2;
+export const CONV_OUT_NCHW = 4;
+/** Bytes of a conv params block (14 i32). */
+export const CONV_PARAMS_BYTES = 56;
+
+/** Writes `g` at byte offset `ptr` of `memory` (field order: assembly/kernels/f32_conv_params.ts). */
+export function writeConv2dParams(memory: ArrayBuffer, ptr: number, g: Conv2dGeometry): void {
+  const flags = (g.relu ? CONV_RELU : 0) | (g.inLayout === 'nchw' ? CONV_IN_NCHW : 0) | (g.outLayout === 'nchw' ? CONV_OUT_NCHW : 0);
+  new Int32Array(memory, ptr, 14).set([g.n, g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW, flags]);
+}
+
+/** Scratch bytes f32_conv2d_nhwc / f32_conv2d_relu_maxpool2d need: one zero-padded image, or 0 without padding. */
+export function conv2dScratchBytes(g: Conv2dGeometry): number {
+  const hp = (g.outH - 1) * g.strideH + g.kh, wp = (g.outW - 1) * g.strideW + g.kw;
+  if (g.padTop === 0 && g.padLeft === 0 && hp <= g.h && wp <= g.w) return 0;
+  return hp * wp * g.cin * 4;
+}
+
+/** Output shape [n, outH, outW, cout] of the conv, or of the fused conv + 2x2 pool. */
+export function conv2dOutputShape(g: Conv2dGeometry, pool = false): number[] {
+  const oh = pool ? g.outH >> 1 : g.outH, ow = pool ? g.outW >> 1 : g.outW;
+  return g.outLayout === 'nchw' ? [g.n, g.cout, oh, ow] : [g.n, oh, ow, g.cout];
+}
+
+/** One max-pool layer (NHWC, 'valid': no padding). */
+export interface Pool2dGeometry {
+  n: number; h: number; w: number; c: number;
+  poolH: number; poolW: number; strideH: number; strideW: number;
+  outH: number; outW: number;
+}
+
+/** Keras MaxPooling2D with padding 'valid'; strides default to the pool size. */
+export function pool2dGeometry(spec: { n: number; h: number; w: number; c: number; poolH: number; poolW: number; strideH?: number; strideW?: number }): Pool2dGeometry {
+  const { n, h, w, c, poolH, poolW, strideH = poolH, strideW = poolW } = spec;
+  for (const [k, v] of Object.entries({ n, h, w, c, poolH, poolW, strideH, strideW })) {
+    if (!Number.isInteger(v) || v < 1) throw new ShapeError('pool_dim', `maxpool2d: ${k} must be a positive integer, got ${v}`);
+  }
+  if (poolH > h || poolW > w) throw new ShapeError('pool_too_big', `maxpool2d: a ${poolH}x${poolW} pool does not fit a ${h}x${w} input`);
+  return { n, h, w, c, poolH, poolW, strideH, strideW, outH: Math.floor((h - poolH) / strideH) + 1, outW: Math.floor((w - poolW) / strideW) + 1 };
+}
+
+/** Bytes of a pool params block (10 i32). */
+export const POOL_PARAMS_BYTES = 40;
+
+/** Writes `g` at byte offset `ptr` (field order: assembly/kernels/f32_maxpool2d.ts). */
+export function writePool2dParams(memory: ArrayBuffer, ptr: number, g: Pool2dGeometry): void {
+  new Int32Array(memory, ptr, 10).set([g.n, g.h, g.w, g.c, g.poolH, g.poolW, g.strideH, g.strideW, g.outH, g.outW]);
+}
