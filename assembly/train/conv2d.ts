@@ -9,7 +9,7 @@
 import { madd, storeChunk, addChunk } from './simd';
 import { BATCH, IN_H, IN_W, IN_C, OUT_H, OUT_W, OUT_C, K_H, K_W, STRIDE_H, STRIDE_W } from './params';
 
-/** y = b + conv(x, w). */
+/** y = b + conv(x, w); b = 0 means no bias (the host never hands out offset 0). */
 export function conv2d_forward(x: usize, w: usize, b: usize, y: usize, pp: usize): void {
   const batch = load<i32>(pp, BATCH), inH = load<i32>(pp, IN_H), inW = load<i32>(pp, IN_W), inC = load<i32>(pp, IN_C);
   const outH = load<i32>(pp, OUT_H), outW = load<i32>(pp, OUT_W), outC = load<i32>(pp, OUT_C);
@@ -31,18 +31,41 @@ export function conv2d_forward(x: usize, w: usize, b: usize, y: usize, pp: usize
         for (let ox = 0; ox < outW; ox++) {
           const xp = xLine + <usize>ox * xStep;
           const yp = yLine + <usize>ox * wR;
-          for (let co = 0; co < outC; co++) {
-            let s = load<f32>(b + (<usize>co << 2));
-            for (let ky = 0; ky < kh; ky++) {
-              const xr = xp + <usize>ky * xRow;
-              const wr = w + <usize>ky * wKy + (<usize>co << 2);
-              for (let r = 0; r < rowLen; r++) s += load<f32>(xr + (<usize>r << 2)) * load<f32>(wr + <usize>r * wR);
-            }
-            store<f32>(yp + (<usize>co << 2), s);
-          }
+          let co = 0;
+          for (; co + 4 <= outC; co += 4) forwardScalar(4, xp, w + (<usize>co << 2), b ? b + (<usize>co << 2) : 0, yp + (<usize>co << 2), kh, rowLen, xRow, wKy, wR);
+          for (; co < outC; co++) forwardScalar(1, xp, w + (<usize>co << 2), b ? b + (<usize>co << 2) : 0, yp + (<usize>co << 2), kh, rowLen, xRow, wKy, wR);
         }
       }
     }
+  }
+}
+
+/** Scalar build: one pixel x C (1 or 4) output channels, the reference's summation order. */
+@inline function forwardScalar(C: i32, xp: usize, w: usize, b: usize, yp: usize, kh: i32, rowLen: i32, xRow: usize, wKy: usize, wR: usize): void {
+  let s0: f32 = b ? load<f32>(b) : 0;
+  let s1: f32 = C > 1 && b ? load<f32>(b, 4) : 0;
+  let s2: f32 = C > 1 && b ? load<f32>(b, 8) : 0;
+  let s3: f32 = C > 1 && b ? load<f32>(b, 12) : 0;
+  for (let ky = 0; ky < kh; ky++) {
+    let xr = xp + <usize>ky * xRow;
+    let wr = w + <usize>ky * wKy;
+    for (let r = 0; r < rowLen; r++) {
+      const xv = load<f32>(xr);
+      s0 += xv * load<f32>(wr);
+      if (C > 1) {
+        s1 += xv * load<f32>(wr, 4);
+        s2 += xv * load<f32>(wr, 8);
+        s3 += xv * load<f32>(wr, 12);
+      }
+      xr += 4;
+      wr += wR;
+    }
+  }
+  store<f32>(yp, s0);
+  if (C > 1) {
+    store<f32>(yp, s1, 4);
+    store<f32>(yp, s2, 8);
+    store<f32>(yp, s3, 12);
   }
 }
 
@@ -50,17 +73,19 @@ export function conv2d_forward(x: usize, w: usize, b: usize, y: usize, pp: usize
   for (let c0 = 0; c0 < outC; c0 += 12) {
     const lanes = min(outC - c0, 12);
     const off = <usize>c0 << 2;
-    if (lanes > 8) forwardTile(P, 3, xp, w + off, b + off, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
-    else if (lanes > 4) forwardTile(P, 2, xp, w + off, b + off, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
-    else forwardTile(P, 1, xp, w + off, b + off, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
+    const bc = b ? b + off : 0;
+    if (lanes > 8) forwardTile(P, 3, xp, w + off, bc, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
+    else if (lanes > 4) forwardTile(P, 2, xp, w + off, bc, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
+    else forwardTile(P, 1, xp, w + off, bc, yp + off, lanes, kh, rowLen, xRow, xStep, wKy, wR);
   }
 }
 
 /** P pixels (1 or 4) x V vectors (1..3) of output channels; P*V accumulators. */
 @inline function forwardTile(P: i32, V: i32, xp: usize, w: usize, b: usize, yp: usize, lanes: i32, kh: i32, rowLen: i32, xRow: usize, xStep: usize, wKy: usize, wR: usize): void {
-  const b0 = v128.load(b);
-  const b1 = V > 1 ? v128.load(b, 16) : b0;
-  const b2 = V > 2 ? v128.load(b, 32) : b0;
+  const z = f32x4.splat(0);
+  const b0 = b ? v128.load(b) : z;
+  const b1 = V > 1 && b ? v128.load(b, 16) : z;
+  const b2 = V > 2 && b ? v128.load(b, 32) : z;
   let a00 = b0, a01 = b1, a02 = b2, a10 = b0, a11 = b1, a12 = b2;
   let a20 = b0, a21 = b1, a22 = b2, a30 = b0, a31 = b1, a32 = b2;
   for (let ky = 0; ky < kh; ky++) {
@@ -100,97 +125,140 @@ export function conv2d_forward(x: usize, w: usize, b: usize, y: usize, pp: usize
   }
 }
 
-/** dw += sum over pixels of x (x) dy; db += sum over pixels of dy. */
+/** dw += sum over pixels of x (x) dy; db += sum over pixels of dy. Image by image, so dy stays in cache. */
 export function conv2d_backward_filter(x: usize, dy: usize, dw: usize, db: usize, pp: usize): void {
   const batch = load<i32>(pp, BATCH), inH = load<i32>(pp, IN_H), inW = load<i32>(pp, IN_W), inC = load<i32>(pp, IN_C);
   const outH = load<i32>(pp, OUT_H), outW = load<i32>(pp, OUT_W), outC = load<i32>(pp, OUT_C);
   const kh = load<i32>(pp, K_H), kw = load<i32>(pp, K_W), sh = load<i32>(pp, STRIDE_H), sw = load<i32>(pp, STRIDE_W);
-  biasGrad(dy, db, batch * outH * outW, outC);
   const rowLen = kw * inC;
   const rows = kh * rowLen;
+  const xRow = <usize>(inW * inC) << 2;
   const xStep = <usize>(sw * inC) << 2;
   const dyPix = <usize>outC << 2;
-  for (let r0 = 0; r0 < rows; r0 += 3) {
-    const nr = min(rows - r0, 3);
-    // byte offset of w row r's input tap from a pixel's top-left input (extra rows repeat the last)
-    const o0 = tapOffset(r0, rowLen, inW, inC);
-    const o1 = tapOffset(min(r0 + 1, rows - 1), rowLen, inW, inC);
-    const o2 = tapOffset(min(r0 + 2, rows - 1), rowLen, inW, inC);
-    const dwRow = dw + (<usize>(r0 * outC) << 2);
-    if (ASC_FEATURE_SIMD) {
-      for (let c0 = 0; c0 < outC; c0 += 12) {
-        const lanes = min(outC - c0, 12);
-        const off = <usize>c0 << 2;
-        if (nr == 3) filterRows(3, x, dy + off, dwRow + off, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
-        else if (nr == 2) filterRows(2, x, dy + off, dwRow + off, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
-        else filterRows(1, x, dy + off, dwRow + off, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
-      }
-    } else {
-      for (let j = 0; j < nr; j++) {
-        const o = j == 0 ? o0 : j == 1 ? o1 : o2;
-        for (let co = 0; co < outC; co++) {
-          let s: f32 = 0;
-          for (let n = 0; n < batch; n++) {
-            for (let oy = 0; oy < outH; oy++) {
-              let xp = x + (<usize>((n * inH + oy * sh) * inW * inC) << 2) + o;
-              let dp = dy + (<usize>(((n * outH + oy) * outW) * outC + co) << 2);
-              for (let ox = 0; ox < outW; ox++) {
-                s += load<f32>(xp) * load<f32>(dp);
-                xp += xStep;
-                dp += dyPix;
-              }
-            }
-          }
-          const at = dwRow + (<usize>(j * outC + co) << 2);
-          store<f32>(at, load<f32>(at) + s);
+  const xImage = <usize>inH * xRow;
+  const dyImage = <usize>(outH * outW) * dyPix;
+  for (let n = 0; n < batch; n++) {
+    const xn = x + <usize>n * xImage;
+    const dyn = dy + <usize>n * dyImage;
+    biasGrad(dyn, db, outH * outW, outC);
+    for (let r0 = 0; r0 < rows; r0 += 3) {
+      const nr = min(rows - r0, 3);
+      // byte offset of w row r's input tap from a pixel's top-left input (extra rows repeat the last)
+      const o0 = tapOffset(r0, rowLen, xRow);
+      const o1 = tapOffset(min(r0 + 1, rows - 1), rowLen, xRow);
+      const o2 = tapOffset(min(r0 + 2, rows - 1), rowLen, xRow);
+      const dwRow = dw + <usize>r0 * dyPix;
+      if (ASC_FEATURE_SIMD) {
+        for (let c0 = 0; c0 < outC; c0 += 12) {
+          const lanes = min(outC - c0, 12);
+          const off = <usize>c0 << 2;
+          if (nr == 3) filterRows(3, xn, dyn + off, dwRow + off, o0, o1, o2, lanes, outH, outW, sh, xRow, xStep, dyPix);
+          else if (nr == 2) filterRows(2, xn, dyn + off, dwRow + off, o0, o1, o2, lanes, outH, outW, sh, xRow, xStep, dyPix);
+          else filterRows(1, xn, dyn + off, dwRow + off, o0, o1, o2, lanes, outH, outW, sh, xRow, xStep, dyPix);
+        }
+      } else {
+        let co = 0;
+        for (; co + 4 <= outC; co += 4) {
+          const off = <usize>co << 2;
+          if (nr == 3) filterScalar(3, 4, xn, dyn + off, dwRow + off, o0, o1, o2, outH, outW, sh, xRow, xStep, dyPix);
+          else if (nr == 2) filterScalar(2, 4, xn, dyn + off, dwRow + off, o0, o1, o2, outH, outW, sh, xRow, xStep, dyPix);
+          else filterScalar(1, 4, xn, dyn + off, dwRow + off, o0, o1, o2, outH, outW, sh, xRow, xStep, dyPix);
+        }
+        for (; co < outC; co++) {
+          const off = <usize>co << 2;
+          if (nr == 3) filterScalar(3, 1, xn, dyn + off, dwRow + off, o0, o1, o2, outH, outW, sh, xRow, xStep, dyPix);
+          else if (nr == 2) filterScalar(2, 1, xn, dyn + off, dwRow + off, o0, o1, o2, outH, outW, sh, xRow, xStep, dyPix);
+          else filterScalar(1, 1, xn, dyn + off, dwRow + off, o0, o1, o2, outH, outW, sh, xRow, xStep, dyPix);
         }
       }
     }
   }
 }
 
-@inline function tapOffset(r: i32, rowLen: i32, inW: i32, inC: i32): usize {
+/** Scalar build: R rows of w (1..3) x C output channels (1 or 4), over the pixels of one image. */
+@inline function filterScalar(R: i32, C: i32, x: usize, dy: usize, dwp: usize, o0: usize, o1: usize, o2: usize, outH: i32, outW: i32, sh: i32, xRow: usize, xStep: usize, dyPix: usize): void {
+  let a00: f32 = 0, a01: f32 = 0, a02: f32 = 0, a03: f32 = 0;
+  let a10: f32 = 0, a11: f32 = 0, a12: f32 = 0, a13: f32 = 0;
+  let a20: f32 = 0, a21: f32 = 0, a22: f32 = 0, a23: f32 = 0;
+  let dp = dy;
+  for (let oy = 0; oy < outH; oy++) {
+    let xp = x + <usize>(oy * sh) * xRow;
+    for (let ox = 0; ox < outW; ox++) {
+      const d0 = load<f32>(dp);
+      const d1 = C > 1 ? load<f32>(dp, 4) : d0;
+      const d2 = C > 1 ? load<f32>(dp, 8) : d0;
+      const d3 = C > 1 ? load<f32>(dp, 12) : d0;
+      let xv = load<f32>(xp + o0);
+      a00 += xv * d0;
+      if (C > 1) { a01 += xv * d1; a02 += xv * d2; a03 += xv * d3; }
+      if (R > 1) {
+        xv = load<f32>(xp + o1);
+        a10 += xv * d0;
+        if (C > 1) { a11 += xv * d1; a12 += xv * d2; a13 += xv * d3; }
+      }
+      if (R > 2) {
+        xv = load<f32>(xp + o2);
+        a20 += xv * d0;
+        if (C > 1) { a21 += xv * d1; a22 += xv * d2; a23 += xv * d3; }
+      }
+      xp += xStep;
+      dp += dyPix;
+    }
+  }
+  addScalars(C, dwp, a00, a01, a02, a03);
+  if (R > 1) addScalars(C, dwp + dyPix, a10, a11, a12, a13);
+  if (R > 2) addScalars(C, dwp + 2 * dyPix, a20, a21, a22, a23);
+}
+
+@inline function addScalars(C: i32, p: usize, a0: f32, a1: f32, a2: f32, a3: f32): void {
+  store<f32>(p, load<f32>(p) + a0);
+  if (C > 1) {
+    store<f32>(p, load<f32>(p, 4) + a1, 4);
+    store<f32>(p, load<f32>(p, 8) + a2, 8);
+    store<f32>(p, load<f32>(p, 12) + a3, 12);
+  }
+}
+
+@inline function tapOffset(r: i32, rowLen: i32, xRow: usize): usize {
   const ky = r / rowLen;
-  return <usize>(ky * inW * inC + (r - ky * rowLen)) << 2;
+  return <usize>ky * xRow + (<usize>(r - ky * rowLen) << 2);
 }
 
-@inline function filterRows(R: i32, x: usize, dy: usize, dwp: usize, o0: usize, o1: usize, o2: usize, lanes: i32, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, sh: i32, xStep: usize, dyPix: usize): void {
-  if (lanes > 8) filterTile(R, 3, x, dy, dwp, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
-  else if (lanes > 4) filterTile(R, 2, x, dy, dwp, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
-  else filterTile(R, 1, x, dy, dwp, o0, o1, o2, lanes, batch, inH, inW, inC, outH, outW, outC, sh, xStep, dyPix);
+@inline function filterRows(R: i32, x: usize, dy: usize, dwp: usize, o0: usize, o1: usize, o2: usize, lanes: i32, outH: i32, outW: i32, sh: i32, xRow: usize, xStep: usize, dyPix: usize): void {
+  if (lanes > 8) filterTile(R, 3, x, dy, dwp, o0, o1, o2, lanes, outH, outW, sh, xRow, xStep, dyPix);
+  else if (lanes > 4) filterTile(R, 2, x, dy, dwp, o0, o1, o2, lanes, outH, outW, sh, xRow, xStep, dyPix);
+  else filterTile(R, 1, x, dy, dwp, o0, o1, o2, lanes, outH, outW, sh, xRow, xStep, dyPix);
 }
 
-/** R rows of w (1..3) x V vectors (1..3) of output channels, summed over every output pixel. */
-@inline function filterTile(R: i32, V: i32, x: usize, dy: usize, dwp: usize, o0: usize, o1: usize, o2: usize, lanes: i32, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32, sh: i32, xStep: usize, dyPix: usize): void {
+/** R rows of w (1..3) x V vectors (1..3) of output channels, summed over the pixels of one image. */
+@inline function filterTile(R: i32, V: i32, x: usize, dy: usize, dwp: usize, o0: usize, o1: usize, o2: usize, lanes: i32, outH: i32, outW: i32, sh: i32, xRow: usize, xStep: usize, dyPix: usize): void {
   const z = f32x4.splat(0);
   let a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z, a20 = z, a21 = z, a22 = z;
-  for (let n = 0; n < batch; n++) {
-    for (let oy = 0; oy < outH; oy++) {
-      let xp = x + (<usize>((n * inH + oy * sh) * inW * inC) << 2);
-      let dp = dy + (<usize>((n * outH + oy) * outW * outC) << 2);
-      for (let ox = 0; ox < outW; ox++) {
-        const d0 = v128.load(dp);
-        const d1 = V > 1 ? v128.load(dp, 16) : d0;
-        const d2 = V > 2 ? v128.load(dp, 32) : d0;
-        let xv = v128.load32_splat(xp + o0);
-        a00 = madd(xv, d0, a00);
-        if (V > 1) a01 = madd(xv, d1, a01);
-        if (V > 2) a02 = madd(xv, d2, a02);
-        if (R > 1) {
-          xv = v128.load32_splat(xp + o1);
-          a10 = madd(xv, d0, a10);
-          if (V > 1) a11 = madd(xv, d1, a11);
-          if (V > 2) a12 = madd(xv, d2, a12);
-        }
-        if (R > 2) {
-          xv = v128.load32_splat(xp + o2);
-          a20 = madd(xv, d0, a20);
-          if (V > 1) a21 = madd(xv, d1, a21);
-          if (V > 2) a22 = madd(xv, d2, a22);
-        }
-        xp += xStep;
-        dp += dyPix;
+  let dp = dy;
+  for (let oy = 0; oy < outH; oy++) {
+    let xp = x + <usize>(oy * sh) * xRow;
+    for (let ox = 0; ox < outW; ox++) {
+      const d0 = v128.load(dp);
+      const d1 = V > 1 ? v128.load(dp, 16) : d0;
+      const d2 = V > 2 ? v128.load(dp, 32) : d0;
+      let xv = v128.load32_splat(xp + o0);
+      a00 = madd(xv, d0, a00);
+      if (V > 1) a01 = madd(xv, d1, a01);
+      if (V > 2) a02 = madd(xv, d2, a02);
+      if (R > 1) {
+        xv = v128.load32_splat(xp + o1);
+        a10 = madd(xv, d0, a10);
+        if (V > 1) a11 = madd(xv, d1, a11);
+        if (V > 2) a12 = madd(xv, d2, a12);
       }
+      if (R > 2) {
+        xv = v128.load32_splat(xp + o2);
+        a20 = madd(xv, d0, a20);
+        if (V > 1) a21 = madd(xv, d1, a21);
+        if (V > 2) a22 = madd(xv, d2, a22);
+      }
+      xp += xStep;
+      dp += dyPix;
     }
   }
   addChunk(V, dwp, a00, a01, a02, lanes);

@@ -35,6 +35,7 @@ export interface WasmEngineBackend extends EngineBackend {
 /** The kernels of assembly/train/index.ts: byte offsets and int dims in, nothing managed. */
 interface TrainKernels {
   heap_base(): number;
+  /** b = 0: no bias. */
   conv2d_forward(x: number, w: number, b: number, y: number, params: number): void;
   conv2d_backward_filter(x: number, dy: number, dw: number, db: number, params: number): void;
   conv2d_backward_input(wT: number, dy: number, dx: number, params: number): void;
@@ -256,7 +257,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmEngineBack
       const dwa = ptr(dw, g.inF * g.outF, op, 'dw');
       const dba = ptr(db, g.outF, op, 'db');
       k.conv2d_backward_filter(xa, dya, dwa, dba, denseAsConv(batch, g));
-      if (dx) k.conv2d_backward_input(transposed(wa, 1, g.inF, g.outF), dya, dxa, denseAsConv(batch, g));
+      // dx = dy w^T is a forward pass of dy through w^T (no bias): the 4-sample x 12-feature tiles
+      if (dx) k.conv2d_forward(dya, transposed(wa, 1, g.inF, g.outF), 0, dxa, denseAsConv(batch, { inF: g.outF, outF: g.inF }));
     },
 
     maxPool2dForward(x, y, batch, g) {
