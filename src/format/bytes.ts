@@ -1,6 +1,6 @@
 // Bounds-checked little-endian reading and CRC-32: everything the reader touches goes through here,
 // so no read can pass the end of its record and every failure is a FormatError naming the file.
-import { FormatError } from './errors.js';
+import { corrupt } from './errors.js';
 
 export class ByteReader {
   pos: number;
@@ -21,65 +21,50 @@ export class ByteReader {
     return this.end - this.pos;
   }
 
-  /** Throws unless `n` more bytes remain for `what`. */
-  need(n: number, what: string): void {
-    if (n > this.end - this.pos) {
-      throw new FormatError(
-        'bad_record',
-        `${this.name}: ${what} needs ${n} bytes at offset ${this.pos} but only ${this.end - this.pos} remain; ` +
-          `the file is corrupt, re-export the model`,
-      );
-    }
+  /** Throws unless `n` more bytes remain. */
+  need(n: number): void {
+    if (n > this.end - this.pos) throw corrupt(this.name, 'bad_record', `the record at byte ${this.pos} needs ${n} bytes, ${this.end - this.pos} remain`);
   }
 
-  u8(what: string): number {
-    this.need(1, what);
+  u8(): number {
+    this.need(1);
     return this.bytes[this.pos++];
   }
 
-  u32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getUint32(this.pos, true);
+  f32(): number {
+    this.need(4);
     this.pos += 4;
-    return v;
+    return this.view.getFloat32(this.pos - 4, true);
   }
 
-  f32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getFloat32(this.pos, true);
+  i32(): number {
+    this.need(4);
     this.pos += 4;
-    return v;
-  }
-
-  i32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getInt32(this.pos, true);
-    this.pos += 4;
-    return v;
+    return this.view.getInt32(this.pos - 4, true);
   }
 
   /** Unsigned LEB128, at most 5 bytes, value < 2^32. */
-  varint(what: string): number {
+  varint(): number {
     let v = 0;
     for (let i = 0; i < 5; i++) {
-      const b = this.u8(what);
+      const b = this.u8();
       v += (b & 0x7f) * 2 ** (7 * i);
       if (b < 0x80) {
         if (v > 0xffffffff) break;
         return v;
       }
     }
-    throw new FormatError('bad_record', `${this.name}: ${what} at offset ${this.pos} is not a valid varint; the file is corrupt, re-export the model`);
+    throw corrupt(this.name, 'bad_record', `the varint ending at byte ${this.pos} is longer than 32 bits`);
   }
 
-  /** Zigzag-coded signed varint (0, -1, 1, -2, ... = 0, 1, 2, 3, ...), in int32 range. */
-  svarint(what: string): number {
-    const z = this.varint(what);
+  /** Zigzag-coded signed varint (0, -1, 1, -2, ... stored as 0, 1, 2, 3, ...), in int32 range. */
+  svarint(): number {
+    const z = this.varint();
     return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
   }
 }
 
-/** CRC-32 (IEEE 802.3, reflected 0xEDB88320), bit by bit: no table, ~0.2 ms for a 6 KB model. */
+/** CRC-32 (IEEE 802.3, reflected 0xEDB88320, as zlib's crc32), bit by bit: no table to ship. */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = 0xffffffff;
   for (let i = start; i < end; i++) {

@@ -1,9 +1,10 @@
 // Constant data: payload bytes -> typed array, one function per encoding (layouts in spec.ts).
-// The caller has checked the element count against the limits; every decoder reads only inside
-// [start, end), uses every byte of it, and refuses indices out of range and stored zeros.
+// The caller has checked the element count against the limits and the encoding code; every decoder
+// reads only inside [start, end), uses every byte of it, and refuses indices out of range and
+// stored zeros.
 // Twin: encode.ts. Tests: test/format/encodings.test.ts.
 import { ByteReader } from './bytes.js';
-import { FormatError } from './errors.js';
+import { corrupt, type FormatError } from './errors.js';
 import { RangeDecoder } from './range_decoder.js';
 import { ENCODINGS, ENTROPY } from './spec.js';
 import type { DType, TensorData } from './model.js';
@@ -18,55 +19,53 @@ export function bitsView(data: TensorData): Int8Array | Int32Array {
   return data instanceof Float32Array ? new Int32Array(data.buffer, data.byteOffset, data.length) : data;
 }
 
-/** Decodes `r.bytes[r.pos, r.end)` as `n` elements of `dtype` laid out as `shape` (row-major). */
+/** Decodes `r.bytes[r.pos, r.end)` as `n` elements of `dtype` laid out as `shape` (row-major);
+ * `what` (e.g. 'tensor 8') names it in errors. */
 export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape: number[], what: string): TensorData {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = allocate(dtype, n);
   const bits = bitsView(data);
   const size = dtype === 'int8' ? 1 : 4;
   const name = ENCODINGS[encoding];
-  const fail = (why: string) => new FormatError('bad_data', `${r.name}: ${what} (${name}) ${why}; the file is corrupt, re-export the model`);
+  const fail = (why: string) => corrupt(r.name, 'bad_data', `${what} (${name}) ${why}`);
+  const values = (count: number) => {
+    if (r.left() !== count * size) throw fail(`has ${r.left()} value bytes for ${count} values`);
+  };
+  const value = (i: number) => {
+    const v = size === 1 ? (r.u8() << 24) >> 24 : r.i32();
+    if (v === 0) throw fail(`stores a zero at element ${i}`);
+    bits[i] = v;
+  };
 
   if (name === 'dense') {
-    if (r.left() !== n * size) throw fail(`has ${r.left()} bytes for ${n} elements of ${size} bytes`);
-    for (let i = 0; i < n; i++) bits[i] = readValue(r, size);
+    values(n);
+    for (let i = 0; i < n; i++) bits[i] = size === 1 ? (r.u8() << 24) >> 24 : r.i32();
   } else if (name === 'bitmask') {
-    const maskBytes = Math.ceil(n / 8);
-    r.need(maskBytes, `${what} bitmask`);
     const mask = r.pos;
+    const maskBytes = Math.ceil(n / 8);
+    r.need(maskBytes);
+    const isSet = (i: number) => (r.bytes[mask + (i >> 3)] >> (i & 7)) & 1;
     let nnz = 0;
-    for (let i = 0; i < n; i++) nnz += (r.bytes[mask + (i >> 3)] >> (i & 7)) & 1;
-    if (n % 8 !== 0 && r.bytes[mask + maskBytes - 1] >> (n % 8) !== 0) throw fail('sets mask bits past the last element');
+    for (let i = 0; i < n; i++) nnz += isSet(i);
+    if (r.bytes[mask + maskBytes - 1] >> (n - 8 * (maskBytes - 1)) !== 0) throw fail('sets mask bits past the last element');
     r.pos += maskBytes;
-    if (r.left() !== nnz * size) throw fail(`has ${r.left()} value bytes for ${nnz} nonzero elements of ${size} bytes`);
-    for (let i = 0; i < n; i++) if ((r.bytes[mask + (i >> 3)] >> (i & 7)) & 1) bits[i] = nonzero(readValue(r, size), i, fail);
+    values(nnz);
+    for (let i = 0; i < n; i++) if (isSet(i)) value(i);
   } else if (name === 'csr') {
-    const nnz = r.varint(`${what} nonzero count`);
+    const nnz = r.varint();
     if (nnz > n || nnz * (1 + size) > r.left()) throw fail(`claims ${nnz} nonzero elements, more than fit`);
     const index = new Uint32Array(nnz);
-    for (let j = 0, prev = -1; j < nnz; j++) {
-      prev += 1 + r.varint(`${what} index gap`);
-      if (prev >= n) throw fail(`has index ${prev}, past the last element ${n - 1}`);
-      index[j] = prev;
+    for (let j = 0, i = -1; j < nnz; j++) {
+      i += 1 + r.varint();
+      if (i >= n) throw fail(`has index ${i}, past the last element ${n - 1}`);
+      index[j] = i;
     }
-    if (r.left() !== nnz * size) throw fail(`has ${r.left()} value bytes for ${nnz} nonzero elements of ${size} bytes`);
-    for (let j = 0; j < nnz; j++) bits[index[j]] = nonzero(readValue(r, size), index[j], fail);
-  } else if (name === 'entropy') {
-    decodeEntropy(r, bits, dtype, shape[shape.length - 1], `${r.name}: ${what} (entropy)`, fail);
-    r.pos = r.end;
+    values(nnz);
+    for (const i of index) value(i);
   } else {
-    throw new FormatError('unknown_code', `${r.name}: ${what} uses encoding ${encoding}, unknown to this reader (knows 0-${ENCODINGS.length - 1}); upgrade topiary or re-export`);
+    decodeEntropy(r, bits, dtype, shape[shape.length - 1], fail);
   }
   return data;
-}
-
-function readValue(r: ByteReader, size: number): number {
-  return size === 1 ? (r.u8('value') << 24) >> 24 : r.i32('value');
-}
-
-function nonzero(v: number, i: number, fail: (why: string) => FormatError): number {
-  if (v === 0) throw fail(`stores a zero at element ${i}`);
-  return v;
 }
 
 // One set of context counts, reused by every tensor, so a file of many tiny tensors cannot make
@@ -74,8 +73,8 @@ function nonzero(v: number, i: number, fail: (why: string) => FormatError): numb
 let contextCounts: Uint32Array | undefined;
 
 /** The entropy encoding (spec.ts ENTROPY): nonzero flags in context, then sign + Exp-Golomb. */
-function decodeEntropy(r: ByteReader, bits: Int8Array | Int32Array, dtype: DType, row: number, what: string, fail: (why: string) => FormatError): void {
-  const d = new RangeDecoder(r.bytes, r.pos, r.end, what);
+function decodeEntropy(r: ByteReader, bits: Int8Array | Int32Array, dtype: DType, row: number, fail: (why: string) => FormatError): void {
+  const d = new RangeDecoder(r.bytes, r.pos, r.end, fail);
   const counts = (contextCounts ??= new Uint32Array(2 * ENTROPY.CONTEXTS)).fill(0);
   for (let i = 0; i < bits.length; i++) {
     const ctx = ENTROPY.FLAG + (i > 0 && bits[i - 1] !== 0 ? 1 : 0) + (i >= row && bits[i - row] !== 0 ? 2 : 0);
@@ -97,4 +96,5 @@ function decodeEntropy(r: ByteReader, bits: Int8Array | Int32Array, dtype: DType
     bits[i] = v;
   }
   d.finish();
+  r.pos = r.end;
 }

@@ -25,3 +25,8 @@ export class FormatError extends TopiaryError {
     super(code, message);
   }
 }
+
+/** The error for a file whose bytes are wrong: nothing to fix by hand, so re-export. */
+export function corrupt(name: string, code: FormatErrorCode, what: string): FormatError {
+  return new FormatError(code, `${name}: ${what}; the file is corrupt, re-export the model`);
+}

@@ -8,7 +8,7 @@
 //
 // P(0) is the Krichevsky-Trofimov estimate from the bits already coded in the same context,
 // (2*n0 + 1) / (2*(n0 + n1) + 2), in integer arithmetic so any implementation gets the same bits.
-import { FormatError } from './errors.js';
+import type { FormatError } from './errors.js';
 
 /** P(bit = 0) in units of 1/65536, from the counts of zeros and ones seen so far in a context. */
 export function probZero(n0: number, n1: number): number {
@@ -21,12 +21,12 @@ export class RangeDecoder {
   private code: number;
   private pos: number;
 
-  /** Decodes `bytes[start, end)`; the stream starts with 4 bytes of code, big-endian. */
+  /** Decodes `bytes[start, end)`, which starts with 4 bytes of code, big-endian; `fail(why)` makes the error. */
   constructor(
     private readonly bytes: Uint8Array,
     start: number,
     private readonly end: number,
-    private readonly what: string,
+    private readonly fail: (why: string) => FormatError,
   ) {
     if (end - start < 4) throw this.short();
     this.code = ((bytes[start] << 24) | (bytes[start + 1] << 16) | (bytes[start + 2] << 8) | bytes[start + 3]) >>> 0;
@@ -57,12 +57,10 @@ export class RangeDecoder {
 
   /** Throws unless every byte of the stream was used (the encoder writes exactly what is read). */
   finish(): void {
-    if (this.pos !== this.end) {
-      throw new FormatError('bad_data', `${this.what} has ${this.end - this.pos} bytes left after decoding; the file is corrupt, re-export the model`);
-    }
+    if (this.pos !== this.end) throw this.fail(`has ${this.end - this.pos} bytes left after decoding`);
   }
 
   private short(): FormatError {
-    return new FormatError('bad_data', `${this.what} ends before its last value is decoded; the file is corrupt, re-export the model`);
+    return this.fail('ends before its last value is decoded');
   }
 }
