@@ -3,30 +3,24 @@
 // a later tap wins only when strictly greater, exactly as the reference compares.
 // Reference twins: maxPool2dForward/maxPool2dBackward (src/engine/ops/maxpool2d.ts). Bit-exact.
 // SIMD: 4 channels of one window per vector; `won` holds the index of each lane's winning tap.
-// 2x2 windows with stride 2 and no padding (the seed's pool) take a fast path: the windows tile the
-// image, so backward stores each cell once instead of zeroing dx and adding.
+// 2x2 windows with stride 2 and no padding (the seed's pool) take a fast path in both builds: the
+// windows tile the image, so backward stores each cell once instead of zeroing dx and adding.
 import { storeLanes } from './simd';
 import { BATCH, IN_H, IN_W, IN_C, OUT_H, OUT_W, K_H, K_W, STRIDE_H, STRIDE_W, PAD_T, PAD_L } from './params';
 
 export function maxpool2d_forward(x: usize, y: usize, pp: usize): void {
-  if (ASC_FEATURE_SIMD) {
-    if (isTiling2x2(pp)) pool2x2(x, 0, y, pp, false);
-    else pool(x, 0, y, pp, false);
-  } else {
-    pool(x, 0, y, pp, false);
-  }
+  if (isTiling2x2(pp)) pool2x2(x, 0, y, pp, false);
+  else pool(x, 0, y, pp, false);
 }
 
 /** dx = 0, then dx[first max of each window] += dy. */
 export function maxpool2d_backward(x: usize, dy: usize, dx: usize, pp: usize): void {
   const inH = load<i32>(pp, IN_H), inW = load<i32>(pp, IN_W);
   const bytes = <usize>(load<i32>(pp, BATCH) * inH * inW * load<i32>(pp, IN_C)) << 2;
-  if (ASC_FEATURE_SIMD) {
-    if (isTiling2x2(pp)) {
-      if ((inH & 1) != 0 || (inW & 1) != 0) memory.fill(dx, 0, bytes); // an odd last row/column stays 0
-      pool2x2(x, dy, dx, pp, true);
-      return;
-    }
+  if (isTiling2x2(pp)) {
+    if ((inH & 1) != 0 || (inW & 1) != 0) memory.fill(dx, 0, bytes); // an odd last row/column stays 0
+    pool2x2(x, dy, dx, pp, true);
+    return;
   }
   memory.fill(dx, 0, bytes);
   pool(x, dy, dx, pp, true);
@@ -49,24 +43,47 @@ export function maxpool2d_backward(x: usize, dy: usize, dx: usize, pp: usize): v
     for (let oy = 0; oy < outH; oy++) {
       let at = (<usize>((n * inH + 2 * oy) * inW)) * pix;
       for (let ox = 0; ox < outW; ox++) {
-        for (let ch = 0; ch < c; ch += 4) {
-          const lanes = c - ch;
-          const p = at + (<usize>ch << 2);
-          const a = v128.load(x + p), b = v128.load(x + p + pix), cc = v128.load(x + p + row), d = v128.load(x + p + row + pix);
-          const g1 = f32x4.gt(b, a);
-          const m1 = v128.bitselect(b, a, g1);
-          const g2 = f32x4.gt(cc, m1);
-          const m2 = v128.bitselect(cc, m1, g2);
-          const g3 = f32x4.gt(d, m2);
-          if (!backward) {
-            storeLanes(yp + (<usize>ch << 2), v128.bitselect(d, m2, g3), lanes);
-          } else {
-            const dv = v128.load(yp + (<usize>ch << 2));
-            const later = v128.or(g2, g3); // c or d beat every earlier tap
-            storeLanes(out + p, v128.andnot(dv, v128.or(g1, later)), lanes);
-            storeLanes(out + p + pix, v128.andnot(v128.and(dv, g1), later), lanes);
-            storeLanes(out + p + row, v128.andnot(v128.and(dv, g2), g3), lanes);
-            storeLanes(out + p + row + pix, v128.and(dv, g3), lanes);
+        if (ASC_FEATURE_SIMD) {
+          for (let ch = 0; ch < c; ch += 4) {
+            const lanes = c - ch;
+            const p = at + (<usize>ch << 2);
+            const a = v128.load(x + p), b = v128.load(x + p + pix), cc = v128.load(x + p + row), d = v128.load(x + p + row + pix);
+            const g1 = f32x4.gt(b, a);
+            const m1 = v128.bitselect(b, a, g1);
+            const g2 = f32x4.gt(cc, m1);
+            const m2 = v128.bitselect(cc, m1, g2);
+            const g3 = f32x4.gt(d, m2);
+            if (!backward) {
+              storeLanes(yp + (<usize>ch << 2), v128.bitselect(d, m2, g3), lanes);
+            } else {
+              const dv = v128.load(yp + (<usize>ch << 2));
+              const later = v128.or(g2, g3); // c or d beat every earlier tap
+              storeLanes(out + p, v128.andnot(dv, v128.or(g1, later)), lanes);
+              storeLanes(out + p + pix, v128.andnot(v128.and(dv, g1), later), lanes);
+              storeLanes(out + p + row, v128.andnot(v128.and(dv, g2), g3), lanes);
+              storeLanes(out + p + row + pix, v128.and(dv, g3), lanes);
+            }
+          }
+        } else {
+          for (let ch = 0; ch < c; ch++) {
+            const p = at + (<usize>ch << 2);
+            const a = load<i32>(x + p), b = load<i32>(x + p + pix), cc = load<i32>(x + p + row), d = load<i32>(x + p + row + pix);
+            // masks (all ones / zero) as in the SIMD path, compared as floats, selected as bits
+            const g1 = -(<i32>(reinterpret<f32>(b) > reinterpret<f32>(a)));
+            const m1 = (b & g1) | (a & ~g1);
+            const g2 = -(<i32>(reinterpret<f32>(cc) > reinterpret<f32>(m1)));
+            const m2 = (cc & g2) | (m1 & ~g2);
+            const g3 = -(<i32>(reinterpret<f32>(d) > reinterpret<f32>(m2)));
+            if (!backward) {
+              store<i32>(yp + (<usize>ch << 2), (d & g3) | (m2 & ~g3));
+            } else {
+              const dv = load<i32>(yp + (<usize>ch << 2));
+              const later = g2 | g3;
+              store<i32>(out + p, dv & ~(g1 | later));
+              store<i32>(out + p + pix, dv & g1 & ~later);
+              store<i32>(out + p + row, dv & g2 & ~g3);
+              store<i32>(out + p + row + pix, dv & g3);
+            }
           }
         }
         at += 2 * pix;
@@ -133,9 +150,9 @@ export function maxpool2d_backward(x: usize, dy: usize, dx: usize, pp: usize): v
               for (let ix = x0; ix < x1; ix++) {
                 const p = at + (<usize>((iy - y0) * inW + ix - x0)) * pix;
                 const v = load<f32>(x + p);
-                const gt = v > best; // branchless: which tap wins is data
-                best = select<f32>(v, best, gt);
-                bestAt = select<usize>(p, bestAt, gt);
+                const m = -(<i32>(v > best)); // branchless: which tap wins is data
+                best = reinterpret<f32>((reinterpret<i32>(v) & m) | (reinterpret<i32>(best) & ~m));
+                bestAt = (p & m) | (bestAt & ~m);
               }
             }
             if (!backward) store<f32>(yp + (<usize>ch << 2), best);
