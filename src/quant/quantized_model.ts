@@ -134,7 +134,12 @@ export interface QuantizedModel {
 
 export interface Conv2dSpec {
   kind: 'conv2d';
-  /** Float HWIO kernel and its shape [kh, kw, cin, cout]. */
+  /**
+   * Float HWIO kernel and its shape [kh, kw, cin, cout]. After QAT pass the fake-quantized kernel (what
+   * the QAT forward used): its values sit on the grid, so the int8 levels come out exactly. Raw weights
+   * round differently at ties (fake quant rounds half up, TFLite half away from zero): measured 4 in
+   * 200,000 weights (test/quant/scheme.test.ts).
+   */
   kernel: Float32Array;
   kernelShape: [number, number, number, number];
   /** Float bias [cout]; omitted = zeros. */
@@ -150,7 +155,7 @@ export interface Conv2dSpec {
 
 export interface DenseSpec {
   kind: 'dense';
-  /** Float [in, out] kernel and its shape. */
+  /** Float [in, out] kernel and its shape (after QAT: the fake-quantized kernel, as for conv2d). */
   kernel: Float32Array;
   kernelShape: [number, number];
   bias?: Float32Array;

@@ -102,6 +102,25 @@ describe('quantizeWeights (symmetric, narrow range, per channel on the last axis
     }
   });
 
+  it('quantizing raw weights lands on the fake-quant level except at float32 near-ties', () => {
+    const rng = new Rng(14);
+    const channels = 10;
+    const w = Float32Array.from({ length: 200_000 }, () => rng.normal() * 0.1);
+    const a = channelAbsMax(w, channels);
+    const mins = Array.from(a, (v) => -v);
+    const fromFq = quantizeWeights(fakeQuantPerChannel(w, mins, a, { narrowRange: true }), a).values;
+    const direct = quantizeWeights(w, a).values;
+    let differ = 0;
+    for (let i = 0; i < w.length; i++) {
+      if (direct[i] === fromFq[i]) continue;
+      differ++;
+      // only where w * 127 / a sits on a rounding tie, within float32 error
+      const v = (w[i] * 127) / a[i % channels];
+      expect(Math.abs(Math.abs(v - Math.trunc(v)) - 0.5)).toBeLessThan(1e-4);
+    }
+    console.log(`raw vs fake-quant weight levels: ${differ} of ${w.length} differ`);
+  });
+
   it('rejects bad shapes and ranges', () => {
     expect(() => quantizeWeights(new Float32Array(5), [1, 1])).toThrow(ShapeError);
     expect(() => quantizeWeights(new Float32Array(2), [-1, 1])).toThrow(ConfigError);
