@@ -84,12 +84,12 @@ describe('decoders refuse corrupt payloads', () => {
   };
 
   it('dense: wrong length', () => {
-    refuse(new Uint8Array(7), 'dense', 'f32', 2, /has 7 bytes for 2 elements of 4 bytes/);
+    refuse(new Uint8Array(7), 'dense', 'f32', 2, /has 7 value bytes for 2 values/);
   });
 
   it('bitmask: mask bits past the end, values missing or extra, stored zeros', () => {
     refuse(Uint8Array.of(0b1000_0001, 1, 2), 'bitmask', 'int8', 7, /sets mask bits past the last element/);
-    refuse(Uint8Array.of(0b11, 1), 'bitmask', 'int8', 8, /has 1 value bytes for 2 nonzero elements/);
+    refuse(Uint8Array.of(0b11, 1), 'bitmask', 'int8', 8, /has 1 value bytes for 2 values/);
     refuse(Uint8Array.of(0b1, 0), 'bitmask', 'int8', 8, /stores a zero at element 0/);
     refuse(Uint8Array.of(), 'bitmask', 'int8', 8, /needs 1 bytes/);
   });
@@ -99,7 +99,7 @@ describe('decoders refuse corrupt payloads', () => {
     refuse(Uint8Array.of(2, 3, 0xff, 1, 2), 'csr', 'int8', 8, /index .* past the last element|not a valid varint/);
     refuse(Uint8Array.of(1, 8, 1), 'csr', 'int8', 8, /has index 8, past the last element 7/);
     refuse(Uint8Array.of(1, 0, 0), 'csr', 'int8', 8, /stores a zero at element 0/);
-    refuse(Uint8Array.of(1, 0, 1, 1), 'csr', 'int8', 8, /has 2 value bytes for 1 nonzero/);
+    refuse(Uint8Array.of(1, 0, 1, 1), 'csr', 'int8', 8, /has 2 value bytes for 1 values/);
   });
 
   it('entropy: streams cut short or with bytes left over', () => {
@@ -130,7 +130,7 @@ describe('range coder', () => {
       const counts = new Uint32Array(64);
       want.forEach((b, i) => e.bit(counts, i % 32, b));
       const stream = e.finish();
-      const d = new RangeDecoder(stream, 0, stream.length, 'test');
+      const d = new RangeDecoder(stream, 0, stream.length, (why) => new FormatError('bad_data', why));
       counts.fill(0);
       expect(want.map((_, i) => d.bit(counts, i % 32))).toEqual(want);
       d.finish();
