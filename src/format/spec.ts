@@ -99,8 +99,9 @@ export const ACTIVATIONS = ['none', 'relu'] as const;
 //      most significant first, the j-th in context SUFFIX + 32k + j.
 //      m = |v| - 1 for int8 and int32 values v; m = the low 31 bits for f32 (sign = bit 31).
 // Every context starts with no counts; the stream ends exactly where its last bit needs it to.
-// Chosen by measurement (docs/FORMAT.md, test/format/entropy_choice.test.ts): on 80%-pruned int8
-// kernels it is within 2% of the empirical entropy and beats Golomb-Rice gaps + Huffman values.
+// Chosen by measurement (docs/FORMAT.md, test/format/entropy_choice.test.ts): an 80%-pruned int8
+// [2028, 10] kernel takes 5,185 B, 0.8% above its order-0 entropy and 3% below Golomb-Rice zero
+// runs + Huffman-coded values; no table is stored; the decoder is about 60 lines.
 export const ENTROPY = {
   FLAG: 0, // 4 contexts
   SIGN: 4,
