@@ -10,7 +10,8 @@ import { param } from './f32_conv_params';
   if (ASC_FEATURE_SIMD) {
     let m = loadLanes(x, n);
     for (let i = 0; i < ph; i++) {
-      for (let j = 0; j < pw; j++) m = f32x4.pmax(m, loadLanes(x + <usize>i * row + <usize>j * pix, n));
+      let q = x + <usize>i * row;
+      for (const e = q + <usize>pw * pix; q < e; q += pix) m = f32x4.pmax(m, loadLanes(q, n));
     }
     storeLanes(y, m, n);
   } else {
@@ -18,7 +19,8 @@ import { param } from './f32_conv_params';
       const xl = x + (<usize>l << 2);
       let m = load<f32>(xl);
       for (let i = 0; i < ph; i++) {
-        for (let j = 0; j < pw; j++) m = max(m, load<f32>(xl + <usize>i * row + <usize>j * pix));
+        let q = xl + <usize>i * row;
+        for (const e = q + <usize>pw * pix; q < e; q += pix) m = max(m, load<f32>(q));
       }
       store<f32>(y + (<usize>l << 2), m);
     }
@@ -34,7 +36,9 @@ export function f32_maxpool2d(p: usize, x: usize, y: usize): void {
       const xr = x + <usize>((b * h + py * sh) * wd) * pix;
       for (let px = 0; px < ow; px++) {
         const xp = xr + <usize>(px * sw) * pix;
-        for (let ch = 0; ch < c; ch += 4) windowMax(y + (<usize>ch << 2), xp + (<usize>ch << 2), min(4, c - ch), ph, pw, row, pix);
+        let ch = 0;
+        for (; ch + 4 <= c; ch += 4) windowMax(y + (<usize>ch << 2), xp + (<usize>ch << 2), 4, ph, pw, row, pix);
+        if (ch < c) windowMax(y + (<usize>ch << 2), xp + (<usize>ch << 2), c - ch, ph, pw, row, pix);
         y += pix;
       }
     }

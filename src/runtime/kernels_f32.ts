@@ -5,12 +5,14 @@
 import { Rng } from '../data/rng.js';
 import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
 import type { KernelModule } from './wasm.js';
-import { packConv2d, packDense } from './packing/f32.js';
+import { packConv2d, packConv2dSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dOutputShape, conv2dScratchBytes, pool2dGeometry,
-  writeConv2dParams, writePool2dParams, type Conv2dGeometry, type Pool2dGeometry,
+  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dOutputShape, conv2dScratchBytes, conv2dSparseScratchBytes,
+  denseSparseScratchBytes, pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry, type Pool2dGeometry,
 } from './packing/f32_params.js';
 import { f32_dense as refDense } from './reference/f32_dense.js';
+import { f32_dense_sparse as refDenseSparse } from './reference/f32_dense_sparse.js';
+import { f32_conv2d_sparse as refConvSparse } from './reference/f32_conv2d_sparse.js';
 import { f32_conv2d_nhwc as refConv } from './reference/f32_conv2d_nhwc.js';
 import { f32_conv2d_relu_maxpool2d as refConvPool } from './reference/f32_conv2d_relu_maxpool2d.js';
 import { f32_maxpool2d as refPool } from './reference/f32_maxpool2d.js';
@@ -21,6 +23,8 @@ export interface F32Exports {
   f32_conv2d_nhwc(params: number, x: number, w: number, y: number, scratch: number): void;
   f32_conv2d_relu_maxpool2d(params: number, x: number, w: number, y: number, scratch: number): void;
   f32_maxpool2d(params: number, x: number, y: number): void;
+  f32_dense_sparse(x: number, w: number, y: number, m: number, k: number, n: number, relu: number, scratch: number): void;
+  f32_conv2d_sparse(params: number, x: number, w: number, y: number, scratch: number): void;
 }
 
 const GUARD = 64;
@@ -134,20 +138,30 @@ function weights(rng: Rng, shape: KernelShape, n: number): Float32Array {
   return shape.sparsity ? sparsify(rng, w, shape.sparsity) : w;
 }
 
-function prepareDense(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
-  const { m, k, n } = shape.dims;
-  const relu = shape.dims.relu === 1;
-  const rng = new Rng(seed);
-  const x = uniform(rng, m * k, -1, 1), kernel = weights(rng, shape, k * n), bias = uniform(rng, n, -0.5, 0.5);
-  const buf = new Buffers(mod);
-  const xp = buf.put(x), wp = buf.put(packDense(kernel, bias, k, n)), y = buf.output(m * n);
-  return makeCase(buf, 'f32_dense', {
-    y, shape: [m, n],
-    run: () => buf.exports.f32_dense(xp, wp, y, m, k, n, relu ? 1 : 0),
-    reference: (out, mag) => (mag ? refDense(abs(x), abs(kernel), abs(bias), out, m, k, n, false) : refDense(x, kernel, bias, out, m, k, n, relu)),
-    macs: m * k * n,
-    nonzeroMacs: m * countNonzero(kernel),
-  });
+function prepareDense(sparse: boolean) {
+  return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
+    const { m, k, n } = shape.dims;
+    const relu = shape.dims.relu === 1;
+    const rng = new Rng(seed);
+    const x = uniform(rng, m * k, -1, 1), kernel = weights(rng, shape, k * n), bias = uniform(rng, n, -0.5, 0.5);
+    const buf = new Buffers(mod);
+    const xp = buf.put(x), y = buf.output(m * n);
+    const ref = sparse ? refDenseSparse : refDense;
+    let run: () => void;
+    if (sparse) {
+      const wp = buf.put(packDenseSparse(kernel, bias, k, n)), scratch = buf.alloc(denseSparseScratchBytes(k, n), true);
+      run = () => buf.exports.f32_dense_sparse(xp, wp, y, m, k, n, relu ? 1 : 0, scratch);
+    } else {
+      const wp = buf.put(packDense(kernel, bias, k, n));
+      run = () => buf.exports.f32_dense(xp, wp, y, m, k, n, relu ? 1 : 0);
+    }
+    return makeCase(buf, sparse ? 'f32_dense_sparse' : 'f32_dense', {
+      y, shape: [m, n], run,
+      reference: (out, mag) => (mag ? ref(abs(x), abs(kernel), abs(bias), out, m, k, n, false) : ref(x, kernel, bias, out, m, k, n, relu)),
+      macs: m * k * n,
+      nonzeroMacs: m * countNonzero(kernel),
+    });
+  };
 }
 
 /** dims: n h w cin cout kh kw [sh sw] [same] [relu]. */
@@ -155,11 +169,16 @@ function convGeometry(d: Record<string, number>): Conv2dGeometry {
   return conv2dGeometry({
     n: d.n, h: d.h, w: d.w, cin: d.cin, cout: d.cout, kh: d.kh, kw: d.kw,
     strideH: d.sh ?? 1, strideW: d.sw ?? 1, padding: d.same ? 'same' : 'valid', relu: d.relu === 1,
+    inLayout: d.in_nchw ? 'nchw' : 'nhwc', outLayout: d.out_nchw ? 'nchw' : 'nhwc',
   });
 }
 
-function prepareConv(pool: boolean) {
-  const name = pool ? 'f32_conv2d_relu_maxpool2d' : 'f32_conv2d_nhwc';
+type ConvKind = 'conv' | 'pool' | 'sparse';
+const CONV_KERNELS = { conv: 'f32_conv2d_nhwc', pool: 'f32_conv2d_relu_maxpool2d', sparse: 'f32_conv2d_sparse' } as const;
+const CONV_REFS = { conv: refConv, pool: refConvPool, sparse: refConvSparse };
+
+function prepareConv(kind: ConvKind) {
+  const name = CONV_KERNELS[kind], pool = kind === 'pool';
   return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
     const g = convGeometry(shape.dims);
     const rng = new Rng(seed);
@@ -167,17 +186,19 @@ function prepareConv(pool: boolean) {
     const kernel = weights(rng, shape, g.kh * g.kw * g.cin * g.cout), bias = uniform(rng, g.cout, -0.5, 0.5);
     const buf = new Buffers(mod);
     const params = buf.alloc(CONV_PARAMS_BYTES);
-    const xp = buf.put(x), wp = buf.put(packConv2d(kernel, bias, g.kh, g.kw, g.cin, g.cout));
+    const xp = buf.put(x);
+    const wp = buf.put(kind === 'sparse' ? packConv2dSparse(kernel, bias, g) : packConv2d(kernel, bias, g.kh, g.kw, g.cin, g.cout));
     const outShape = conv2dOutputShape(g, pool);
     const y = buf.output(outShape.reduce((a, b) => a * b, 1));
-    const scratchBytes = conv2dScratchBytes(g);
+    const scratchBytes = kind === 'sparse' ? conv2dSparseScratchBytes(g) : conv2dScratchBytes(g);
     const scratch = scratchBytes > 0 ? buf.alloc(scratchBytes, true) : 0;
     writeConv2dParams(buf.memory, params, g);
-    const run = pool ? () => buf.exports.f32_conv2d_relu_maxpool2d(params, xp, wp, y, scratch) : () => buf.exports.f32_conv2d_nhwc(params, xp, wp, y, scratch);
-    const ref = pool ? refConvPool : refConv;
+    const kernelFn = buf.exports[name];
+    const ref = CONV_REFS[kind];
     const pixels = pool ? g.n * 4 * (g.outH >> 1) * (g.outW >> 1) : g.n * g.outH * g.outW;
     return makeCase(buf, name, {
-      y, shape: outShape, run,
+      y, shape: outShape,
+      run: () => kernelFn(params, xp, wp, y, scratch),
       reference: (out, mag) => (mag ? ref(abs(x), abs(kernel), abs(bias), out, { ...g, relu: false }) : ref(x, kernel, bias, out, g)),
       macs: pixels * g.kh * g.kw * g.cin * g.cout,
       nonzeroMacs: pixels * countNonzero(kernel),
@@ -243,26 +264,73 @@ const POOL_SHAPES: KernelShape[] = [
   s('c1 whole image', { n: 3, h: 3, w: 4, c: 1, ph: 3, pw: 4 }),
 ];
 
+// Sparse engine: strips of up to 32 output pixels of one row (or of 32 batch rows for dense), 4 at a time.
+const DENSE_SPARSE_SHAPES: KernelShape[] = [
+  s('0% m5 k9 n7', { m: 5, k: 9, n: 7 }, 0),
+  s('50% m33: two row blocks, the second one row', { m: 33, k: 40, n: 10, relu: 1 }, 0.5),
+  s('80% m32: exactly one block', { m: 32, k: 100, n: 12 }, 0.8),
+  s('95% m17: 17-row strip', { m: 17, k: 64, n: 3, relu: 1 }, 0.95),
+  s('100%: every column all zero', { m: 3, k: 20, n: 5 }, 1),
+  s('50% k1', { m: 7, k: 1, n: 4 }, 0.5),
+  s('80% m70: several blocks', { m: 70, k: 33, n: 17, relu: 1 }, 0.8),
+  s('50% m16 n1: 4-row strips', { m: 16, k: 5, n: 1 }, 0.5),
+];
+
+const CONV_SPARSE_SHAPES: KernelShape[] = [
+  s('80% seed-like 8x8x1 -> 6x6x12', { n: 2, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 }, 0.8),
+  s('50% NCHW out, cin3 cout5', { n: 1, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 3, out_nchw: 1 }, 0.5),
+  s('95% same stride 2, NCHW in and out', { n: 2, h: 9, w: 8, cin: 4, cout: 17, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, relu: 1, in_nchw: 1, out_nchw: 1 }, 0.95),
+  s('0% 1x1 cout16', { n: 1, h: 5, w: 5, cin: 7, cout: 16, kh: 1, kw: 1 }, 0),
+  s('100% 5x3 stride 2x1', { n: 1, h: 11, w: 9, cin: 2, cout: 8, kh: 5, kw: 3, sh: 2, sw: 1, relu: 1 }, 1),
+  s('80% 38-wide rows: strip of 32 + 6', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('50% 20-wide rows, NCHW in', { n: 2, h: 4, w: 22, cin: 1, cout: 3, kh: 3, kw: 3, in_nchw: 1 }, 0.5),
+  s('80% stride 3 same, 3 column phases', { n: 1, h: 7, w: 10, cin: 2, cout: 6, kh: 3, kw: 4, sh: 1, sw: 3, same: 1 }, 0.8),
+  s('0% k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }, 0),
+];
+
 const SEED_CONV = { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 };
+const SEED_DENSE = { m: 32, k: 2028, n: 10 };
 
 export const F32_KERNELS: KernelInfo[] = [
   {
     name: 'f32_dense', op: 'dense', dtype: 'f32', sparse: false, exact: false,
     shapes: DENSE_SHAPES,
-    benchShapes: [s('seed dense 2028->10, batch 32', { m: 32, k: 2028, n: 10 }), s('batch 1', { m: 1, k: 2028, n: 10 })],
-    prepare: prepareDense,
+    benchShapes: [s('seed dense 2028->10, batch 32', SEED_DENSE), s('batch 1', { m: 1, k: 2028, n: 10 })],
+    prepare: prepareDense(false),
+  },
+  {
+    name: 'f32_dense_sparse', op: 'dense', dtype: 'f32', sparse: true, exact: false,
+    shapes: DENSE_SPARSE_SHAPES,
+    benchShapes: [
+      s('seed dense 2028->10, batch 32', SEED_DENSE, 0.5),
+      s('seed dense 2028->10, batch 32', SEED_DENSE, 0.8),
+      s('seed dense 2028->10, batch 32', SEED_DENSE, 0.95),
+      s('batch 1', { m: 1, k: 2028, n: 10 }, 0.8),
+    ],
+    prepare: prepareDense(true),
   },
   {
     name: 'f32_conv2d_nhwc', op: 'conv2d', dtype: 'f32', sparse: false, exact: false,
     shapes: CONV_SHAPES,
     benchShapes: [s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV)],
-    prepare: prepareConv(false),
+    prepare: prepareConv('conv'),
+  },
+  {
+    name: 'f32_conv2d_sparse', op: 'conv2d', dtype: 'f32', sparse: true, exact: false,
+    shapes: CONV_SPARSE_SHAPES,
+    benchShapes: [
+      s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV, 0.5),
+      s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV, 0.8),
+      s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV, 0.95),
+      s('seed conv, NCHW out', { ...SEED_CONV, out_nchw: 1 }, 0.8),
+    ],
+    prepare: prepareConv('sparse'),
   },
   {
     name: 'f32_conv2d_relu_maxpool2d', op: 'conv2d_relu_maxpool2d', dtype: 'f32', sparse: false, exact: false,
     shapes: CONV_POOL_SHAPES,
     benchShapes: [s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV)],
-    prepare: prepareConv(true),
+    prepare: prepareConv('pool'),
   },
   {
     name: 'f32_maxpool2d', op: 'maxpool2d', dtype: 'f32', sparse: false, exact: true,

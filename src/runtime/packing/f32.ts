@@ -2,6 +2,7 @@
 // step calls exactly these, once per layer; kernels never reorder anything at run time.
 // Keras layouts: Conv2D kernel [kh][kw][cin][cout] (HWIO), Dense kernel [k][n], bias [cout].
 import { ShapeError } from '../../errors.js';
+import type { Conv2dGeometry } from './f32_params.js';
 
 /** Output channels per block of the dense conv engine (must match assembly/kernels/f32_conv_core.ts). */
 export function blockWidth(left: number): number {
@@ -38,4 +39,51 @@ export function packConv2d(kernel: ArrayLike<number>, bias: ArrayLike<number>, k
 /** f32_dense weights: a Dense kernel [k][n] is a 1x1 conv with cin = k. */
 export function packDense(kernel: ArrayLike<number>, bias: ArrayLike<number>, k: number, n: number): Float32Array {
   return packConv2d(kernel, bias, 1, 1, k, n);
+}
+
+/** Per-output-channel nonzero lists: [bias: cout f32][count: cout i32][(offset u32, weight f32) per nonzero]. */
+function packSparse(cout: number, bias: ArrayLike<number>, taps: number, weightAt: (t: number, c: number) => number, offsetOf: (t: number) => number): Uint8Array {
+  let nnz = 0;
+  for (let c = 0; c < cout; c++) for (let t = 0; t < taps; t++) if (weightAt(t, c) !== 0) nnz++;
+  const buf = new ArrayBuffer(8 * (cout + nnz));
+  const u32 = new Uint32Array(buf), f32 = new Float32Array(buf);
+  let o = 2 * cout;
+  for (let c = 0; c < cout; c++) {
+    f32[c] = bias[c];
+    const start = o;
+    for (let t = 0; t < taps; t++) {
+      const v = weightAt(t, c);
+      if (v === 0) continue;
+      u32[o++] = offsetOf(t);
+      f32[o++] = v;
+    }
+    u32[cout + c] = (o - start) / 2;
+  }
+  return new Uint8Array(buf);
+}
+
+/**
+ * f32_conv2d_sparse weights for layer geometry `g`: each nonzero's offset is the byte offset of its tap
+ * (r, s, ci) in the padded phase planes, ((ci*sw + s%sw)*hp + r)*wq + floor(s/sw) floats, so the
+ * packing is tied to the layer's input size (fixed per model), not to the batch.
+ */
+export function packConv2dSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry): Uint8Array {
+  const { kh, kw, cin, cout, strideH, strideW: sw, outH, outW } = g;
+  checkLength('conv2d kernel', kernel, kh * kw * cin * cout);
+  checkLength('conv2d bias', bias, cout);
+  const hp = (outH - 1) * strideH + kh, wq = Math.ceil(((outW - 1) * sw + kw) / sw);
+  return packSparse(cout, bias, kh * kw * cin, (t, c) => kernel[t * cout + c], (t) => {
+    const ci = t % cin, s = Math.floor(t / cin) % kw, r = Math.floor(t / (cin * kw));
+    return 4 * (((ci * sw + (s % sw)) * hp + r) * wq + Math.floor(s / sw));
+  });
+}
+
+/** Rows per block of f32_dense_sparse (assembly/kernels/f32_dense_sparse.ts BLOCK). */
+export const DENSE_SPARSE_BLOCK = 32;
+
+/** f32_dense_sparse weights: nonzeros of each output column of a Dense kernel [k][n], offset k * 128 bytes. */
+export function packDenseSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, k: number, n: number): Uint8Array {
+  checkLength('dense kernel', kernel, k * n);
+  checkLength('dense bias', bias, n);
+  return packSparse(n, bias, k, (t, c) => kernel[t * n + c], (t) => 4 * DENSE_SPARSE_BLOCK * t);
 }

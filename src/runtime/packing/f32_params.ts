@@ -85,6 +85,20 @@ export function conv2dScratchBytes(g: Conv2dGeometry): number {
   return hp * wp * g.cin * 4;
 }
 
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/** Scratch bytes of f32_conv2d_sparse: one image's padded phase planes + 32 floats, then (NHWC out) one output image. */
+export function conv2dSparseScratchBytes(g: Conv2dGeometry): number {
+  const hp = (g.outH - 1) * g.strideH + g.kh, wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / g.strideW);
+  const planes = align16(4 * (g.cin * g.strideW * hp * wq + 32));
+  return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * g.outH * g.outW);
+}
+
+/** Scratch bytes of f32_dense_sparse: a transposed block of 32 rows + 32 floats, then [n][32] outputs. */
+export function denseSparseScratchBytes(k: number, n: number): number {
+  return align16(4 * (k * 32 + 32)) + 4 * n * 32;
+}
+
 /** Output shape [n, outH, outW, cout] of the conv, or of the fused conv + 2x2 pool. */
 export function conv2dOutputShape(g: Conv2dGeometry, pool = false): number[] {
   const oh = pool ? g.outH >> 1 : g.outH, ow = pool ? g.outW >> 1 : g.outW;

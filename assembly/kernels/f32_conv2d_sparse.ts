@@ -1,0 +1,51 @@
+// f32_conv2d_sparse: the conv of f32_conv2d_nhwc (same params block) with pruned weights stored as
+// per-output-channel nonzero lists, so skipped zeros cost nothing (engine: f32_sparse_core.ts).
+// x is NHWC or, with CONV_IN_NCHW, [n][cin][h][w]; y is NHWC or, with CONV_OUT_NCHW, [n][cout][oh][ow]
+// (NCHW output skips a transpose: the engine computes channel planes).
+// Scratch (conv2dSparseScratchBytes): the padded input planes of one image, split by column phase
+// when strideW > 1 so a row of outputs reads consecutive floats:
+//   [cin][strideW phases][hp rows][wq = ceil(wp / strideW)] f32, + SLACK floats, then (NHWC out) [cout][oh][ow].
+// Weights: packConv2dSparse. Reference twin: src/runtime/reference/f32_conv2d_sparse.ts.
+import { CONV_IN_NCHW, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
+import { SLACK, sparseImage } from './f32_sparse_core';
+import { transpose } from './f32_transpose';
+
+/** Copies image `img` into the phase planes at row padTop, padded column padLeft. */
+function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i32, cin: i32, hp: i32, wp: i32, wq: i32, sw: i32, pt: i32, pl: i32): void {
+  const phase = <usize>(hp * wq) << 2, chan = <usize>sw * phase;
+  const rows = min(h, hp - pt), lim = min(wd, wp - pl);
+  for (let iy = 0; iy < rows; iy++) {
+    for (let q = 0; q < sw; q++) {
+      const ix0 = (q - pl % sw + sw) % sw;
+      if (ix0 >= lim) continue;
+      const count = (lim - ix0 + sw - 1) / sw;
+      const dst = planes + <usize>q * phase + (<usize>((iy + pt) * wq + (ix0 + pl) / sw) << 2);
+      if (nchw) {
+        for (let ci = 0; ci < cin; ci++) {
+          transpose(img + (<usize>((ci * h + iy) * wd + ix0) << 2), <usize>sw << 2, dst + <usize>ci * chan, 0, count, 1);
+        }
+      } else {
+        transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(sw * cin) << 2, dst, chan, count, cin);
+      }
+    }
+  }
+}
+
+export function f32_conv2d_sparse(p: usize, x: usize, w: usize, y: usize, scratch: usize): void {
+  const n = param(p, 0), h = param(p, 1), wd = param(p, 2), cin = param(p, 3), cout = param(p, 4);
+  const kh = param(p, 5), kw = param(p, 6), sh = param(p, 7), sw = param(p, 8);
+  const pt = param(p, 9), pl = param(p, 10), oh = param(p, 11), ow = param(p, 12), flags = param(p, 13);
+  const hp = (oh - 1) * sh + kh, wp = (ow - 1) * sw + kw, wq = (wp + sw - 1) / sw;
+  const planesBytes = <usize>(cin * sw * hp * wq + SLACK) << 2;
+  const fill = pt > 0 || pl > 0 || hp > h || wp > wd;
+  const outNchw = (flags & CONV_OUT_NCHW) != 0;
+  const tmp = scratch + ((planesBytes + 15) & ~15);
+  const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(oh * ow * cout) << 2;
+  for (let b = 0; b < n; b++) {
+    if (fill) memory.fill(scratch, 0, planesBytes);
+    fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hp, wp, wq, sw, pt, pl);
+    const out = outNchw ? y + <usize>b * imgOut : tmp;
+    sparseImage(scratch, sh * wq, w, out, cout, oh, ow, (flags & CONV_RELU) != 0);
+    if (!outNchw) transpose(tmp, <usize>(oh * ow) << 2, y + <usize>b * imgOut, <usize>cout << 2, cout, oh * ow);
+  }
+}

@@ -1,0 +1,114 @@
+// Kernel bench: every row of the kernel table over its benchShapes (the seed model's layers at batch
+// 32), timing the SIMD build, the scalar build and the TypeScript reference in the same run, rounds
+// interleaved so a busy machine slows all columns alike. Sparse rows also time their dense twin
+// (same op, dtype and dims) in the rotation and print the speedup over it.
+// Rates: f32 in GFLOP/s (2 per multiply-add), qs8 in GMAC/s, pools in G compares/s; "eff" counts the
+// skipped zeros as done work. Run: `npm run build && node dist/bench/kernels.js [name-filter]`.
+import { KERNELS } from '../src/runtime/kernels.js';
+import type { KernelCase, KernelInfo, KernelShape } from '../src/runtime/kernel_info.js';
+import { instantiateKernels, type KernelModule } from '../src/runtime/wasm.js';
+
+const ROUNDS = 7;
+const SAMPLE_MS = 25;
+
+interface Variant {
+  label: string;
+  run: () => void;
+  macs: number;
+  nonzeroMacs: number;
+  times: number[];
+}
+
+function warmAndCalibrate(run: () => void): number {
+  // NOTE: V8 runs wasm in Liftoff first and tiers up after a few calls; warm up past that.
+  let calls = 0;
+  const t0 = performance.now();
+  while (calls < 8 || performance.now() - t0 < 30) { run(); calls++; }
+  const per = (performance.now() - t0) / calls;
+  return Math.max(1, Math.round(SAMPLE_MS / per));
+}
+
+function measure(variants: Variant[]): void {
+  const reps = variants.map((v) => warmAndCalibrate(v.run));
+  for (let r = 0; r < ROUNDS; r++) {
+    variants.forEach((v, i) => {
+      const t0 = performance.now();
+      for (let k = 0; k < reps[i]; k++) v.run();
+      v.times.push((performance.now() - t0) / reps[i]);
+    });
+  }
+}
+
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+function unit(k: KernelInfo): { name: string; perMac: number } {
+  if (k.op === 'maxpool2d') return { name: 'Gcmp/s', perMac: 1 };
+  return k.dtype === 'f32' ? { name: 'GFLOP/s', perMac: 2 } : { name: 'GMAC/s', perMac: 1 };
+}
+
+/** Same dims, ignoring the sparse conv's layout switches (an NCHW-out sparse conv still has the NHWC conv as twin). */
+function sameDims(a: KernelShape, b: KernelShape): boolean {
+  const keys = (s: KernelShape) => Object.keys(s.dims).filter((k) => !k.endsWith('_nchw'));
+  const ka = keys(a), kb = keys(b);
+  return ka.length === kb.length && ka.every((k) => a.dims[k] === b.dims[k]);
+}
+
+function denseTwin(k: KernelInfo, shape: KernelShape): { row: KernelInfo; shape: KernelShape } | undefined {
+  for (const row of KERNELS) {
+    if (row.sparse || row.op !== k.op || row.dtype !== k.dtype) continue;
+    const twin = row.benchShapes.find((s) => sameDims(s, shape));
+    if (twin) return { row, shape: twin };
+  }
+  return undefined;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function main(): void {
+  const filter = process.argv[2] ?? '';
+  const mods: Record<'simd' | 'scalar' | 'twin', KernelModule> = {
+    simd: instantiateKernels({ simd: true }),
+    scalar: instantiateKernels({ simd: false }),
+    twin: instantiateKernels({ simd: true }),
+  };
+  console.log(`kernel bench, node ${process.version}, one thread; rates are medians of ${ROUNDS} interleaved rounds (simd | scalar | TS reference)`);
+  console.log(pad('kernel', 27) + pad('shape', 48) + pad('simd', 24) + pad('scalar', 12) + pad('reference', 12) + pad('simd µs/call', 14) + 'note');
+  for (const k of KERNELS) {
+    if (!k.name.includes(filter)) continue;
+    const u = unit(k);
+    for (const shape of k.benchShapes) {
+      for (const m of Object.values(mods)) m.exports.reset();
+      const seed = 1;
+      const cases: Record<string, KernelCase> = { simd: k.prepare(mods.simd, shape, seed), scalar: k.prepare(mods.scalar, shape, seed) };
+      const variants: Variant[] = [
+        { label: 'simd', run: cases.simd.run, macs: cases.simd.macs, nonzeroMacs: cases.simd.nonzeroMacs, times: [] },
+        { label: 'scalar', run: cases.scalar.run, macs: cases.scalar.macs, nonzeroMacs: cases.scalar.nonzeroMacs, times: [] },
+        { label: 'reference', run: cases.simd.runReference, macs: cases.simd.macs, nonzeroMacs: cases.simd.nonzeroMacs, times: [] },
+      ];
+      const twin = k.sparse ? denseTwin(k, shape) : undefined;
+      if (twin) {
+        const c = twin.row.prepare(mods.twin, twin.shape, seed);
+        variants.push({ label: twin.row.name, run: c.run, macs: c.macs, nonzeroMacs: c.nonzeroMacs, times: [] });
+      }
+      measure(variants);
+      const rate = (v: Variant, macs: number): number => (macs * u.perMac) / (median(v.times) * 1e6);
+      const [simd, scalar, ref] = variants;
+      const sparse = k.sparse || simd.nonzeroMacs !== simd.macs;
+      const simdCol = sparse ? `${rate(simd, simd.nonzeroMacs).toFixed(1)} (${rate(simd, simd.macs).toFixed(1)} eff)` : rate(simd, simd.macs).toFixed(1);
+      let note = u.name;
+      if (twin) {
+        const d = variants[3];
+        note += `; ${(median(d.times) / median(simd.times)).toFixed(2)}x faster than ${d.label} (${(median(d.times) * 1000).toFixed(1)} µs)`;
+      }
+      const label = shape.sparsity === undefined ? shape.label : `${shape.label} @${Math.round(shape.sparsity * 100)}%`;
+      console.log(
+        pad(k.name, 27) + pad(label, 48) + pad(simdCol, 24) + pad(rate(scalar, scalar.macs).toFixed(2), 12) +
+          pad(rate(ref, ref.macs).toFixed(3), 12) + pad((median(simd.times) * 1000).toFixed(1), 14) + note,
+      );
+    }
+  }
+}
+
+main();
