@@ -1,4 +1,307 @@
-// The qs8 kernel family's rows of the kernel table.
-import type { KernelInfo } from './kernel_info.js';
+// The qs8 kernel family's rows of the kernel table: per kernel its shape table (tile geometry: less,
+// exactly, more, several; k = 1; channel counts off multiples of 4/8/16; sparsity 0..100%), the seed
+// model's shapes at batch 32 for the bench, and `prepare`, which packs seeded int8 data with the
+// runtime's own packers (src/runtime/packing/qs8.ts) so the tests cover packing too. int8 is bit-exact.
+import { Rng } from '../data/rng.js';
+import { quantizeMultiplier } from '../quant/requant.js';
+import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
+import type { KernelModule } from './wasm.js';
+import { packConv2d, packGemm, packMaxpool2d, packRequantize, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
+import { qs8_conv2d_maxpool2d, qs8_conv2d_nhwc } from './reference/qs8_conv2d_nhwc.js';
+import { qs8_gemm } from './reference/qs8_gemm.js';
+import { qs8_maxpool2d } from './reference/qs8_maxpool2d.js';
+import { qs8_dequantize, qs8_quantize } from './reference/qs8_quantize.js';
+import { qs8_requantize } from './reference/qs8_requantize.js';
+import type { Conv2dGeometry, Pool2dGeometry, Qs8Requant } from './reference/qs8_types.js';
 
-export const QS8_KERNELS: KernelInfo[] = [];
+/** The qs8 exports as the host calls them (byte offsets and int dims). */
+export interface Qs8Exports {
+  qs8_requantize(params: number, acc: number, y: number, m: number): void;
+  qs8_quantize(x: number, y: number, n: number, scale: number, zeroPoint: number): void;
+  qs8_dequantize(x: number, y: number, n: number, scale: number, zeroPoint: number): void;
+  qs8_maxpool2d(params: number, x: number, y: number, n: number): void;
+  qs8_gemm(packed: number, x: number, y: number, m: number): void;
+  qs8_spmm(packed: number, x: number, y: number, m: number, scratch: number): void;
+  qs8_conv2d_nhwc(packed: number, x: number, y: number, n: number, scratch: number): void;
+  qs8_conv2d_maxpool2d(packed: number, x: number, y: number, n: number, scratch: number): void;
+  qs8_spconv2d_nhwc(packed: number, x: number, y: number, n: number, scratch: number): void;
+  qs8_spconv2d_maxpool2d(packed: number, x: number, y: number, n: number, scratch: number): void;
+}
+
+const GUARD = 64;
+const CANARY = 0x5a;
+
+/** Buffers in one module's memory; outputs and scratch get canary bytes on both sides. */
+class Buffers {
+  private guards: number[] = [];
+  constructor(readonly mod: KernelModule) {}
+  get memory(): ArrayBuffer {
+    return this.mod.exports.memory.buffer as ArrayBuffer;
+  }
+  get k(): Qs8Exports {
+    return this.mod.exports as unknown as Qs8Exports;
+  }
+  alloc(bytes: number, guarded = false): number {
+    const pad = guarded ? GUARD : 0;
+    const base = this.mod.exports.alloc(bytes + 2 * pad);
+    if (base === 0) throw new RangeError(`kernel memory cannot grow by ${bytes} bytes`);
+    if (guarded) {
+      new Uint8Array(this.memory, base, GUARD).fill(CANARY);
+      new Uint8Array(this.memory, base + GUARD + bytes, GUARD).fill(CANARY);
+      this.guards.push(base, base + GUARD + bytes);
+    }
+    return base + pad;
+  }
+  /** Copies `a` in; inputs are placed flush against unallocated memory's edge of their slot. */
+  put(a: ArrayBufferView): number {
+    const ptr = this.alloc(a.byteLength);
+    new Uint8Array(this.memory, ptr, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    return ptr;
+  }
+  /** A guarded output, prefilled with a byte pattern so an output the kernel skips is caught. */
+  output(bytes: number): number {
+    const ptr = this.alloc(bytes, true);
+    new Uint8Array(this.memory, ptr, bytes).fill(0x77);
+    return ptr;
+  }
+  check(name: string): void {
+    const mem = new Uint8Array(this.memory);
+    for (const g of this.guards) {
+      for (let i = 0; i < GUARD; i++) {
+        if (mem[g + i] !== CANARY) throw new Error(`${name} wrote outside its buffers (canary at offset ${g + i} changed)`);
+      }
+    }
+  }
+}
+
+function int8s(rng: Rng, n: number, lo = -128, hi = 127): Int8Array {
+  const a = new Int8Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + rng.int(hi - lo + 1);
+  return a;
+}
+
+/** Int8 weights in [-127, 127] with exactly round(sparsity * n) zeros (plus the random ones). */
+function weights(rng: Rng, n: number, sparsity = 0): Int8Array {
+  const w = int8s(rng, n, -127, 127);
+  const p = rng.permutation(n);
+  for (let i = 0; i < Math.round(sparsity * n); i++) w[p[i]] = 0;
+  return w;
+}
+
+/**
+ * Per-channel requant for accumulators of typical magnitude ~sqrt(k) * 73 * 90 (uniform weights times
+ * uniform int8 minus a random zero point): multipliers spread over a factor of 4 around the one that
+ * maps it to ~40, so outputs cover the int8 range and a few saturate; half the cases fuse a ReLU.
+ */
+function requantFor(rng: Rng, k: number, channels: number, perTensor = false): Qs8Requant {
+  const base = 40 / (Math.sqrt(k) * 73 * 90);
+  const n = perTensor ? 1 : channels;
+  const multipliers = new Int32Array(n), shifts = new Int32Array(n);
+  for (let c = 0; c < n; c++) {
+    const q = quantizeMultiplier(base * 2 ** (rng.next() * 4 - 2));
+    multipliers[c] = q.multiplier;
+    shifts[c] = q.shift;
+  }
+  const zOut = rng.int(256) - 128;
+  const relu = rng.next() < 0.5;
+  return { multipliers, shifts, zOut, actMin: relu ? Math.max(-128, zOut) : -128, actMax: 127 };
+}
+
+function biases(rng: Rng, n: number, k: number): Int32Array {
+  const b = new Int32Array(n);
+  for (let c = 0; c < n; c++) b[c] = Math.round((rng.next() - 0.5) * Math.sqrt(k) * 73 * 60);
+  return b;
+}
+
+function nonzero(a: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
+  return n;
+}
+
+/** A case whose kernel writes `bytes` int8 (or f32) outputs at y. */
+function makeCase(buf: Buffers, name: string, y: number, shape: number[], f32: boolean, run: () => void, reference: () => ArrayLike<number>, macs: number, nonzeroMacs: number): KernelCase {
+  let want: ArrayLike<number> = [];
+  const size = shape.reduce((a, b) => a * b, 1);
+  return {
+    run,
+    runReference: () => { want = reference(); },
+    outputs: () => {
+      buf.check(name);
+      const got = f32 ? new Float32Array(buf.memory, y, size).slice() : new Int8Array(buf.memory, y, size).slice();
+      return { got, want, shape };
+    },
+    macs,
+    nonzeroMacs,
+  };
+}
+
+function prepareRequantize(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
+  const { m, n } = shape.dims;
+  const rng = new Rng(seed);
+  // Multipliers from 2^-36 to 2^5 (left shifts, flushes) and accumulators from tiny to INT32 edges.
+  const multipliers = new Int32Array(n), shifts = new Int32Array(n);
+  for (let c = 0; c < n; c++) {
+    const q = quantizeMultiplier(2 ** (rng.next() * 41 - 36) * (0.5 + rng.next()));
+    multipliers[c] = q.multiplier;
+    shifts[c] = Math.min(q.shift, 30);
+  }
+  const zOut = rng.int(256) - 128;
+  const rq: Qs8Requant = { multipliers, shifts, zOut, actMin: Math.max(-128, zOut - 100), actMax: 127 };
+  const acc = new Int32Array(m * n);
+  for (let i = 0; i < acc.length; i++) {
+    const r = rng.next();
+    acc[i] = r < 0.05 ? [-(2 ** 31), 2 ** 31 - 1, 0, -1, 1][rng.int(5)] : Math.round((rng.next() - 0.5) * 2 ** (rng.next() * 32));
+  }
+  const buf = new Buffers(mod);
+  const params = buf.put(packRequantize(n, rq)), ap = buf.put(acc), y = buf.output(m * n);
+  return makeCase(buf, 'qs8_requantize', y, [m, n], false, () => buf.k.qs8_requantize(params, ap, y, m), () => qs8_requantize(acc, m, n, rq), m * n, m * n);
+}
+
+function prepareQuantize(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
+  const { n } = shape.dims;
+  const rng = new Rng(seed);
+  const scale = Math.fround(0.5 ** 8 * (1 + rng.next())), zp = rng.int(256) - 128;
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    // Exact ties (k + 0.5) * s, out-of-range values, NaN and infinities among ordinary values.
+    const r = rng.next();
+    x[i] = r < 0.1 ? (rng.int(300) - 150 + 0.5) * scale : r < 0.12 ? [NaN, Infinity, -Infinity, -0][rng.int(4)] : (rng.next() - 0.5) * 300 * scale;
+  }
+  const buf = new Buffers(mod);
+  const xp = buf.put(x), y = buf.output(n);
+  return makeCase(buf, 'qs8_quantize', y, [n], false, () => buf.k.qs8_quantize(xp, y, n, scale, zp), () => qs8_quantize(x, scale, zp), n, n);
+}
+
+function prepareDequantize(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
+  const { n } = shape.dims;
+  const rng = new Rng(seed);
+  const scale = Math.fround(0.5 ** 8 * (1 + rng.next())), zp = rng.int(256) - 128;
+  const q = int8s(rng, n);
+  const buf = new Buffers(mod);
+  const qp = buf.put(q), y = buf.output(4 * n);
+  return makeCase(buf, 'qs8_dequantize', y, [n], true, () => buf.k.qs8_dequantize(qp, y, n, scale, zp), () => qs8_dequantize(q, scale, zp), n, n);
+}
+
+/** dims: n h w c ph pw sh sw [same]. */
+function prepareMaxpool(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
+  const d = shape.dims;
+  const rng = new Rng(seed);
+  const pool: Pool2dGeometry = { poolH: d.ph, poolW: d.pw, strideH: d.sh, strideW: d.sw, padding: d.same ? 'same' : 'valid' };
+  const x = int8s(rng, d.n * d.h * d.w * d.c);
+  const lo = d.relu ? rng.int(100) - 128 : -128;
+  const packed = packMaxpool2d(d.h, d.w, d.c, pool, lo, 127);
+  const buf = new Buffers(mod);
+  const params = buf.put(packed.bytes), xp = buf.put(x), y = buf.output(d.n * packed.outH * packed.outW * d.c);
+  const outs = d.n * packed.outH * packed.outW * d.c;
+  return makeCase(buf, 'qs8_maxpool2d', y, [d.n, packed.outH, packed.outW, d.c], false, () => buf.k.qs8_maxpool2d(params, xp, y, d.n),
+    () => qs8_maxpool2d(x, d.n, d.h, d.w, d.c, pool, lo, 127).y, outs * d.ph * d.pw, outs * d.ph * d.pw);
+}
+
+/** dims: m k n [pt] (pt = per-tensor requant). */
+function prepareGemm(sparse: boolean) {
+  const name = sparse ? 'qs8_spmm' : 'qs8_gemm';
+  return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
+    const { m, k, n } = shape.dims;
+    const rng = new Rng(seed);
+    const x = int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity), bias = biases(rng, n, k);
+    const zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1);
+    const buf = new Buffers(mod);
+    const xp = buf.put(x), y = buf.output(m * n);
+    const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq) : packGemm(w, k, n, bias, zIn, rq));
+    const scratch = sparse ? buf.alloc(spmmScratchBytes(m, k), true) : 0;
+    const run = sparse ? () => buf.k.qs8_spmm(wp, xp, y, m, scratch) : () => buf.k.qs8_gemm(wp, xp, y, m);
+    return makeCase(buf, name, y, [m, n], false, run, () => qs8_gemm(x, m, k, n, zIn, w, bias, rq), m * k * n, m * nonzero(w));
+  };
+}
+
+/** dims: n h w cin cout kh kw [sh sw] [same] [pool = window = stride]. */
+function prepareConv(sparse: boolean, pooled: boolean) {
+  const name = `qs8_${sparse ? 'sp' : ''}conv2d_${pooled ? 'maxpool2d' : 'nhwc'}` as const;
+  return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
+    const d = shape.dims;
+    const g: Conv2dGeometry = {
+      h: d.h, w: d.w, cin: d.cin, cout: d.cout, kh: d.kh, kw: d.kw, strideH: d.sh ?? 1, strideW: d.sw ?? 1, padding: d.same ? 'same' : 'valid',
+    };
+    const pool: Pool2dGeometry | undefined = pooled ? { poolH: d.pool, poolW: d.pool, strideH: d.pool, strideW: d.pool, padding: 'valid' } : undefined;
+    const rng = new Rng(seed);
+    const taps = g.kh * g.kw * g.cin;
+    const x = int8s(rng, d.n * g.h * g.w * g.cin), w = weights(rng, taps * g.cout, shape.sparsity), bias = biases(rng, g.cout, taps);
+    const zIn = rng.int(256) - 128, rq = requantFor(rng, taps, g.cout);
+    const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, pool);
+    const buf = new Buffers(mod);
+    const xp = buf.put(x), wp = buf.put(packed.bytes);
+    const outShape = [d.n, packed.outH, packed.outW, g.cout];
+    const y = buf.output(outShape.reduce((a, b) => a * b, 1)), scratch = buf.alloc(packed.scratchBytes, true);
+    const reference = pool ? () => qs8_conv2d_maxpool2d(x, d.n, g, pool, w, bias, zIn, rq).y : () => qs8_conv2d_nhwc(x, d.n, g, w, bias, zIn, rq).y;
+    const pixels = d.n * packed.outH * packed.outW * (pool ? pool.poolH * pool.poolW : 1);
+    return makeCase(buf, name, y, outShape, false, () => buf.k[name](wp, xp, y, d.n, scratch), reference, pixels * taps * g.cout, pixels * nonzero(w));
+  };
+}
+
+const SPARSITIES = [0, 0.5, 0.8, 0.95, 1];
+const sparseShapes = (base: KernelShape[]): KernelShape[] =>
+  base.flatMap((s) => SPARSITIES.map((sparsity) => ({ label: `${s.label}_sparse${Math.round(sparsity * 100)}`, dims: s.dims, sparsity })));
+
+const GEMM_SHAPES: KernelShape[] = [
+  { label: 'one_tile', dims: { m: 4, k: 8, n: 2 } },
+  { label: 'm_lt_mr', dims: { m: 3, k: 16, n: 2 } },
+  { label: 'm_gt_mr_n_odd', dims: { m: 5, k: 24, n: 5 } },
+  { label: 'k1', dims: { m: 4, k: 1, n: 4 } },
+  { label: 'k_lt_8', dims: { m: 6, k: 7, n: 3 } },
+  { label: 'k_not_mult8_n17', dims: { m: 9, k: 45, n: 17 } },
+  { label: 'per_tensor', dims: { m: 7, k: 33, n: 10, pt: 1 } },
+  { label: 'several_tiles', dims: { m: 13, k: 200, n: 33 } },
+];
+const SPMM_SHAPES: KernelShape[] = sparseShapes([
+  { label: 'one_tile', dims: { m: 16, k: 16, n: 4 } },
+  { label: 'm_lt_tile_k1', dims: { m: 5, k: 1, n: 3 } },
+  { label: 'several_tiles', dims: { m: 33, k: 70, n: 17 } },
+]);
+const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
+
+const CONV_SHAPES: KernelShape[] = [
+  { label: 'one_tile_4px_4ch', dims: { n: 1, h: 4, w: 4, cin: 1, cout: 4, kh: 3, kw: 3 } },
+  { label: 'cout3_same', dims: { n: 1, h: 5, w: 5, cin: 1, cout: 3, kh: 3, kw: 3, same: 1 } },
+  { label: 'k1_cin8_cout16', dims: { n: 2, h: 3, w: 5, cin: 8, cout: 16, kh: 1, kw: 1 } },
+  { label: 'cin3_cout5_stride2_same', dims: { n: 2, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 2, sh: 2, sw: 1, same: 1 } },
+  { label: 'cin2_cout9_5x5_stride_w2', dims: { n: 1, h: 9, w: 11, cin: 2, cout: 9, kh: 5, kw: 5, sh: 1, sw: 2 } },
+  { label: 'seed_like_b2', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 } },
+];
+const POOL_SHAPES: KernelShape[] = [
+  { label: 'one_tile', dims: { n: 1, h: 6, w: 6, cin: 1, cout: 4, kh: 3, kw: 3, pool: 2 } },
+  { label: 'odd_conv_out_floor', dims: { n: 2, h: 9, w: 8, cin: 1, cout: 6, kh: 3, kw: 3, pool: 2 } },
+  { label: 'pool3_cin2_same', dims: { n: 1, h: 10, w: 11, cin: 2, cout: 13, kh: 3, kw: 3, same: 1, pool: 3 } },
+  { label: 'stride2_pool2_cin3', dims: { n: 2, h: 13, w: 12, cin: 3, cout: 7, kh: 3, kw: 3, sh: 2, sw: 2, pool: 2 } },
+  { label: 'seed_like_b2', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, pool: 2 } },
+];
+const SEED_CONV: KernelShape = { label: 'seed_conv_b32', dims: { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 } };
+const SEED_CONV_POOL: KernelShape = { label: 'seed_conv_pool_b32', dims: { ...SEED_CONV.dims, pool: 2 } };
+const at80 = (s: KernelShape): KernelShape => ({ label: `${s.label}_sparse80`, dims: s.dims, sparsity: 0.8 });
+
+const row = (name: string, op: KernelInfo['op'], sparse: boolean, shapes: KernelShape[], benchShapes: KernelShape[], prepare: KernelInfo['prepare']): KernelInfo =>
+  ({ name, op, dtype: 'qs8', sparse, exact: true, shapes, benchShapes, prepare });
+
+export const QS8_KERNELS: KernelInfo[] = [
+  row('qs8_requantize', 'requantize', false,
+    [{ label: 'n1', dims: { m: 3, n: 1 } }, { label: 'n16', dims: { m: 2, n: 16 } }, { label: 'n37_many', dims: { m: 200, n: 37 } }],
+    [{ label: 'seed_conv_out_b32', dims: { m: 32 * 676, n: 12 } }], prepareRequantize),
+  row('qs8_quantize', 'quantize', false,
+    [{ label: 'n3', dims: { n: 3 } }, { label: 'n4', dims: { n: 4 } }, { label: 'n1001', dims: { n: 1001 } }],
+    [{ label: 'seed_input_b32', dims: { n: 32 * 784 } }], prepareQuantize),
+  row('qs8_dequantize', 'dequantize', false,
+    [{ label: 'n5', dims: { n: 5 } }, { label: 'n16', dims: { n: 16 } }, { label: 'n333', dims: { n: 333 } }],
+    [{ label: 'seed_logits_b32', dims: { n: 32 * 10 } }], prepareDequantize),
+  row('qs8_maxpool2d', 'maxpool2d', false, [
+    { label: 'c1', dims: { n: 1, h: 4, w: 4, c: 1, ph: 2, pw: 2, sh: 2, sw: 2 } },
+    { label: 'c16', dims: { n: 2, h: 4, w: 6, c: 16, ph: 2, pw: 2, sh: 2, sw: 2, relu: 1 } },
+    { label: 'c12_odd', dims: { n: 2, h: 7, w: 5, c: 12, ph: 2, pw: 2, sh: 2, sw: 2 } },
+    { label: 'c35_pool3_s2_same', dims: { n: 1, h: 7, w: 8, c: 35, ph: 3, pw: 3, sh: 2, sw: 2, same: 1 } },
+  ], [{ label: 'seed_pool_b32', dims: { n: 32, h: 26, w: 26, c: 12, ph: 2, pw: 2, sh: 2, sw: 2 } }], prepareMaxpool),
+  row('qs8_gemm', 'dense', false, GEMM_SHAPES, [SEED_DENSE], prepareGemm(false)),
+  row('qs8_spmm', 'dense', true, SPMM_SHAPES, [at80(SEED_DENSE), { ...SEED_DENSE, label: 'seed_dense_b32_sparse0', sparsity: 0 }], prepareGemm(true)),
+  row('qs8_conv2d_nhwc', 'conv2d', false, CONV_SHAPES, [SEED_CONV], prepareConv(false, false)),
+  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes(CONV_SHAPES.slice(0, 4)), [at80(SEED_CONV)], prepareConv(true, false)),
+  row('qs8_conv2d_maxpool2d', 'conv2d_relu_maxpool2d', false, POOL_SHAPES, [SEED_CONV_POOL], prepareConv(false, true)),
+  row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes(POOL_SHAPES.slice(1, 4)), [at80(SEED_CONV_POOL)], prepareConv(true, true)),
+];

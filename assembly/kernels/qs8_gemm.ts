@@ -1,0 +1,74 @@
+// qs8_gemm: int8 fully connected, TFLite's reference semantics bit for bit:
+//   acc[r][n] = bias[n] + sum_k w[n][k] * (x[r][k] - zIn)      (zIn folded into bias at pack time)
+//   y[r][n]   = clamp(MultiplyByQuantizedMultiplier(acc, q[n], shift[n]) + zOut, actMin, actMax)
+// |acc| <= 128 * 128 * k fits int32 for k < 131072; sums wrap mod 2^32 exactly like the reference's.
+// Tiles of 4 rows x 2 columns, k in steps of 8 (load8x8_s + i32x4.dot_i16x8_s); int32 sums go to a
+// static row buffer, then the per-channel requant runs 16 channels at a time.
+// Packed (packGemm, src/runtime/packing/qs8.ts): header i32[16]: k, n, nc (n rounded up to 2),
+// np (n rounded up to 16), zOut, actMin, actMax, offBias, offRq, offW; bias i32[np]; requant groups;
+// w int8 [nc][k]. Reference: src/runtime/reference/qs8_gemm.ts.
+import { requantRow } from './qs8_requantize';
+
+const MR = 4;
+const ACC = memory.data(MR * 1024 * 4, 16); // MR rows x up to 1024 channels of int32 sums
+const CHUNK = 1024;
+
+@inline function hsum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+/** Sums for rows x[0..rows) (rows <= MR) and columns [n0, n1) into ACC[r][n - n0], bias included. */
+function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i32): void {
+  const k8 = k & ~7;
+  for (let n = n0; n < n1; n += 2) {
+    const w0 = w + <usize>(n * k), w1 = w0 + <usize>k;
+    let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+    let kk = 0;
+    if (ASC_FEATURE_SIMD) {
+      let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+      // Rows past `rows` re-read row 0; their sums are never requantized.
+      const x1 = x + <usize>select<i32>(k, 0, rows > 1), x2 = x + <usize>select<i32>(2 * k, 0, rows > 2), x3 = x + <usize>select<i32>(3 * k, 0, rows > 3);
+      for (; kk < k8; kk += 8) {
+        const b0 = v128.load8x8_s(w0 + kk), b1 = v128.load8x8_s(w1 + kk);
+        const v0 = v128.load8x8_s(x + kk), v1 = v128.load8x8_s(x1 + kk);
+        const v2 = v128.load8x8_s(x2 + kk), v3 = v128.load8x8_s(x3 + kk);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, b0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, b1));
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, b0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, b1));
+        a20 = i32x4.add(a20, i32x4.dot_i16x8_s(v2, b0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(v2, b1));
+        a30 = i32x4.add(a30, i32x4.dot_i16x8_s(v3, b0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(v3, b1));
+      }
+      s00 = hsum(a00); s01 = hsum(a01); s10 = hsum(a10); s11 = hsum(a11);
+      s20 = hsum(a20); s21 = hsum(a21); s30 = hsum(a30); s31 = hsum(a31);
+    }
+    for (; kk < k; kk++) {
+      const c0 = <i32>load<i8>(w0 + kk), c1 = <i32>load<i8>(w1 + kk);
+      let v = <i32>load<i8>(x + kk); s00 += v * c0; s01 += v * c1;
+      if (rows > 1) { v = <i32>load<i8>(x + <usize>k + kk); s10 += v * c0; s11 += v * c1; }
+      if (rows > 2) { v = <i32>load<i8>(x + <usize>(2 * k) + kk); s20 += v * c0; s21 += v * c1; }
+      if (rows > 3) { v = <i32>load<i8>(x + <usize>(3 * k) + kk); s30 += v * c0; s31 += v * c1; }
+    }
+    const b0 = load<i32>(bias + (<usize>n << 2)), b1 = load<i32>(bias + (<usize>n << 2), 4);
+    const p = ACC + (<usize>(n - n0) << 2);
+    store<i32>(p, s00 + b0); store<i32>(p, s01 + b1, 4);
+    store<i32>(p, s10 + b0, CHUNK * 4); store<i32>(p, s11 + b1, CHUNK * 4 + 4);
+    store<i32>(p, s20 + b0, CHUNK * 8); store<i32>(p, s21 + b1, CHUNK * 8 + 4);
+    store<i32>(p, s30 + b0, CHUNK * 12); store<i32>(p, s31 + b1, CHUNK * 12 + 4);
+  }
+}
+
+export function qs8_gemm(packed: usize, x: usize, y: usize, m: i32): void {
+  const k = load<i32>(packed), n = load<i32>(packed, 4), nc = load<i32>(packed, 8);
+  const zOut = load<i32>(packed, 16), lo = load<i32>(packed, 20), hi = load<i32>(packed, 24);
+  const bias = packed + load<i32>(packed, 28), rq = packed + load<i32>(packed, 32), w = packed + load<i32>(packed, 36);
+  for (let n0 = 0; n0 < nc; n0 += CHUNK) {
+    const n1 = min(nc, n0 + CHUNK);
+    for (let r = 0; r < m; r += MR) {
+      const rows = min(MR, m - r);
+      tile(x + <usize>(r * k), w, bias, k, rows, n0, n1);
+      for (let i = 0; i < rows; i++) {
+        // Channels [n1, n0+16..) of ACC hold stale sums; the requant groups exist (np), their bytes are not stored.
+        requantRow(ACC + <usize>(i * CHUNK * 4), y + <usize>((r + i) * n + n0), min(n, n1) - n0, rq + <usize>(n0 >> 2) * 96, zOut, lo, hi, true);
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+// qs8_requantize: int32 accumulators [m][n] -> int8 [m][n] with per-channel multipliers (TFLite's
+// MultiplyByQuantizedMultiplier + zOut, clamped). The requant stage of every qs8 kernel, exported alone.
+// Params block (src/runtime/packing/qs8.ts packRequantize): i32 n, zOut, actMin, actMax, then at +16 the
+// requant groups of assembly/lib/requant.ts. Reference: src/runtime/reference/qs8_requantize.ts.
+import { RQ_GROUP, clampOut, packBytes, requant, requantLanes, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
+
+const TAIL = memory.data(64, 16);
+
+/**
+ * Requantizes one row of n accumulators (n channels) from acc to out. The SIMD path reads whole groups
+ * of 16 accumulators: past n only when `padded` (else the last group is copied out first).
+ */
+@inline export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32, lo: i32, hi: i32, padded: bool): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
+    for (; c < n; c += 16) {
+      const p = rq + <usize>(c >> 2) * RQ_GROUP;
+      let a = acc + (<usize>c << 2);
+      if (!padded && n - c < 16) { memory.copy(TAIL, a, <usize>(n - c) << 2); a = TAIL; }
+      const r0 = requantLanes(v128.load(a), p);
+      const r1 = requantLanes(v128.load(a, 16), p + RQ_GROUP);
+      const r2 = requantLanes(v128.load(a, 32), p + 2 * RQ_GROUP);
+      const r3 = requantLanes(v128.load(a, 48), p + 3 * RQ_GROUP);
+      storeBytes(out + c, packBytes(r0, r1, r2, r3, z, vlo, vhi), n - c);
+    }
+  } else {
+    for (; c < n; c++) {
+      const r = requant(load<i32>(acc + (<usize>c << 2)), rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c));
+      store<i8>(out + c, <i8>clampOut(r, zOut, lo, hi));
+    }
+  }
+}
+
+export function qs8_requantize(params: usize, acc: usize, out: usize, m: i32): void {
+  const n = load<i32>(params), zOut = load<i32>(params, 4), lo = load<i32>(params, 8), hi = load<i32>(params, 12);
+  for (let r = 0; r < m; r++) {
+    requantRow(acc + <usize>(r * n) * 4, out + <usize>(r * n), n, params + 16, zOut, lo, hi, false);
+  }
+}

@@ -1,0 +1,79 @@
+// Integer requantization for the qs8 kernels, bit for bit src/quant/requant.ts (TFLite's default
+// double rounding): r = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc * 2^left, q), right),
+// out = clamp(r + zOut, actMin, actMax). Multipliers come from QuantizeMultiplier, so q is in [0, 2^31)
+// and the INT32_MIN * INT32_MIN saturation never arises.
+//
+// Per-channel params, one 96-byte group per 4 channels (written by src/runtime/packing/qs8.ts):
+//   +0 q[4]   +16 2^left[4]   +32 mask[4] = 2^right - 1   +48 mask >> 1   +64 f32 2^-right[4]   +80 right[4]
+// Only call the v128 helpers under `if (ASC_FEATURE_SIMD)`.
+
+export const RQ_GROUP: usize = 96;
+
+/** The params of channel c: q, 2^left, right. */
+@inline export function rqQ(rq: usize, c: i32): i32 {
+  return load<i32>(rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2));
+}
+@inline export function rqP2l(rq: usize, c: i32): i32 {
+  return load<i32>(rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), 16);
+}
+@inline export function rqRight(rq: usize, c: i32): i32 {
+  return load<i32>(rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), 80);
+}
+
+/** MultiplyByQuantizedMultiplier(acc, q, shift) for q >= 0; p2l = 2^max(shift, 0), right = max(-shift, 0). */
+@inline export function requant(acc: i32, q: i32, p2l: i32, right: i32): i32 {
+  // SRDHM = floor((x*q + 2^30) / 2^31): the C++ nudge + truncation, for both signs.
+  const s = <i32>((<i64>(acc * p2l) * <i64>q + 0x40000000) >> 31);
+  const mask = (1 << right) - 1;
+  return (s >> right) + i32((s & mask) > (mask >> 1) + (s >>> 31)); // ties away from zero
+}
+
+/** clamp(r + zOut, lo, hi) for any int32 r (r is clamped first so the sum cannot wrap). */
+@inline export function clampOut(r: i32, zOut: i32, lo: i32, hi: i32): i32 {
+  const v = max(min(r, 512), -512) + zOut;
+  return min(max(v, lo), hi);
+}
+
+/** floor((x*q + 2^30) / 2^31) per lane: the 64-bit products' bits 31..62 are the result. */
+@inline function srdhm(x: v128, q: v128): v128 {
+  const half = i64x2.splat(0x40000000);
+  const lo = i64x2.shr_u(i64x2.add(i64x2.extmul_low_i32x4_s(x, q), half), 31);
+  const hi = i64x2.shr_u(i64x2.add(i64x2.extmul_high_i32x4_s(x, q), half), 31);
+  return i8x16.shuffle(lo, hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+}
+
+/** requant() of 4 lanes, each lane its own channel (params group at p). */
+@inline export function requantLanes(acc: v128, p: usize): v128 {
+  const s = srdhm(i32x4.mul(acc, v128.load(p, 16)), v128.load(p));
+  const mask = v128.load(p, 32);
+  // round up when remainder > (mask >> 1) + (s < 0), i.e. remainder + (s >> 31) > mask >> 1
+  const up = i32x4.gt_s(i32x4.add(v128.and(s, mask), i32x4.shr_s(s, 31)), v128.load(p, 48));
+  // A per-lane right shift, which wasm lacks: (s & ~mask) is an exact multiple of 2^right, so its f32
+  // image times 2^-right is floor(s / 2^right) exactly whenever that is below 2^24; larger values are
+  // off by a rounding but saturate to the same int8 (and 2^31 never wraps: right >= 1 there).
+  const floor = i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.convert_i32x4_s(v128.andnot(s, mask)), v128.load(p, 64)));
+  return i32x4.sub(floor, up);
+}
+
+/** requant() of 4 lanes of one channel: q, p2l, mask, half splatted; right a scalar. */
+@inline export function requantSplat(acc: v128, q: v128, p2l: v128, right: i32, mask: v128, half: v128): v128 {
+  const s = srdhm(i32x4.mul(acc, p2l), q);
+  const up = i32x4.gt_s(i32x4.add(v128.and(s, mask), i32x4.shr_s(s, 31)), half);
+  return i32x4.sub(i32x4.shr_s(s, right), up);
+}
+
+/** Four requantized i32x4 to 16 int8: + zOut (i16 splat) with saturation, clamped to [lo, hi] (i8 splats). */
+@inline export function packBytes(a: v128, b: v128, c: v128, d: v128, z: v128, lo: v128, hi: v128): v128 {
+  const ab = i16x8.add_sat_s(i16x8.narrow_i32x4_s(a, b), z);
+  const cd = i16x8.add_sat_s(i16x8.narrow_i32x4_s(c, d), z);
+  return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(ab, cd), lo), hi);
+}
+
+/** Stores the first n (0..16) bytes of v at p, never past them. */
+@inline export function storeBytes(p: usize, v: v128, n: i32): void {
+  if (n >= 16) { v128.store(p, v); return; }
+  if (n & 8) { v128.store64_lane(p, v, 0); v = i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0); p += 8; }
+  if (n & 4) { v128.store32_lane(p, v, 0); v = i8x16.shuffle(v, v, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 4; }
+  if (n & 2) { v128.store16_lane(p, v, 0); v = i8x16.shuffle(v, v, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 2; }
+  if (n & 1) v128.store8_lane(p, v, 0);
+}

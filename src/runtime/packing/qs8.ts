@@ -1,0 +1,251 @@
+// Packs int8 layers into the layouts the qs8 WASM kernels read (see each kernel's header comment in
+// assembly/kernels/qs8_*.ts). The runtime's prepare calls exactly these, once per layer; they check
+// everything the kernels then trust. Keras layouts in: Dense [k][n], Conv2D [kh][kw][cin][cout].
+// Every blob is placed at a 16-byte aligned offset; its sections are 16-byte aligned inside it.
+// The input zero point is folded into the bias: bias[c] - zIn * sum(w[.][c]), exact mod 2^32.
+import { ConfigError, ShapeError } from '../../errors.js';
+import {
+  type Conv2dGeometry, type Pool2dGeometry, type Qs8Requant, axis, channelRequant, checkConv, checkPool, checkRequant,
+} from '../reference/qs8_types.js';
+
+/** Bytes of requant params per 4 channels (assembly/lib/requant.ts). */
+const RQ_GROUP = 96;
+const up = (v: number, m: number): number => Math.ceil(v / m) * m;
+
+function checkLength(what: string, a: ArrayLike<number>, want: number): void {
+  if (a.length !== want) throw new ShapeError('weights_length', `${what} has ${a.length} values, expected ${want}; check the layer's shape`);
+}
+
+/** Lays out sections at 16-byte aligned offsets and writes little-endian values into them. */
+class Blob {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly at: number[] = [];
+  constructor(sizes: number[]) {
+    let o = 0;
+    for (const s of sizes) {
+      this.at.push(o);
+      o += up(s, 16);
+    }
+    this.bytes = new Uint8Array(o);
+    this.view = new DataView(this.bytes.buffer);
+  }
+  i32(section: number, index: number, v: number): void {
+    this.view.setInt32(this.at[section] + 4 * index, v, true);
+  }
+}
+
+/** Requant groups for channels [0, np): q, 2^left, mask, mask >> 1, f32 2^-right, right (zeros past `channels`). */
+function writeRequant(blob: Blob, section: number, rq: Qs8Requant, channels: number, np: number): void {
+  const o = blob.at[section];
+  for (let c = 0; c < np; c++) {
+    const [q, shift] = c < channels ? channelRequant(rq, c) : [0, 0];
+    const left = Math.max(shift, 0), right = Math.max(-shift, 0), mask = (2 ** right - 1) | 0;
+    const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
+    blob.view.setInt32(p, q, true);
+    blob.view.setInt32(p + 16, 2 ** left, true);
+    blob.view.setInt32(p + 32, mask, true);
+    blob.view.setInt32(p + 48, mask >> 1, true);
+    blob.view.setFloat32(p + 64, 2 ** -right, true);
+    blob.view.setInt32(p + 80, right, true);
+  }
+}
+
+function checkBias(bias: ArrayLike<number>, n: number): void {
+  checkLength('bias', bias, n);
+  for (let c = 0; c < n; c++) {
+    if (!Number.isInteger(bias[c]) || bias[c] < -(2 ** 31) || bias[c] >= 2 ** 31) throw new ConfigError('quant_bias', `bias[${c}] = ${bias[c]} is not an int32`);
+  }
+}
+
+/** qs8_requantize params: [m][n] int32 -> int8, channel = column. */
+export function packRequantize(n: number, rq: Qs8Requant): Uint8Array {
+  checkRequant(rq, n);
+  const np = up(n, 16);
+  const blob = new Blob([16, (np / 4) * RQ_GROUP]);
+  [n, rq.zOut, rq.actMin, rq.actMax].forEach((v, i) => blob.i32(0, i, v));
+  writeRequant(blob, 1, rq, n, np);
+  return blob.bytes;
+}
+
+/** qs8_gemm: w [k][n] (Keras Dense), bias [n]. */
+export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant): Uint8Array {
+  checkLength('dense kernel', w, k * n);
+  checkBias(bias, n);
+  checkRequant(rq, n, zIn);
+  const nc = up(n, 2), np = up(n, 16);
+  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * k]);
+  [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
+  for (let c = 0; c < n; c++) {
+    let sum = 0;
+    for (let kk = 0; kk < k; kk++) {
+      sum += w[kk * n + c];
+      blob.bytes[blob.at[3] + c * k + kk] = w[kk * n + c];
+    }
+    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
+  }
+  writeRequant(blob, 2, rq, n, np);
+  return blob.bytes;
+}
+
+/** Nonzero weights of one output channel, two at a time: [ka, kb, wa, wb] (an odd last one pairs with wb = 0). */
+function pairsOf(nonzero: number[], weight: (t: number) => number): number[][] {
+  const pairs: number[][] = [];
+  for (let i = 0; i < nonzero.length; i += 2) {
+    const a = nonzero[i], b = i + 1 < nonzero.length ? nonzero[i + 1] : a;
+    pairs.push([a, b, weight(a), i + 1 < nonzero.length ? weight(b) : 0]);
+  }
+  return pairs;
+}
+
+const pairWord = (wa: number, wb: number): number => (wa & 0xffff) | (wb << 16);
+
+/** qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped; any sparsity, all-zero channels included. */
+export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant): Uint8Array {
+  checkLength('dense kernel', w, k * n);
+  checkBias(bias, n);
+  checkRequant(rq, n, zIn);
+  const np = up(n, 4);
+  const perChannel: number[][][] = [];
+  for (let c = 0; c < n; c++) {
+    const nz: number[] = [];
+    for (let kk = 0; kk < k; kk++) if (w[kk * n + c] !== 0) nz.push(kk);
+    perChannel.push(pairsOf(nz, (kk) => w[kk * n + c]));
+  }
+  const total = perChannel.reduce((s, p) => s + p.length, 0);
+  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * total]);
+  [k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]].forEach((v, i) => blob.i32(0, i, v));
+  let i = 0;
+  for (let c = 0; c < n; c++) {
+    let sum = 0;
+    for (let kk = 0; kk < k; kk++) sum += w[kk * n + c];
+    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
+    blob.i32(3, c, i);
+    for (const [ka, kb, wa, wb] of perChannel[c]) {
+      blob.i32(4, 3 * i, ka * 16);
+      blob.i32(4, 3 * i + 1, kb * 16);
+      blob.i32(4, 3 * i + 2, pairWord(wa, wb));
+      i++;
+    }
+  }
+  blob.i32(3, n, i);
+  writeRequant(blob, 2, rq, n, np);
+  return blob.bytes;
+}
+
+/** Scratch qs8_spmm needs for a batch of m rows. */
+export function spmmScratchBytes(m: number, k: number): number {
+  return Math.ceil(m / 16) * k * 16;
+}
+
+/** A packed conv: the blob, the scratch it needs per call, and the (pooled) output size. */
+export interface PackedConv {
+  bytes: Uint8Array;
+  scratchBytes: number;
+  outH: number;
+  outW: number;
+}
+
+/** qs8_conv2d_nhwc (or, with `pool`, the fused qs8_conv2d_maxpool2d): w [kh][kw][cin][cout]. */
+export function packConv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, pool?: Pool2dGeometry): PackedConv {
+  return packConv(g, w, bias, zIn, rq, pool, false);
+}
+
+/** qs8_spconv2d_nhwc (or, with `pool`, qs8_spconv2d_maxpool2d): zeros of w skipped per output channel. */
+export function packSpconv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, pool?: Pool2dGeometry): PackedConv {
+  return packConv(g, w, bias, zIn, rq, pool, true);
+}
+
+function packConv(
+  g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, pool: Pool2dGeometry | undefined, sparse: boolean,
+): PackedConv {
+  checkConv(g);
+  const taps = g.kh * g.kw * g.cin;
+  checkLength('conv2d kernel', w, taps * g.cout);
+  checkBias(bias, g.cout);
+  checkRequant(rq, g.cout, zIn);
+  const ay = axis(g.h, g.kh, g.strideH, g.padding), ax = axis(g.w, g.kw, g.strideW, g.padding);
+  const p = pool ?? { poolH: 1, poolW: 1, strideH: 1, strideW: 1, padding: 'valid' as const };
+  if (pool) {
+    checkPool(pool, ay.out, ax.out);
+    if (pool.padding !== 'valid') throw new ConfigError('fused_pool', "a maxpool fused into a conv must use 'valid' padding; run qs8_maxpool2d after the conv instead");
+    for (let c = 0; c < rq.shifts.length; c++) {
+      if (rq.shifts[c] > 0) throw new ConfigError('fused_pool', `channel ${c} has a multiplier >= 1 (shift ${rq.shifts[c]}), whose int32 overflow is not monotone; run the maxpool separately`);
+    }
+  }
+  const ph = Math.floor((ay.out - p.poolH) / p.strideH) + 1, pw = Math.floor((ax.out - p.poolW) / p.strideW) + 1;
+  const ndy = (p.poolH - 1) * g.strideH + g.kh, ndx = (p.poolW - 1) * g.strideW + g.kw;
+  const pqp = up(ph * pw, 16) + 16, npos = p.poolH * p.poolW, coutP = up(g.cout, 4);
+  // Byte offset, inside the planes, of tap t = (ky, kx, ci) at pool position pos = (wy, wx).
+  const planeOffset = (t: number, pos: number): number => {
+    const ci = t % g.cin, kx = Math.floor(t / g.cin) % g.kw, ky = Math.floor(t / (g.cin * g.kw));
+    const wy = Math.floor(pos / p.poolW), wx = pos % p.poolW;
+    return (((wy * g.strideH + ky) * ndx + wx * g.strideW + kx) * g.cin + ci) * pqp;
+  };
+  const weight = (t: number, c: number): number => w[t * g.cout + c];
+
+  let pairs: number[][][]; // per channel (sparse) or one shared list (dense)
+  if (sparse) {
+    pairs = [];
+    for (let c = 0; c < g.cout; c++) {
+      const nz: number[] = [];
+      for (let t = 0; t < taps; t++) if (weight(t, c) !== 0) nz.push(t);
+      pairs.push(pairsOf(nz, (t) => weight(t, c)));
+    }
+  } else {
+    pairs = [pairsOf([...Array(taps).keys()], () => 0)];
+  }
+  const denseCount = pairs[0].length;
+  const total = pairs.reduce((s, l) => s + l.length, 0);
+  const sizes = sparse
+    ? [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 8 * total * npos, 4 * (g.cout + 1)]
+    : [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0];
+  const blob = new Blob(sizes);
+  [
+    g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, ay.pad, ax.pad, p.poolH, p.poolW, p.strideH, p.strideW,
+    ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, pqp, sparse ? 0 : denseCount,
+    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5],
+  ].forEach((v, i) => blob.i32(0, i, v));
+  for (let c = 0; c < g.cout; c++) {
+    let sum = 0;
+    for (let t = 0; t < taps; t++) sum += weight(t, c);
+    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
+  }
+  writeRequant(blob, 2, rq, g.cout, coutP);
+  if (sparse) {
+    let i = 0;
+    for (let c = 0; c < g.cout; c++) {
+      blob.i32(5, c, i);
+      for (const [ta, tb, wa, wb] of pairs[c]) {
+        blob.i32(3, i, pairWord(wa, wb));
+        for (let pos = 0; pos < npos; pos++) {
+          blob.i32(4, 2 * (i * npos + pos), planeOffset(ta, pos));
+          blob.i32(4, 2 * (i * npos + pos) + 1, planeOffset(tb, pos));
+        }
+        i++;
+      }
+    }
+    blob.i32(5, g.cout, i);
+  } else {
+    pairs[0].forEach(([ta, tb], i) => {
+      for (let pos = 0; pos < npos; pos++) {
+        blob.i32(4, 2 * (pos * denseCount + i), planeOffset(ta, pos));
+        blob.i32(4, 2 * (pos * denseCount + i) + 1, planeOffset(tb, pos));
+      }
+      for (let c = 0; c < g.cout; c++) {
+        const wb = tb === ta ? 0 : weight(tb, c);
+        blob.i32(3, ((c >> 2) * denseCount + i) * 4 + (c & 3), pairWord(weight(ta, c), wb));
+      }
+    });
+  }
+  return { bytes: blob.bytes, scratchBytes: ndy * ndx * g.cin * pqp, outH: ph, outW: pw };
+}
+
+/** qs8_maxpool2d params for NHWC [n][h][w][c] (the clamp is the producer's activation range). */
+export function packMaxpool2d(h: number, w: number, c: number, pool: Pool2dGeometry, actMin = -128, actMax = 127): { bytes: Uint8Array; outH: number; outW: number } {
+  checkPool(pool, h, w);
+  checkRequant({ multipliers: [0], shifts: [0], zOut: 0, actMin, actMax }, 1);
+  const ay = axis(h, pool.poolH, pool.strideH, pool.padding), ax = axis(w, pool.poolW, pool.strideW, pool.padding);
+  const v = new Int32Array([h, w, c, pool.poolH, pool.poolW, pool.strideH, pool.strideW, ay.pad, ax.pad, ay.out, ax.out, actMin, actMax]);
+  return { bytes: new Uint8Array(v.buffer), outH: ay.out, outW: ax.out };
+}
