@@ -16,7 +16,9 @@ export type LayerConfig =
   | { type: 'conv2d'; filters: number; kernelSize: [number, number]; strides: [number, number]; padding: Padding; activation: Activation }
   | { type: 'maxpool2d'; poolSize: [number, number]; strides: [number, number]; padding: Padding }
   | { type: 'dense'; units: number; activation: Activation }
-  | { type: 'relu' };
+  | { type: 'relu' }
+  /** Quantization-aware training's fake quantization of the input or of an activation (src/quant/qat.ts). */
+  | { type: 'fake_quant'; role: 'input' | 'activation' };
 
 export abstract class Layer {
   abstract readonly config: LayerConfig;
@@ -187,6 +189,9 @@ export function layerFromConfig(c: LayerConfig): Layer {
     case 'maxpool2d': return new MaxPool2D(c);
     case 'dense': return new Dense(c);
     case 'relu': return new ReLU();
+    case 'fake_quant':
+      // Its ranges are state, not config: a bare layer would quantize with made-up ranges.
+      throw new ConfigError('QAT_LAYER', `a fake_quant layer cannot be rebuilt from its config alone; rebuild the QAT model with quantizeModel(floatModel) and restore its ranges with restoreQatState()`);
   }
 }
 
