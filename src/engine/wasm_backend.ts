@@ -98,7 +98,12 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmEngineBack
     throw new ConfigError('BAD_MEMORY_SIZE', `memoryMiB must be an integer from 1 to 4095, got ${mib}`);
   }
   const pages = mib * (1024 * 1024 / PAGE);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  } catch (e) {
+    throw new ConfigError('WASM_MEMORY_RESERVE', `could not reserve ${mib} MiB of WebAssembly memory (${(e as Error).message}); pass a smaller memoryMiB (the seed model trains in 4)`);
+  }
   const k = new WebAssembly.Instance(trainModule(isa), { env: { memory, abort } }).exports as unknown as TrainKernels;
   const name = `wasm-${isa}`;
   const buffer = memory.buffer;
