@@ -174,7 +174,7 @@ export function validateModel(model: FormatModel, check: Check = WRITER): void {
     }
   });
   model.ops.forEach((op, k) => {
-    const o = op as unknown as Record<string, unknown>;
+    const o = (op ?? {}) as unknown as Record<string, unknown>;
     const linear = o.op === 'conv2d' || o.op === 'dense';
     const windowed = o.op === 'conv2d' || o.op === 'maxpool2d';
     const ok =

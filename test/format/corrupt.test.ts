@@ -178,3 +178,24 @@ describe('model faults', () => {
     expect(() => writeModel(m)).toThrow(/^model: tensor 1 'quantize' has a scale that is not finite and > 0.*; fix the model before writing it$/);
   });
 });
+
+describe('writer input from plain JavaScript', () => {
+  it('refuses malformed models with a FormatError, never a TypeError', () => {
+    const good = () => smallModel('f32', 0.5, 3);
+    const cases: [string, (m: FormatModel) => unknown][] = [
+      ['no model', () => undefined],
+      ['tensors not an array', (m) => ({ ...m, tensors: {} })],
+      ['a null tensor', (m) => ({ ...m, tensors: [null, ...m.tensors.slice(1)] })],
+      ['a null op', (m) => ({ ...m, ops: [null, ...m.ops.slice(1)] })],
+      ['a string dim', (m) => ((m.tensors[0].shape = ['64' as unknown as number]), m)],
+      ['scale as a plain array', (m) => ((m.tensors[2].quant = { scale: [1] as unknown as Float32Array, zeroPoint: Int32Array.of(0) }), m)],
+      ['data of the wrong type', (m) => ((m.tensors[2].data = new Int8Array(36)), m)],
+      ['strides missing', (m) => (delete (m.ops[1] as { strides?: unknown }).strides, m)],
+      ['an unknown padding', (m) => (((m.ops[1] as { padding: string }).padding = 'full'), m)],
+      ['a negative stride', (m) => (((m.ops[1] as { strides: number[] }).strides = [1, -1]), m)],
+    ];
+    for (const [what, make] of cases) {
+      expect(() => writeModel(make(good()) as FormatModel), what).toThrow(FormatError);
+    }
+  });
+});
