@@ -67,7 +67,7 @@ function attempt(bytes: Uint8Array, what: string): Outcome {
   const limit = DECODE_SLACK_BYTES + DECODE_BYTES_PER_FILE_BYTE * bytes.length + 16 * bytes.length + 64 * 1024;
   if (allocated > limit) throw new Error(`${what}: allocated ${allocated} bytes for a ${bytes.length}-byte file (limit ${limit})`);
   const ms = performance.now() - start;
-  if (ms > 500) throw new Error(`${what}: took ${ms.toFixed(0)} ms`);
+  if (ms > 2000) throw new Error(`${what}: took ${ms.toFixed(0)} ms`);
   return outcome;
 }
 
