@@ -1,8 +1,10 @@
-// conv2d input gradient, NHWC, 'valid' geometry (the host pads 'same' inputs and crops the result):
-//   dx[tap(p, ky, kx), ci] += sum over co of dy[p, co] * w[ky, kx, ci, co]
+// conv2d input gradient of strided convs, NHWC, 'valid' geometry (the host pads 'same' inputs and
+// crops the result):  dx[tap(p, ky, kx), ci] += sum over co of dy[p, co] * w[ky, kx, ci, co]
 // scattered from each output pixel, from w transposed per tap to wT [kh*kw, outC, inC] (transpose_taps)
-// so input channels are contiguous. Reference twin: conv2dBackward (src/engine/ops/conv2d.ts).
-// Tests: test/engine/wasm_backend.test.ts. SIMD tile: 1 tap x 12 input channels.
+// so input channels are contiguous. Stride-1 convs skip this kernel: their dx is a forward conv of dy,
+// zero-padded by k-1, with the kernel rotated 180 degrees and transposed (see src/engine/wasm_backend.ts).
+// Reference twin: conv2dBackward (src/engine/ops/conv2d.ts). Tests: test/engine/wasm_backend.test.ts.
+// SIMD tile: 1 tap x 12 input channels.
 import { madd, addChunk } from './simd';
 import { BATCH, IN_H, IN_W, IN_C, OUT_H, OUT_W, OUT_C, K_H, K_W, STRIDE_H, STRIDE_W } from './params';
 
@@ -67,13 +69,16 @@ export function conv2d_backward_input(wT: usize, dy: usize, dx: usize, pp: usize
   addChunk(V, dxp, a0, a1, a2, lanes);
 }
 
-/** dst[t, c, r] = src[t, r, c] for t < taps (w [kh*kw, inC, outC] -> wT [kh*kw, outC, inC]). */
-export function transpose_taps(src: usize, dst: usize, taps: i32, rows: i32, cols: i32): void {
+/**
+ * dst[t', c, r] = src[t, r, c] (w [kh*kw, inC, outC] -> wT [kh*kw, outC, inC]), with t' = t, or with
+ * t' = taps-1-t when `flip`: reversing the flat tap index rotates the kernel by 180 degrees.
+ */
+export function transpose_taps(src: usize, dst: usize, taps: i32, rows: i32, cols: i32, flip: bool): void {
   const rowBytes = <usize>cols << 2;
   const colBytes = <usize>rows << 2;
   for (let t = 0; t < taps; t++) {
     const s = src + <usize>(t * rows) * rowBytes;
-    const d = dst + <usize>(t * rows) * rowBytes;
+    const d = dst + <usize>((flip ? taps - 1 - t : t) * rows) * rowBytes;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         store<f32>(d + <usize>c * colBytes + (<usize>r << 2), load<f32>(s + <usize>r * rowBytes + (<usize>c << 2)));

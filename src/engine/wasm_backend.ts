@@ -9,7 +9,9 @@
 //
 // Every geometry is accelerated: 'same' padding is copied into a zero-padded scratch image (and the
 // input gradient copied back out) so the conv kernels only see 'valid'; dense is a 1x1 conv over a
-// 1 x batch image. Tests: test/engine/wasm_backend.test.ts.
+// 1 x batch image; input gradients run as forward convs (stride 1: dy padded, kernel rotated; dense:
+// dy through w transposed) or, for strided convs, as a scatter kernel. Tests:
+// test/engine/wasm_backend.test.ts.
 import { ConfigError, ShapeError } from '../errors.js';
 import type { EngineBackend } from './backend.js';
 import type { Conv2dGeometry } from './ops/conv2d.js';
@@ -39,7 +41,7 @@ interface TrainKernels {
   conv2d_forward(x: number, w: number, b: number, y: number, params: number): void;
   conv2d_backward_filter(x: number, dy: number, dw: number, db: number, params: number): void;
   conv2d_backward_input(wT: number, dy: number, dx: number, params: number): void;
-  transpose_taps(src: number, dst: number, taps: number, rows: number, cols: number): void;
+  transpose_taps(src: number, dst: number, taps: number, rows: number, cols: number, flip: boolean): void;
   pad_nhwc(x: number, xp: number, params: number): void;
   unpad_nhwc(dxp: number, dx: number, params: number): void;
   maxpool2d_forward(x: number, y: number, params: number): void;
@@ -175,11 +177,26 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmEngineBack
     return { at, h: p.h, w: p.w };
   }
 
-  /** w [taps, rows, cols] transposed to [taps, cols, rows] in scratch. */
-  function transposed(w: number, taps: number, rows: number, cols: number): number {
+  /** w [taps, rows, cols] transposed to [taps, cols, rows] in scratch; `flip` also reverses the taps. */
+  function transposed(w: number, taps: number, rows: number, cols: number, flip = false): number {
     const at = scratchAt('transposed w', 4 * taps * rows * cols);
-    k.transpose_taps(w, at, taps, rows, cols);
+    k.transpose_taps(w, at, taps, rows, cols, flip);
     return at;
+  }
+
+  /**
+   * dx of a stride-1 'valid' conv over an inH x inW image (inH = outH + kh - 1) as a forward conv:
+   * dx = conv(dy zero-padded by kh-1 / kw-1 on every side, w rotated 180 degrees, in/out swapped),
+   * so it runs on the 4-pixel x 12-channel forward tiles instead of scattering.
+   */
+  function inputGradStride1(w: number, dy: number, dx: number, batch: number, inH: number, inW: number, g: Conv2dGeometry): void {
+    const ph = g.outH + 2 * (g.kh - 1), pw = g.outW + 2 * (g.kw - 1);
+    const dyp = scratchAt('padded dy', 4 * batch * ph * pw * g.outC);
+    params[0] = batch; params[1] = g.outH; params[2] = g.outW; params[3] = g.outC;
+    params[4] = ph; params[5] = pw; params[11] = g.kh - 1; params[12] = g.kw - 1;
+    k.pad_nhwc(dy, dyp, paramsAt);
+    const wf = transposed(w, g.kh * g.kw, g.inC, g.outC, true);
+    k.conv2d_forward(dyp, wf, 0, dx, writeConv(batch, ph, pw, { inC: g.outC, outH: inH, outW: inW, outC: g.inC, kh: g.kh, kw: g.kw, strideH: 1, strideW: 1 }));
   }
 
   function denseAsConv(batch: number, g: DenseGeometry): number {
@@ -232,14 +249,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmEngineBack
       const src = validInput(xa, batch, g);
       k.conv2d_backward_filter(src.at, dya, dwa, dba, writeConv(batch, src.h, src.w, g));
       if (!dx) return;
-      const wT = transposed(wa, g.kh * g.kw, g.inC, g.outC);
-      if (src.at === xa) {
-        k.conv2d_backward_input(wT, dya, dxa, writeConv(batch, g.inH, g.inW, g));
+      // dx of the conv over src (the padded image when padded), cropped back to x's size after
+      const dxv = src.at === xa ? dxa : scratchAt('padded dx', 4 * batch * src.h * src.w * g.inC);
+      if (g.strideH === 1 && g.strideW === 1 && src.h === g.outH + g.kh - 1 && src.w === g.outW + g.kw - 1) {
+        inputGradStride1(wa, dya, dxv, batch, src.h, src.w, g);
       } else {
-        const dxp = scratchAt('padded dx', 4 * batch * src.h * src.w * g.inC);
-        k.conv2d_backward_input(wT, dya, dxp, writeConv(batch, src.h, src.w, g));
-        k.unpad_nhwc(dxp, dxa, writePad(batch, g, src.h, src.w));
+        k.conv2d_backward_input(transposed(wa, g.kh * g.kw, g.inC, g.outC), dya, dxv, writeConv(batch, src.h, src.w, g));
       }
+      if (dxv !== dxa) k.unpad_nhwc(dxv, dxa, writePad(batch, g, src.h, src.w));
     },
 
     denseForward(x, w, b, y, batch, g) {
