@@ -3,3 +3,4 @@ export { constantSparsity, polynomialDecay, shouldPrune, type ConstantSparsityCo
 export { applyMask, blockMask, computeMask, countKept, factorizedPool, isPrunedMByN, keptCount, magnitudeMask, mByNMask, roundHalfEven, validateMaskOptions, type BlockPooling, type MaskOptions, type MaskResult } from './mask.js';
 export { PruningState, type MaskUpdate, type PrunableTensor, type PruneConfig, type PruningSnapshot } from './pruning_state.js';
 export { formatSparsityReport, sparsityReport, type NamedTensor, type SparsityReport, type SparsityRow } from './report.js';
+export { isPruningWrapped, pruneLowMagnitude, pruningStateOf, pruningSummary, stripPruning, updatePruningStep, type PruneLowMagnitudeOptions, type UpdatePruningStepOptions } from './wrap.js';
