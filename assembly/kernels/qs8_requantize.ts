@@ -4,31 +4,31 @@
 // requant groups of assembly/lib/requant.ts. Reference: src/runtime/reference/qs8_requantize.ts.
 import { RQ_GROUP, clampOut, packBytes, requant, requantLanes, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 
-const TAIL = memory.data(64, 16);
-
 /**
- * Requantizes one row of n accumulators (n channels) from acc to out. The SIMD path reads whole groups
- * of 16 accumulators: past n only when `padded` (else the last group is copied out first).
+ * Requantizes one row of n accumulators (n channels) from acc to out: 16 channels a step, then 4, then
+ * one. With `padded` the row's storage is a whole number of 16-channel groups and all of it is read.
  */
 @inline export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32, lo: i32, hi: i32, padded: bool): void {
   let c = 0;
   if (ASC_FEATURE_SIMD) {
     const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
-    for (; c < n; c += 16) {
-      const p = rq + <usize>(c >> 2) * RQ_GROUP;
-      let a = acc + (<usize>c << 2);
-      if (!padded && n - c < 16) { memory.copy(TAIL, a, <usize>(n - c) << 2); a = TAIL; }
+    const end = select<i32>(n, n & ~15, padded);
+    for (; c < end; c += 16) {
+      const p = rq + <usize>(c >> 2) * RQ_GROUP, a = acc + (<usize>c << 2);
       const r0 = requantLanes(v128.load(a), p);
       const r1 = requantLanes(v128.load(a, 16), p + RQ_GROUP);
       const r2 = requantLanes(v128.load(a, 32), p + 2 * RQ_GROUP);
       const r3 = requantLanes(v128.load(a, 48), p + 3 * RQ_GROUP);
       storeBytes(out + c, packBytes(r0, r1, r2, r3, z, vlo, vhi), n - c);
     }
-  } else {
-    for (; c < n; c++) {
-      const r = requant(load<i32>(acc + (<usize>c << 2)), rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c));
-      store<i8>(out + c, <i8>clampOut(r, zOut, lo, hi));
+    for (; c + 4 <= n; c += 4) {
+      const r = requantLanes(v128.load(acc + (<usize>c << 2)), rq + <usize>(c >> 2) * RQ_GROUP);
+      v128.store32_lane(out + c, packBytes(r, r, r, r, z, vlo, vhi), 0);
     }
+  }
+  for (; c < n; c++) {
+    const r = requant(load<i32>(acc + (<usize>c << 2)), rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c));
+    store<i8>(out + c, <i8>clampOut(r, zOut, lo, hi));
   }
 }
 

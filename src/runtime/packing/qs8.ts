@@ -234,11 +234,11 @@ function packConv(
       }
       for (let c = 0; c < g.cout; c++) {
         const wb = tb === ta ? 0 : weight(tb, c);
-        blob.i32(3, ((c >> 2) * denseCount + i) * 4 + (c & 3), pairWord(weight(ta, c), wb));
+        blob.i32(3, c * denseCount + i, pairWord(weight(ta, c), wb));
       }
     });
   }
-  return { bytes: blob.bytes, scratchBytes: ndy * ndx * g.cin * pqp, outH: ph, outW: pw };
+  return { bytes: blob.bytes, scratchBytes: ndy * ndx * g.cin * pqp + (sparse ? 0 : npos * denseCount * 64), outH: ph, outW: pw };
 }
 
 /** qs8_maxpool2d params for NHWC [n][h][w][c] (the clamp is the producer's activation range). */
