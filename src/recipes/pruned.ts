@@ -49,7 +49,7 @@ export const TFMOT_TUTORIAL_PRUNING: PruneRecipe = {
  * digits the tutorial's 2 epochs at batch 128 are 114 steps, one mask update, and lose 27 points;
  * accuracy comes back with steps, so 20 epochs at batch 32 (4,500 steps), the ramp over the first
  * half (mask updates every 100 steps up to step 2,200), the rest at the final mask. A learning-rate
- * decay, batch 64, a ramp over 30% or 70%, and 30 epochs measured no better; maskGradients the same.
+ * decay, batch 64, a ramp over 30% or 70%, and 30 epochs measured no better; maskGradients within noise.
  */
 export const SEED_PRUNING: PruneRecipe = {
   ...TFMOT_TUTORIAL_PRUNING, epochs: 20, batchSize: 32, scheduleEnd: 0.5,
