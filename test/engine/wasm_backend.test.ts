@@ -231,8 +231,9 @@ describe('training the seed model', () => {
     return { weights: model.store.values.slice(), loss: h.loss };
   };
 
+  let reference: ReturnType<typeof train> | undefined;
   it.each(ISAS)('wasm-%s: 20 Adam steps give weights close to the reference', (isa) => {
-    const ref = train(referenceBackend, 3);
+    const ref = (reference ??= train(referenceBackend, 3));
     const got = train(createWasmBackend({ simd: isa === 'simd', memoryMiB: 16 }), 3);
     const init = mnistCnn({ seed: 3 }).store.values;
     let moved = 0, diff = 0;
