@@ -1,0 +1,21 @@
+// The runtime's error type: what loadModel's prepare step and run/predict throw on bad input. A model
+// file the reader refuses gives a FormatError instead (src/format/errors.ts); both are TopiaryErrors.
+import { TopiaryError } from '../errors.js';
+
+export type RuntimeErrorCode =
+  | 'input_type' // run/predict got something other than a Float32Array (or a bad output buffer)
+  | 'input_size' // the input length does not match batchSize samples of the model's input
+  | 'bad_option' // a loadModel option is out of range
+  | 'no_simd' // {simd: true} on an engine without WebAssembly SIMD
+  | 'unsupported' // a valid model this runtime has no kernel for (e.g. an f32 'same' max pool)
+  | 'too_large' // the model's buffers for one sample do not fit in WebAssembly memory
+  | 'out_of_memory'; // the engine refused to grow WebAssembly memory
+
+export class RuntimeError extends TopiaryError {
+  constructor(
+    override readonly code: RuntimeErrorCode,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}

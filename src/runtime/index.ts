@@ -1,0 +1,41 @@
+// topiary/runtime: run a topiary model file (.tpy) in any JavaScript engine with WebAssembly.
+//
+//   import { loadModel } from 'topiary/runtime';
+//   const model = loadModel(bytes);                 // validate, prepare, warm up: once
+//   const logits = model.run(pixels, 32);           // Float32Array, 32 x 10, reused buffer
+//   const digits = model.predict(pixels, 32);       // Int32Array of class ids
+//
+// Zero dependencies: the kernels' .wasm bytes are embedded (no fs, no fetch), so the same code runs
+// in Node and in browsers. This entry point imports only src/runtime, the format's reader and the
+// requantization math; it never imports the engine or a node: module.
+import { readModel } from '../format/read.js';
+import { RuntimeError } from './errors.js';
+import { Interpreter, type InterpreterOptions } from './interpreter.js';
+import { hasSimd, instantiateKernels } from './wasm.js';
+
+export interface LoadOptions extends InterpreterOptions {
+  /** true: the SIMD build or a RuntimeError; false: the scalar build; default: SIMD where the engine has it. */
+  simd?: boolean;
+  /** Names the model in error messages, e.g. 'model.tpy' (default 'model'). */
+  name?: string;
+}
+
+/**
+ * Reads and validates a model file (FormatError if the bytes are wrong), then prepares it: one arena
+ * in a fresh kernel instance, weights packed per kernel, multipliers precomputed, kernels warmed up.
+ * Throws RuntimeError for options out of range and for valid models this runtime cannot run.
+ * Cheap to call again on the same bytes (the compiled kernels are shared): one interpreter per worker.
+ */
+export function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Interpreter {
+  const model = readModel(bytes, { name: options.name ?? 'model' });
+  if (options.simd === true && !hasSimd()) {
+    throw new RuntimeError('no_simd', 'this JavaScript engine has no WebAssembly SIMD; load with {simd: false} or leave simd unset to fall back');
+  }
+  return new Interpreter(model, instantiateKernels({ simd: options.simd }), options);
+}
+
+export { hasSimd } from './wasm.js';
+export { Interpreter, type InterpreterOptions, type SparseMode } from './interpreter.js';
+export { RuntimeError, type RuntimeErrorCode } from './errors.js';
+export { FormatError, type FormatErrorCode } from '../format/errors.js';
+export { TopiaryError } from '../errors.js';
