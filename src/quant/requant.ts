@@ -65,12 +65,12 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
   // and floor((hi * 2^16 + lo) / 2^31) = floor((hi + floor(lo / 2^16)) / 2^15).
   const hi = a * (b >> 16);
   const lo = a * (b & 0xffff) + 1073741824;
-  return Math.floor((hi + Math.floor(lo / 65536)) / 32768) | 0;
+  return Math.floor((hi + Math.floor(lo * 2 ** -16)) * 2 ** -15) | 0; // power-of-two scalings: exact
 }
 
 /** gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero. exponent in [0, 31]. */
 export function roundingDivideByPOT(x: number, exponent: number): number {
-  const mask = (2 ** exponent - 1) | 0;
+  const mask = ((1 << exponent) - 1) | 0; // exponent 31: (-2^31 - 1) | 0 = 2^31 - 1
   const remainder = x & mask;
   const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);

@@ -80,9 +80,14 @@ function int8s(rng: Rng, n: number, lo = -128, hi = 127): Int8Array {
   return a;
 }
 
-/** Int8 weights in [-127, 127] with exactly round(sparsity * n) zeros (plus the random ones). */
-function weights(rng: Rng, n: number, sparsity = 0): Int8Array {
-  const w = int8s(rng, n, -127, 127);
+/** Values within 3 of z, so that accumulators stay small (cases with multipliers >= 1). */
+function near(rng: Rng, n: number, z: number): Int8Array {
+  return int8s(rng, n, Math.max(-128, z - 3), Math.min(127, z + 3));
+}
+
+/** Int8 weights in [-127, 127] (or [-3, 3]) with exactly round(sparsity * n) zeros (plus the random ones). */
+function weights(rng: Rng, n: number, sparsity = 0, small = false): Int8Array {
+  const w = small ? int8s(rng, n, -3, 3) : int8s(rng, n, -127, 127);
   const p = rng.permutation(n);
   for (let i = 0; i < Math.round(sparsity * n); i++) w[p[i]] = 0;
   return w;
@@ -93,8 +98,8 @@ function weights(rng: Rng, n: number, sparsity = 0): Int8Array {
  * uniform int8 minus a random zero point): multipliers spread over a factor of 4 around the one that
  * maps it to ~40, so outputs cover the int8 range and a few saturate; half the cases fuse a ReLU.
  */
-function requantFor(rng: Rng, k: number, channels: number, perTensor = false): Qs8Requant {
-  const base = 40 / (Math.sqrt(k) * 73 * 90);
+function requantFor(rng: Rng, k: number, channels: number, perTensor = false, log2Scale = 0): Qs8Requant {
+  const base = (40 / (Math.sqrt(k) * 73 * 90)) * 2 ** log2Scale;
   const n = perTensor ? 1 : channels;
   const multipliers = new Int32Array(n), shifts = new Int32Array(n);
   for (let c = 0; c < n; c++) {
@@ -107,9 +112,10 @@ function requantFor(rng: Rng, k: number, channels: number, perTensor = false): Q
   return { multipliers, shifts, zOut, actMin: relu ? Math.max(-128, zOut) : -128, actMax: 127 };
 }
 
+/** Biases of the accumulators' magnitude for depth k; k = 0 gives [-5, 5]. */
 function biases(rng: Rng, n: number, k: number): Int32Array {
   const b = new Int32Array(n);
-  for (let c = 0; c < n; c++) b[c] = Math.round((rng.next() - 0.5) * Math.sqrt(k) * 73 * 60);
+  for (let c = 0; c < n; c++) b[c] = Math.round((rng.next() - 0.5) * (k ? Math.sqrt(k) * 73 * 60 : 10));
   return b;
 }
 
@@ -198,14 +204,16 @@ function prepareMaxpool(mod: KernelModule, shape: KernelShape, seed: number): Ke
     () => qs8_maxpool2d(x, d.n, d.h, d.w, d.c, pool, lo, 127).y, outs * d.ph * d.pw, outs * d.ph * d.pw);
 }
 
-/** dims: m k n [pt] (pt = per-tensor requant). */
+/** dims: m k n [pt] (per-tensor requant) [mscale: multipliers x 2^mscale on small x, w and bias: left shifts]. */
 function prepareGemm(sparse: boolean) {
   const name = sparse ? 'qs8_spmm' : 'qs8_gemm';
   return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
     const { m, k, n } = shape.dims;
     const rng = new Rng(seed);
-    const x = int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity), bias = biases(rng, n, k);
-    const zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1);
+    const zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1, shape.dims.mscale ?? 0);
+    const small = shape.dims.mscale !== undefined;
+    const x = small ? near(rng, m * k, zIn) : int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity, small);
+    const bias = small ? biases(rng, n, 0) : biases(rng, n, k);
     const buf = new Buffers(mod);
     const xp = buf.put(x), y = buf.output(m * n);
     const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq) : packGemm(w, k, n, bias, zIn, rq));
@@ -215,7 +223,7 @@ function prepareGemm(sparse: boolean) {
   };
 }
 
-/** dims: n h w cin cout kh kw [sh sw] [same] [pool = window = stride]. */
+/** dims: n h w cin cout kh kw [sh sw] [same] [pool = window = stride] [mscale as for gemm]. */
 function prepareConv(sparse: boolean, pooled: boolean) {
   const name = `qs8_${sparse ? 'sp' : ''}conv2d_${pooled ? 'maxpool2d' : 'nhwc'}` as const;
   return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
@@ -226,8 +234,10 @@ function prepareConv(sparse: boolean, pooled: boolean) {
     const pool: Pool2dGeometry | undefined = pooled ? { poolH: d.pool, poolW: d.pool, strideH: d.pool, strideW: d.pool, padding: 'valid' } : undefined;
     const rng = new Rng(seed);
     const taps = g.kh * g.kw * g.cin;
-    const x = int8s(rng, d.n * g.h * g.w * g.cin), w = weights(rng, taps * g.cout, shape.sparsity), bias = biases(rng, g.cout, taps);
-    const zIn = rng.int(256) - 128, rq = requantFor(rng, taps, g.cout);
+    const zIn = rng.int(256) - 128, rq = requantFor(rng, taps, g.cout, false, d.mscale ?? 0);
+    const small = d.mscale !== undefined;
+    const x = small ? near(rng, d.n * g.h * g.w * g.cin, zIn) : int8s(rng, d.n * g.h * g.w * g.cin);
+    const w = weights(rng, taps * g.cout, shape.sparsity, small), bias = small ? biases(rng, g.cout, 0) : biases(rng, g.cout, taps);
     const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, pool);
     const buf = new Buffers(mod);
     const xp = buf.put(x), wp = buf.put(packed.bytes);
@@ -252,11 +262,13 @@ const GEMM_SHAPES: KernelShape[] = [
   { label: 'k_not_mult8_n17', dims: { m: 9, k: 45, n: 17 } },
   { label: 'per_tensor', dims: { m: 7, k: 33, n: 10, pt: 1 } },
   { label: 'several_tiles', dims: { m: 13, k: 200, n: 33 } },
+  { label: 'left_shifts_k1', dims: { m: 5, k: 1, n: 6, mscale: 8 } },
 ];
 const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'one_tile', dims: { m: 16, k: 16, n: 4 } },
   { label: 'm_lt_tile_k1', dims: { m: 5, k: 1, n: 3 } },
   { label: 'several_tiles', dims: { m: 33, k: 70, n: 17 } },
+  { label: 'left_shifts_k1', dims: { m: 17, k: 1, n: 6, mscale: 8 } },
 ]);
 const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
 
@@ -266,6 +278,7 @@ const CONV_SHAPES: KernelShape[] = [
   { label: 'k1_cin8_cout16', dims: { n: 2, h: 3, w: 5, cin: 8, cout: 16, kh: 1, kw: 1 } },
   { label: 'cin3_cout5_stride2_same', dims: { n: 2, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 2, sh: 2, sw: 1, same: 1 } },
   { label: 'cin2_cout9_5x5_stride_w2', dims: { n: 1, h: 9, w: 11, cin: 2, cout: 9, kh: 5, kw: 5, sh: 1, sw: 2 } },
+  { label: 'left_shifts_1x1', dims: { n: 1, h: 4, w: 5, cin: 1, cout: 6, kh: 1, kw: 1, mscale: 8 } },
   { label: 'seed_like_b2', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 } },
 ];
 const POOL_SHAPES: KernelShape[] = [
@@ -301,7 +314,7 @@ export const QS8_KERNELS: KernelInfo[] = [
   row('qs8_gemm', 'dense', false, GEMM_SHAPES, [SEED_DENSE], prepareGemm(false)),
   row('qs8_spmm', 'dense', true, SPMM_SHAPES, [at80(SEED_DENSE), { ...SEED_DENSE, label: 'seed_dense_b32_sparse0', sparsity: 0 }], prepareGemm(true)),
   row('qs8_conv2d_nhwc', 'conv2d', false, CONV_SHAPES, [SEED_CONV], prepareConv(false, false)),
-  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes(CONV_SHAPES.slice(0, 4)), [at80(SEED_CONV)], prepareConv(true, false)),
+  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), CONV_SHAPES[5]]), [at80(SEED_CONV)], prepareConv(true, false)),
   row('qs8_conv2d_maxpool2d', 'conv2d_relu_maxpool2d', false, POOL_SHAPES, [SEED_CONV_POOL], prepareConv(false, true)),
   row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes(POOL_SHAPES.slice(1, 4)), [at80(SEED_CONV_POOL)], prepareConv(true, true)),
 ];

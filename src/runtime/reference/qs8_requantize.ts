@@ -1,12 +1,12 @@
 // Reference twin of assembly/kernels/qs8_requantize.ts: TFLite's requant of int32 accumulators,
 // y = clamp(MultiplyByQuantizedMultiplier(acc, q[c], shift[c]) + zOut, actMin, actMax).
 import { multiplyByQuantizedMultiplier } from '../../quant/requant.js';
-import { type Qs8Requant, channelRequant } from './qs8_types.js';
+import type { Qs8Requant } from './qs8_types.js';
 
 /** One accumulator of channel c to int8. */
 export function requantize(acc: number, rq: Qs8Requant, c: number): number {
-  const [q, shift] = channelRequant(rq, c);
-  const v = multiplyByQuantizedMultiplier(acc, q, shift) + rq.zOut;
+  const i = rq.multipliers.length === 1 ? 0 : c; // per-tensor params broadcast
+  const v = multiplyByQuantizedMultiplier(acc, rq.multipliers[i], rq.shifts[i]) + rq.zOut;
   return v < rq.actMin ? rq.actMin : v > rq.actMax ? rq.actMax : v;
 }
 
