@@ -1,0 +1,58 @@
+// The qs8 packers are where prepare checks what the kernels then trust: bad shapes and parameters must
+// come back as typed errors that say what to fix. Kernel results are covered by test/runtime/kernels.test.ts.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ShapeError } from '../../src/errors.js';
+import { packConv2d, packGemm, packMaxpool2d, packRequantize, packSpconv2d, packSpmm } from '../../src/runtime/packing/qs8.js';
+import type { Conv2dGeometry, Pool2dGeometry, Qs8Requant } from '../../src/runtime/reference/qs8_types.js';
+import { axis } from '../../src/runtime/reference/qs8_types.js';
+
+const rq = (over: Partial<Qs8Requant> = {}): Qs8Requant => ({ multipliers: [1 << 30], shifts: [-3], zOut: -5, actMin: -5, actMax: 127, ...over });
+const conv: Conv2dGeometry = { h: 6, w: 6, cin: 1, cout: 2, kh: 3, kw: 3, strideH: 1, strideW: 1, padding: 'valid' };
+const pool: Pool2dGeometry = { poolH: 2, poolW: 2, strideH: 2, strideW: 2, padding: 'valid' };
+const w9x2 = new Int8Array(18).fill(1);
+
+describe('qs8 packers', () => {
+  it('reject weights and biases of the wrong length with a ShapeError', () => {
+    expect(() => packGemm(new Int8Array(5), 2, 3, [0, 0, 0], 0, rq())).toThrow(ShapeError);
+    expect(() => packSpmm(new Int8Array(6), 2, 3, [0, 0], 0, rq())).toThrow(/bias has 2 values, expected 3/);
+    expect(() => packConv2d(conv, new Int8Array(17), [0, 0], 0, rq())).toThrow(ShapeError);
+  });
+
+  it('reject multipliers, shifts, zero points and clamps out of range with a ConfigError', () => {
+    expect(() => packGemm(new Int8Array(6), 2, 3, [0, 0, 0], 0, rq({ multipliers: [2 ** 31] }))).toThrow(ConfigError);
+    expect(() => packGemm(new Int8Array(6), 2, 3, [0, 0, 0], 0, rq({ shifts: [31] }))).toThrow(/quantizeMultiplier/);
+    expect(() => packGemm(new Int8Array(6), 2, 3, [0, 0, 0], 200, rq())).toThrow(/zero point in/);
+    expect(() => packRequantize(3, rq({ actMin: 10, actMax: 0 }))).toThrow(ConfigError);
+    expect(() => packRequantize(3, rq({ multipliers: [1, 2], shifts: [0, 0] }))).toThrow(/1 or 3 multipliers/);
+    expect(() => packGemm(new Int8Array(6), 2, 3, [0, 2 ** 31, 0], 0, rq())).toThrow(/not an int32/);
+  });
+
+  it('fuse a maxpool only when it is valid and every multiplier is below 1 (monotone requant)', () => {
+    expect(() => packConv2d(conv, w9x2, [0, 0], 0, rq(), { ...pool, padding: 'same' })).toThrow(/'valid'/);
+    expect(() => packSpconv2d(conv, w9x2, [0, 0], 0, rq({ shifts: [2] }), pool)).toThrow(/maxpool separately/);
+    expect(packConv2d(conv, w9x2, [0, 0], 0, rq(), pool)).toMatchObject({ outH: 2, outW: 2 });
+  });
+
+  it('reject geometry that does not fit', () => {
+    expect(() => packConv2d({ ...conv, kh: 7 }, new Int8Array(42), [0, 0], 0, rq())).toThrow(/does not fit/);
+    expect(() => packConv2d({ ...conv, strideH: 0 }, w9x2, [0, 0], 0, rq())).toThrow(/positive integer/);
+    expect(() => packMaxpool2d(3, 3, 4, { ...pool, poolH: 4 })).toThrow(ShapeError);
+  });
+
+  it("pads like TFLite: 'same' gives ceil(in / stride) outputs and the odd pad after", () => {
+    expect(axis(5, 3, 1, 'same')).toEqual({ out: 5, pad: 1 });
+    expect(axis(6, 3, 2, 'same')).toEqual({ out: 3, pad: 0 }); // total 1: 0 before, 1 after
+    expect(axis(7, 2, 2, 'same')).toEqual({ out: 4, pad: 0 });
+    expect(axis(28, 3, 1, 'valid')).toEqual({ out: 26, pad: 0 });
+    expect(axis(26, 2, 2, 'valid')).toEqual({ out: 13, pad: 0 });
+  });
+
+  it('fold the input zero point into the bias: bias - zIn * sum(w), wrapping like int32', () => {
+    const w = new Int8Array([3, -1, 4, 2]); // [k=2][n=2]: column sums 7, 1
+    const blob = packGemm(w, 2, 2, [100, 2 ** 31 - 1], -10, rq());
+    const view = new DataView(blob.buffer);
+    const offBias = view.getInt32(28, true);
+    expect(view.getInt32(offBias, true)).toBe(100 + 10 * 7);
+    expect(view.getInt32(offBias + 4, true)).toBe((2 ** 31 - 1 + 10) | 0);
+  });
+});
