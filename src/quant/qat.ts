@@ -17,6 +17,9 @@
 // pruning-wrapped model, stay exactly zero: the latent weight, its gradient and its Adam moments are
 // masked every step, and the fake quant maps 0 to 0. `preserveSparsity: false` gives tfmot's plain QAT.
 //
+// Ranges come from training batches only, as in tfmot: before its first one a QAT model has the initial
+// ranges (input [0, 0], activations [-6, 6]), so evaluate or convert it after fit().
+//
 // The QAT model is a Sequential: it trains with fit(), checkpoints with saveCheckpoint() (weights) and
 // qatState() (every observer's range, as JSON; restoreQatState() brings them back). Its evaluation runs
 // the float fake-quant graph (Keras QAT's evaluation) or, with `evaluation: 'integer'`, the int8 model
@@ -149,7 +152,7 @@ export function quantizeModel(model: Sequential, options: QuantizeModelOptions =
   if (evaluation !== 'fake_quant' && evaluation !== 'integer') {
     throw new ConfigError('QAT_OPTION', `quantizeModel: evaluation must be 'fake_quant' or 'integer', got '${String(evaluation)}'`);
   }
-  new MovingAverageObserver({ decay }); // checks the decay before anything is built
+  new MovingAverageObserver({ decay }); // throws on a bad decay before anything is built
   const backend = options.backend ?? model.backend;
   const masks = options.preserveSparsity === false ? new Map<Param, Uint8Array>() : sparsityMasks(model);
   const ctx: QatContext = { mode: 'eval' };
