@@ -85,7 +85,11 @@ function int8Layer(ctx: OpContext, op: Conv2DOp | DenseOp): { w: Int8Array; bias
   const float32Product = op.op === 'dense' && kernel.quant!.axis === undefined;
   const multipliers = new Int32Array(scales.length), shifts = new Int32Array(scales.length);
   scales.forEach((sW, c) => {
-    const m = quantizeMultiplier((float32Product ? Math.fround(sIn * sW) : sIn * sW) / sOut);
+    const real = (float32Product ? Math.fround(sIn * sW) : sIn * sW) / sOut;
+    const m = quantizeMultiplier(real);
+    if (m.shift > 30) {
+      throw new RuntimeError('bad_quant', `the ${op.op} writing tensor ${op.output} has a requantization multiplier of ${real.toExponential(3)} (input scale x weight scale / output scale), 2^30 or more, which no int8 kernel takes; its scales are wrong, re-export the model`);
+    }
     multipliers[c] = m.multiplier;
     shifts[c] = m.shift;
   });

@@ -143,7 +143,8 @@ export function layerRanges(m: Sequential, x: Float32Array, batch: number): Rang
 
 /** The int8 model of `m` calibrated on `x` (global min/max), as PTQ would build it. */
 export function quantizedModel(m: Sequential, x: Float32Array, batch: number, denseGranularity: 'per_tensor' | 'per_channel' = 'per_tensor'): QuantizedModel {
-  const ranges = layerRanges(m, x, batch);
+  // a layer whose outputs are all one value (e.g. an all-zero kernel before a ReLU) gets a unit range
+  const ranges = layerRanges(m, x, batch).map((r) => (r.max > r.min ? r : { min: r.min, max: r.min + 1 }));
   let inMin = Infinity, inMax = -Infinity;
   for (const v of x) { inMin = Math.min(inMin, v); inMax = Math.max(inMax, v); }
   const layers: FloatLayerSpec[] = m.layers.map((layer, i) => {
