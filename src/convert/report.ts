@@ -1,21 +1,25 @@
 // The conversion report as a table for people (the CLI's convert and inspect, the bench).
 import type { ConvertReport } from './convert.js';
 
-/** One row per tensor with data: label, dtype, shape, encoding, bytes in the file, and what the other encodings would cost. */
+/**
+ * One row per weight or bias: label, dtype, shape, the encoding chosen, its payload bytes, the whole
+ * record's bytes (payload + shape, scales, name), and the payload every other encoding would take.
+ */
 export function formatConvertReport(r: ConvertReport): string {
   const n = (v: number) => v.toLocaleString('en-US');
-  const rows = r.tensors.filter((t) => t.encoding !== undefined).map((t) => {
+  const constants = r.tensors.filter((t) => t.encoding !== undefined);
+  const row = (cells: string[], note = '') => `${cells[0].padEnd(18)} ${cells[1].padEnd(5)} ${cells[2].padEnd(14)} ${cells[3].padEnd(8)} ${cells[4].padStart(8)} ${cells[5].padStart(8)}${note}`;
+  const rows = constants.map((t) => {
     const others = Object.entries(t.candidates ?? {}).filter(([e]) => e !== t.encoding).map(([e, b]) => `${e} ${n(b)}`).join(', ');
-    return `${t.label.padEnd(18)} ${t.dtype.padEnd(5)} ${`[${t.shape}]`.padEnd(14)} ${t.encoding!.padEnd(8)} ${n(t.recordBytes).padStart(7)}${others ? `  (${others})` : ''}`;
+    return row([t.label, t.dtype, `[${t.shape}]`, t.encoding!, n(t.payloadBytes!), n(t.recordBytes)], others ? `  (${others})` : '');
   });
-  const constants = r.tensors.filter((t) => t.encoding !== undefined).reduce((a, t) => a + t.recordBytes, 0);
-  const activations = r.tensors.reduce((a, t) => a + t.recordBytes, 0) - constants;
+  const activations = r.tensors.filter((t) => t.encoding === undefined).reduce((a, t) => a + t.recordBytes, 0);
   return [
     `quantize ${r.quantize}, sparse ${r.sparse}: ${n(r.totalBytes)} bytes`,
-    `${'tensor'.padEnd(18)} ${'dtype'.padEnd(5)} ${'shape'.padEnd(14)} ${'encoding'.padEnd(8)} ${'bytes'.padStart(7)}`,
+    row(['tensor', 'dtype', 'shape', 'encoding', 'payload', 'record']),
     ...rows,
-    `${'activations'.padEnd(48)} ${n(activations).padStart(7)}`,
-    `${'header, ops'.padEnd(48)} ${n(r.headerBytes + r.opBytes).padStart(7)}`,
+    row([`${r.tensors.length - constants.length} activations`, '', '', '', '', n(activations)]),
+    row(['header, ops', '', '', '', '', n(r.headerBytes + r.opBytes)]),
     ...r.notes.map((s) => `note: ${s}`),
   ].join('\n');
 }

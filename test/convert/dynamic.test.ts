@@ -3,7 +3,7 @@ import { convert, convertToBytes } from '../../src/convert/index.js';
 import { readModel } from '../../src/format/read.js';
 import { mnistCnn } from '../../src/model/mnist_cnn.js';
 import { dequantizeWeights, dynamicRangeQuantize } from '../../src/quant/ptq.js';
-import { bitsOf, interpretFloat, perturb, randomImages, toySeed } from './helpers.js';
+import { bitsOf, interpretFloat, perturb, randomImages, toySeed, zoo } from './helpers.js';
 
 describe("convert, quantize 'dynamic' (TFLite's dynamic range)", () => {
   const m = perturb(mnistCnn({ seed: 5 }), 5);
@@ -32,10 +32,10 @@ describe("convert, quantize 'dynamic' (TFLite's dynamic range)", () => {
     const [ref] = dynamicRangeQuantize([{ name: 'dense/kernel', kind: 'dense', shape: [2028, 10], values: denseK.value }]);
     if (!ref.quantized) throw new Error('the dense kernel should quantize');
     const k = constants[2];
-    expect(k.data).toEqual(ref.values);
+    expect(Buffer.from(k.data!.buffer, k.data!.byteOffset, k.data!.length).equals(Buffer.from(ref.values.buffer))).toBe(true);
     expect(k.quant!.scale).toEqual(ref.scales);
     const back = dequantizeWeights(k.data as Int8Array, k.quant!.scale);
-    expect(back).toEqual(dequantizeWeights(ref.values, ref.scales));
+    expect(bitsOf(back).join()).toBe(bitsOf(dequantizeWeights(ref.values, ref.scales)).join());
     let worst = 0;
     for (let i = 0; i < back.length; i++) worst = Math.max(worst, Math.abs(back[i] - denseK.value[i]) / k.quant!.scale[i % 10]);
     expect(worst).toBeLessThanOrEqual(0.5 + 1e-5);
@@ -59,6 +59,20 @@ describe("convert, quantize 'dynamic' (TFLite's dynamic range)", () => {
     const perTensor = convert(toySeed(), { quantize: 'dynamic', minElements: 0, denseWeights: 'per_tensor' });
     const dk = perTensor.tensors.filter((t) => t.dtype === 'int8')[1];
     expect([dk.quant!.axis, dk.quant!.scale.length]).toEqual([undefined, 1]);
+  });
+
+  it('every layer geometry computes the engine forward with dequantized kernels (minElements 0: all int8)', () => {
+    const m = zoo();
+    const fm = convert(m, { quantize: 'dynamic', minElements: 0 });
+    const kernels = fm.tensors.filter((t) => t.dtype === 'int8');
+    expect(kernels.length).toBe(4);
+    const deq = zoo();
+    deq.params.filter((p) => p.name === 'kernel').forEach((p, i) => p.value.set(dequantizeWeights(kernels[i].data as Int8Array, kernels[i].quant!.scale)));
+    const x = randomImages(4, 126, 3).map((v) => v - 0.5);
+    const want = deq.predict(x, 4);
+    const got = interpretFloat(fm, x, 4);
+    const scale = Math.max(...want.map(Math.abs));
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(1e-5 * scale);
   });
 
   it('an output channel pruned to all zeros gets scale 1 (every scale must be > 0) and the file is valid', () => {

@@ -116,6 +116,7 @@ describe("convert a float model with quantize 'int8' (calibrated on representati
     expect(got).toEqual(convertToBytes(quantizeInt8(fused, images)).bytes);
     const fm = readModel(got);
     expect(fm.ops.map((o) => o.op)).toEqual(['quantize', 'reshape', 'conv2d', 'maxpool2d', 'conv2d', 'maxpool2d', 'flatten', 'dense', 'dense', 'dequantize']);
+    expect(quantizedModelOf(fm)).toEqual(quantizeInt8(fused, images)); // 'same' windows and strides derive back exactly
   });
 });
 
