@@ -3,6 +3,7 @@
 import type { Dataset } from '../data/dataset.js';
 import { sampleSize, splitValidation } from '../data/dataset.js';
 import { Rng } from '../data/rng.js';
+import type { Augment } from '../data/augment.js';
 import { ConfigError } from '../errors.js';
 import type { Callback, EpochLogs, TrainContext } from './callbacks.js';
 import { progressCallback, type ProgressSink } from './progress.js';
@@ -26,6 +27,8 @@ export interface TrainConfig {
   progress: ProgressSink | null;
   /** Per-epoch learning rate, e.g. a decay schedule; default: the optimizer's constant rate. */
   learningRate?: (epoch: number) => number;
+  /** Applied to each gathered training batch (never to validation data), e.g. randomShift. */
+  augment?: Augment;
 }
 
 export const TRAIN_DEFAULTS: TrainConfig = { epochs: 1, batchSize: 32, validationSplit: 0, shuffle: true, seed: 0, callbacks: [], progress: null };
@@ -75,6 +78,7 @@ export function fit(model: Sequential, data: Dataset, config: Partial<TrainConfi
         input.set(train.images.subarray(j * size, (j + 1) * size), i * size);
         labels[i] = train.labels[j];
       }
+      if (cfg.augment) cfg.augment(input, n, rng);
       for (const cb of callbacks) cb.onBatchBegin?.(b, ctx);
       const r = model.lossAndGradients(labels, n);
       for (const cb of callbacks) cb.onGradients?.(b, ctx);
