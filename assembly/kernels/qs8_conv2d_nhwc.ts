@@ -20,7 +20,7 @@
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 pqp (plane bytes)
 //   23 pairs (dense)  24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)
 // Scratch: dy*dx*cin*pqp bytes of planes (+ poolH*poolW*pairs*64 for dense). References: src/runtime/reference/qs8_conv2d_nhwc.ts.
-import { RQ_GROUP, clampOut, packBytes, requant, requantSplat, rqP2l, rqQ, rqRight } from '../lib/requant';
+import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight } from '../lib/requant';
 
 const TMP = memory.data(16, 16);
 
@@ -71,7 +71,7 @@ function buildPlanes(p: usize, img: usize, xEnd: usize, planes: usize): void {
 }
 
 /** Stores 4 pixels x 4 channels (v = pixel-major bytes) at out, pixel stride `stride`: nPix pixels, nCh channels. */
-@inline function store4x4(out: usize, stride: usize, v: v128, nPix: i32, nCh: i32): void {
+function store4x4(out: usize, stride: usize, v: v128, nPix: i32, nCh: i32): void {
   if (nCh == 4) {
     if (nPix > 0) v128.store32_lane(out, v, 0);
     if (nPix > 1) v128.store32_lane(out + stride, v, 1);
@@ -142,12 +142,11 @@ function buildPairs(p: usize, planes: usize, q0: i32, abuf: usize): void {
     m0 = i32x4.max_s(m0, a0); m1 = i32x4.max_s(m1, a1); m2 = i32x4.max_s(m2, a2); m3 = i32x4.max_s(m3, a3);
   }
   const g = p + hdr(p, 25) + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2);
-  const q = v128.load32_splat(g), p2l = v128.load32_splat(g, 16), right = load<i32>(g, 80);
-  const mask = v128.load32_splat(g, 32), half = v128.load32_splat(g, 48);
-  return packBytes(
-    requantSplat(m0, q, p2l, right, mask, half), requantSplat(m1, q, p2l, right, mask, half),
-    requantSplat(m2, q, p2l, right, mask, half), requantSplat(m3, q, p2l, right, mask, half),
-    i16x8.splat(<i16>hdr(p, 17)), i8x16.splat(<i8>hdr(p, 18)), i8x16.splat(<i8>hdr(p, 19)));
+  return requantChannel(p, m0, m1, m2, m3, g);
+}
+
+function requantChannel(p: usize, m0: v128, m1: v128, m2: v128, m3: v128, g: usize): v128 {
+  return requant16(m0, m1, m2, m3, g, i16x8.splat(<i16>hdr(p, 17)), i8x16.splat(<i8>hdr(p, 18)), i8x16.splat(<i8>hdr(p, 19)));
 }
 
 function channelDense(p: usize, planes: usize, abuf: usize, q0: i32, c: i32): v128 {

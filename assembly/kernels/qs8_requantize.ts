@@ -5,25 +5,17 @@
 import { RQ_GROUP, clampOut, packBytes, requant, requantLanes, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 
 /**
- * Requantizes one row of n accumulators (n channels) from acc to out: 16 channels a step, then 4, then
- * one. With `padded` the row's storage is a whole number of 16-channel groups and all of it is read.
+ * Requantizes one row of n accumulators (n channels) from acc to out, 4 channels a step. With `padded`
+ * the row's storage (accumulators and requant groups) covers n rounded up to 4 and all of it is read.
  */
-@inline export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32, lo: i32, hi: i32, padded: bool): void {
+export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32, lo: i32, hi: i32, padded: bool): void {
   let c = 0;
   if (ASC_FEATURE_SIMD) {
     const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
-    const end = select<i32>(n, n & ~15, padded);
-    for (; c < end; c += 16) {
-      const p = rq + <usize>(c >> 2) * RQ_GROUP, a = acc + (<usize>c << 2);
-      const r0 = requantLanes(v128.load(a), p);
-      const r1 = requantLanes(v128.load(a, 16), p + RQ_GROUP);
-      const r2 = requantLanes(v128.load(a, 32), p + 2 * RQ_GROUP);
-      const r3 = requantLanes(v128.load(a, 48), p + 3 * RQ_GROUP);
-      storeBytes(out + c, packBytes(r0, r1, r2, r3, z, vlo, vhi), n - c);
-    }
-    for (; c + 4 <= n; c += 4) {
+    const end = select<i32>(n, n & ~3, padded);
+    for (; c < end; c += 4) {
       const r = requantLanes(v128.load(acc + (<usize>c << 2)), rq + <usize>(c >> 2) * RQ_GROUP);
-      v128.store32_lane(out + c, packBytes(r, r, r, r, z, vlo, vhi), 0);
+      storeBytes(out + c, packBytes(r, r, r, r, z, vlo, vhi), min(4, n - c));
     }
   }
   for (; c < n; c++) {

@@ -8,7 +8,7 @@
 // 5 offBias  6 offRq  7 offStart  8 offPairs; bias i32[np]; requant groups; start i32[n+1] (pair
 // ranges per channel); pairs {i32 ka*16, i32 kb*16, i32 wa | wb << 16} (an odd last weight pairs with
 // wb = 0). Scratch: ceil(m/16) * k * 16 bytes. Reference: src/runtime/reference/qs8_spmm.ts.
-import { RQ_GROUP, clampOut, packBytes, requant, requantSplat, rqP2l, rqQ, rqRight } from '../lib/requant';
+import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight } from '../lib/requant';
 
 const TMP = memory.data(16, 16);
 
@@ -52,13 +52,8 @@ const TMP = memory.data(16, 16);
 }
 
 /** Requantizes channel c of 16 rows (4 x i32x4) and stores the `rows` valid ones at y (row stride n). */
-@inline function store16(a0: v128, a1: v128, a2: v128, a3: v128, rq: usize, c: i32, z: v128, vlo: v128, vhi: v128, y: usize, n: i32, rows: i32): void {
-  const g = rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2);
-  const q = v128.load32_splat(g), p2l = v128.load32_splat(g, 16), right = load<i32>(g, 80);
-  const mask = v128.load32_splat(g, 32), half = v128.load32_splat(g, 48);
-  v128.store(TMP, packBytes(
-    requantSplat(a0, q, p2l, right, mask, half), requantSplat(a1, q, p2l, right, mask, half),
-    requantSplat(a2, q, p2l, right, mask, half), requantSplat(a3, q, p2l, right, mask, half), z, vlo, vhi));
+function store16(a0: v128, a1: v128, a2: v128, a3: v128, rq: usize, c: i32, z: v128, vlo: v128, vhi: v128, y: usize, n: i32, rows: i32): void {
+  v128.store(TMP, requant16(a0, a1, a2, a3, rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), z, vlo, vhi));
   for (let r = 0; r < rows; r++) store<i8>(y + <usize>(r * n + c), load<i8>(TMP + r));
 }
 

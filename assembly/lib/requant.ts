@@ -62,6 +62,18 @@ export const RQ_GROUP: usize = 96;
   return i32x4.sub(i32x4.shr_s(s, right), up);
 }
 
+/**
+ * 16 accumulators of one channel (params at g = its slot in a requant group) to 16 int8 with zOut and
+ * the clamp. Kernels wrap it in one non-inlined local function each, to keep the module small.
+ */
+@inline export function requant16(a0: v128, a1: v128, a2: v128, a3: v128, g: usize, z: v128, lo: v128, hi: v128): v128 {
+  const q = v128.load32_splat(g), p2l = v128.load32_splat(g, 16), right = load<i32>(g, 80);
+  const mask = v128.load32_splat(g, 32), half = v128.load32_splat(g, 48);
+  return packBytes(
+    requantSplat(a0, q, p2l, right, mask, half), requantSplat(a1, q, p2l, right, mask, half),
+    requantSplat(a2, q, p2l, right, mask, half), requantSplat(a3, q, p2l, right, mask, half), z, lo, hi);
+}
+
 /** Four requantized i32x4 to 16 int8: + zOut (i16 splat) with saturation, clamped to [lo, hi] (i8 splats). */
 @inline export function packBytes(a: v128, b: v128, c: v128, d: v128, z: v128, lo: v128, hi: v128): v128 {
   const ab = i16x8.add_sat_s(i16x8.narrow_i32x4_s(a, b), z);
