@@ -7,29 +7,8 @@
 //   [cin][strideW phases][hp rows][wq = ceil(wp / strideW)] f32, + SLACK floats, then (NHWC out) [cout][oh][ow].
 // Weights: packConv2dSparse. Reference twin: src/runtime/reference/f32_conv2d_sparse.ts.
 import { CONV_IN_NCHW, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
-import { SLACK, sparseImage } from './f32_sparse_core';
+import { SLACK, fillPlanes, sparseImage } from './f32_sparse_core';
 import { transpose } from './f32_transpose';
-
-/** Copies image `img` into the phase planes at row padTop, padded column padLeft. */
-function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i32, cin: i32, hp: i32, wp: i32, wq: i32, sw: i32, pt: i32, pl: i32): void {
-  const phase = <usize>(hp * wq) << 2, chan = <usize>sw * phase;
-  const rows = min(h, hp - pt), lim = min(wd, wp - pl);
-  for (let iy = 0; iy < rows; iy++) {
-    for (let q = 0; q < sw; q++) {
-      const ix0 = (q - pl % sw + sw) % sw;
-      if (ix0 >= lim) continue;
-      const count = (lim - ix0 + sw - 1) / sw;
-      const dst = planes + <usize>q * phase + (<usize>((iy + pt) * wq + (ix0 + pl) / sw) << 2);
-      if (nchw) {
-        for (let ci = 0; ci < cin; ci++) {
-          transpose(img + (<usize>((ci * h + iy) * wd + ix0) << 2), <usize>sw << 2, dst + <usize>ci * chan, 0, count, 1);
-        }
-      } else {
-        transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(sw * cin) << 2, dst, chan, count, cin);
-      }
-    }
-  }
-}
 
 export function f32_conv2d_sparse(p: usize, x: usize, w: usize, y: usize, scratch: usize): void {
   const n = param(p, 0), h = param(p, 1), wd = param(p, 2), cin = param(p, 3), cout = param(p, 4);

@@ -1,31 +1,33 @@
 // The sparse f32 engine behind f32_conv2d_sparse and f32_dense_sparse (XNNPACK SpMM-style): the input
 // is copied into zero-padded CHW planes, and each output channel walks its own list of nonzero weights,
-// multiplying each into a strip of up to 32 consecutive output pixels of one row (8 f32x4 accumulators),
+// multiplying each into a strip of up to 28 consecutive output pixels of one row (7 f32x4 accumulators),
 // so zero weights cost nothing and each nonzero costs one load + one multiply-add per 4 pixels.
 // Packed weights (packConv2dSparse / packDenseSparse, src/runtime/packing/f32.ts):
 //   [bias: cout f32][count: cout i32][pairs: (offset u32, weight f32) for channel 0's nonzeros, then 1's...]
 // offset = byte offset of the weight's tap in the planes, relative to the output pixel's origin.
 // Reference twins: src/runtime/reference/f32_conv2d_sparse.ts, f32_dense_sparse.ts.
 import { madd, relu, storeLanes } from '../lib/simd';
+import { transpose } from './f32_transpose';
 
-/** Floats a strip may read past the last plane (its idle lanes); scratch sizes include it. */
+/** Floats a strip may read past the last plane (its idle lanes, at most 27); scratch sizes include it. */
 export const SLACK: i32 = 32;
 
-/** out[0 .. valid) (valid <= 32) = bias + sum over pairs of weight * row[offset / 4 + lane]. */
-function strip8(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
+/** out[0 .. valid) (valid <= 28) = bias + sum over pairs of weight * row[offset / 4 + lane]. */
+// NOTE: 7 accumulators, not 8: V8 hoists the 7 loads above the multiplies, and 8 + 8 + 1 registers spill.
+function strip7(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
   const b = f32x4.splat(bias);
-  let a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
+  let a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b;
   for (let p = pairs; p < end; p += 8) {
     const q = row + <usize>load<u32>(p);
     const v = v128.load32_splat(p, 4);
     a0 = madd(a0, v128.load(q), v); a1 = madd(a1, v128.load(q, 16), v);
     a2 = madd(a2, v128.load(q, 32), v); a3 = madd(a3, v128.load(q, 48), v);
     a4 = madd(a4, v128.load(q, 64), v); a5 = madd(a5, v128.load(q, 80), v);
-    a6 = madd(a6, v128.load(q, 96), v); a7 = madd(a7, v128.load(q, 112), v);
+    a6 = madd(a6, v128.load(q, 96), v);
   }
   if (doRelu) {
     a0 = relu(a0); a1 = relu(a1); a2 = relu(a2); a3 = relu(a3);
-    a4 = relu(a4); a5 = relu(a5); a6 = relu(a6); a7 = relu(a7);
+    a4 = relu(a4); a5 = relu(a5); a6 = relu(a6);
   }
   storeLanes(out, a0, valid); if (valid <= 4) return;
   storeLanes(out + 16, a1, valid - 4); if (valid <= 8) return;
@@ -33,11 +35,10 @@ function strip8(out: usize, row: usize, pairs: usize, end: usize, bias: f32, val
   storeLanes(out + 48, a3, valid - 12); if (valid <= 16) return;
   storeLanes(out + 64, a4, valid - 16); if (valid <= 20) return;
   storeLanes(out + 80, a5, valid - 20); if (valid <= 24) return;
-  storeLanes(out + 96, a6, valid - 24); if (valid <= 28) return;
-  storeLanes(out + 112, a7, valid - 28);
+  storeLanes(out + 96, a6, valid - 24);
 }
 
-/** strip8 for at most 4 pixels. */
+/** strip7 for at most 4 pixels. */
 function strip1(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
   let a = f32x4.splat(bias);
   for (let p = pairs; p < end; p += 8) a = madd(a, v128.load(row + <usize>load<u32>(p)), v128.load32_splat(p, 4));
@@ -68,14 +69,70 @@ export function sparseImage(planes: usize, rowStep: i32, w: usize, out: usize, c
       const dst = out + (<usize>((c * oh + oy) * ow) << 2);
       if (ASC_FEATURE_SIMD) {
         let ox = 0;
-        for (; ow - ox >= 32; ox += 32) strip8(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, 32, doRelu);
+        for (; ow - ox >= 28; ox += 28) strip7(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, 28, doRelu);
         const left = ow - ox;
-        if (left > 16) strip8(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, left, doRelu);
+        if (left > 16) strip7(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, left, doRelu);
         else for (; ox < ow; ox += 4) strip1(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, min(4, ow - ox), doRelu);
       } else {
         stripScalar(dst, row, pairs, end, bias, ow, doRelu);
       }
     }
     pairs = end;
+  }
+}
+
+/** dst[i] = src[i * step] for i < count (step in floats); a plain SIMD copy when step is 1. */
+@inline function copyStrided(dst: usize, src: usize, count: i32, step: i32): void {
+  let i = 0;
+  if (step == 1) {
+    if (ASC_FEATURE_SIMD) for (; i + 4 <= count; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+    for (; i < count; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+  } else {
+    for (; i < count; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>(i * step) << 2)));
+  }
+}
+
+/** Splits src[0 .. count) into even[i] = src[2i] and odd[i] = src[2i + 1]. */
+function deinterleave(even: usize, odd: usize, src: usize, count: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 8 <= count; i += 8) {
+      const a = v128.load(src + (<usize>i << 2)), b = v128.load(src + (<usize>i << 2), 16);
+      v128.store(even + (<usize>i << 1), v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+      v128.store(odd + (<usize>i << 1), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+    }
+  }
+  for (; i < count; i++) store<f32>((i & 1 ? odd : even) + (<usize>(i >> 1) << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/**
+ * Copies image `img` (NHWC, or NCHW) into zero-padded planes [cin][sw phases][hp][wq]: padded column pc
+ * of row py goes to phase pc % sw, column pc / sw, so outputs strideW apart read consecutive floats.
+ */
+export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i32, cin: i32, hp: i32, wp: i32, wq: i32, sw: i32, pt: i32, pl: i32): void {
+  const phase = <usize>(hp * wq) << 2, chan = <usize>sw * phase;
+  const rows = min(h, hp - pt), lim = min(wd, wp - pl);
+  // NOTE: a channel's row is contiguous in NCHW and in single-channel NHWC; copy it without a transpose.
+  const planar = nchw || cin == 1;
+  for (let iy = 0; iy < rows; iy++) {
+    if (planar && sw == 2) {
+      // The fused pool's usual case (conv stride 1, two column phases): split even and odd columns.
+      const row = planes + (<usize>((iy + pt) * wq) << 2);
+      const even = row + <usize>(pl & 1) * phase + (<usize>(pl >> 1) << 2);
+      const odd = row + <usize>((pl + 1) & 1) * phase + (<usize>((pl + 1) >> 1) << 2);
+      for (let ci = 0; ci < cin; ci++) deinterleave(even + <usize>ci * chan, odd + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd) << 2), lim);
+      continue;
+    }
+    for (let q = 0; q < sw; q++) {
+      const ix0 = (q - pl % sw + sw) % sw;
+      if (ix0 >= lim) continue;
+      const count = (lim - ix0 + sw - 1) / sw;
+      const dst = planes + <usize>q * phase + (<usize>((iy + pt) * wq + (ix0 + pl) / sw) << 2);
+      if (planar) {
+        for (let ci = 0; ci < cin; ci++) copyStrided(dst + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd + ix0) << 2), count, sw);
+      } else {
+        transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(sw * cin) << 2, dst, chan, count, cin);
+      }
+    }
   }
 }

@@ -5,14 +5,15 @@
 import { Rng } from '../data/rng.js';
 import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
 import type { KernelModule } from './wasm.js';
-import { packConv2d, packConv2dSparse, packDense, packDenseSparse } from './packing/f32.js';
+import { packConv2d, packConv2dReluMaxpoolSparse, packConv2dSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dOutputShape, conv2dScratchBytes, conv2dSparseScratchBytes,
+  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dOutputShape, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes,
   denseSparseScratchBytes, pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry, type Pool2dGeometry,
 } from './packing/f32_params.js';
 import { f32_dense as refDense } from './reference/f32_dense.js';
 import { f32_dense_sparse as refDenseSparse } from './reference/f32_dense_sparse.js';
 import { f32_conv2d_sparse as refConvSparse } from './reference/f32_conv2d_sparse.js';
+import { f32_conv2d_relu_maxpool2d_sparse as refConvPoolSparse } from './reference/f32_conv2d_relu_maxpool2d_sparse.js';
 import { f32_conv2d_nhwc as refConv } from './reference/f32_conv2d_nhwc.js';
 import { f32_conv2d_relu_maxpool2d as refConvPool } from './reference/f32_conv2d_relu_maxpool2d.js';
 import { f32_maxpool2d as refPool } from './reference/f32_maxpool2d.js';
@@ -25,6 +26,7 @@ export interface F32Exports {
   f32_maxpool2d(params: number, x: number, y: number): void;
   f32_dense_sparse(x: number, w: number, y: number, m: number, k: number, n: number, relu: number, scratch: number): void;
   f32_conv2d_sparse(params: number, x: number, w: number, y: number, scratch: number): void;
+  f32_conv2d_relu_maxpool2d_sparse(params: number, x: number, w: number, y: number, scratch: number): void;
 }
 
 const GUARD = 64;
@@ -173,12 +175,21 @@ function convGeometry(d: Record<string, number>): Conv2dGeometry {
   });
 }
 
-type ConvKind = 'conv' | 'pool' | 'sparse';
-const CONV_KERNELS = { conv: 'f32_conv2d_nhwc', pool: 'f32_conv2d_relu_maxpool2d', sparse: 'f32_conv2d_sparse' } as const;
-const CONV_REFS = { conv: refConv, pool: refConvPool, sparse: refConvSparse };
+type ConvKind = 'conv' | 'pool' | 'sparse' | 'pool_sparse';
+const CONV_KERNELS = {
+  conv: 'f32_conv2d_nhwc', pool: 'f32_conv2d_relu_maxpool2d', sparse: 'f32_conv2d_sparse', pool_sparse: 'f32_conv2d_relu_maxpool2d_sparse',
+} as const;
+const CONV_REFS = { conv: refConv, pool: refConvPool, sparse: refConvSparse, pool_sparse: refConvPoolSparse };
+const CONV_PACK = {
+  conv: (k: Float32Array, b: Float32Array, g: Conv2dGeometry) => packConv2d(k, b, g.kh, g.kw, g.cin, g.cout),
+  pool: (k: Float32Array, b: Float32Array, g: Conv2dGeometry) => packConv2d(k, b, g.kh, g.kw, g.cin, g.cout),
+  sparse: packConv2dSparse,
+  pool_sparse: packConv2dReluMaxpoolSparse,
+};
+const CONV_SCRATCH = { conv: conv2dScratchBytes, pool: conv2dScratchBytes, sparse: conv2dSparseScratchBytes, pool_sparse: conv2dReluMaxpoolSparseScratchBytes };
 
 function prepareConv(kind: ConvKind) {
-  const name = CONV_KERNELS[kind], pool = kind === 'pool';
+  const name = CONV_KERNELS[kind], pool = kind === 'pool' || kind === 'pool_sparse';
   return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
     const g = convGeometry(shape.dims);
     const rng = new Rng(seed);
@@ -187,10 +198,10 @@ function prepareConv(kind: ConvKind) {
     const buf = new Buffers(mod);
     const params = buf.alloc(CONV_PARAMS_BYTES);
     const xp = buf.put(x);
-    const wp = buf.put(kind === 'sparse' ? packConv2dSparse(kernel, bias, g) : packConv2d(kernel, bias, g.kh, g.kw, g.cin, g.cout));
+    const wp = buf.put(CONV_PACK[kind](kernel, bias, g));
     const outShape = conv2dOutputShape(g, pool);
     const y = buf.output(outShape.reduce((a, b) => a * b, 1));
-    const scratchBytes = kind === 'sparse' ? conv2dSparseScratchBytes(g) : conv2dScratchBytes(g);
+    const scratchBytes = CONV_SCRATCH[kind](g);
     const scratch = scratchBytes > 0 ? buf.alloc(scratchBytes, true) : 0;
     writeConv2dParams(buf.memory, params, g);
     const kernelFn = buf.exports[name];
@@ -264,12 +275,12 @@ const POOL_SHAPES: KernelShape[] = [
   s('c1 whole image', { n: 3, h: 3, w: 4, c: 1, ph: 3, pw: 4 }),
 ];
 
-// Sparse engine: strips of up to 32 output pixels of one row (or of 32 batch rows for dense), 4 at a time.
+// Sparse engine: strips of up to 28 output pixels of one row (batch rows for dense, in blocks of 32), or 4 at a time.
 const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('0% m5 k9 n7', { m: 5, k: 9, n: 7 }, 0),
   s('50% m33: two row blocks, the second one row', { m: 33, k: 40, n: 10, relu: 1 }, 0.5),
-  s('80% m32: exactly one block', { m: 32, k: 100, n: 12 }, 0.8),
-  s('95% m17: 17-row strip', { m: 17, k: 64, n: 3, relu: 1 }, 0.95),
+  s('80% m32: one block, strips of 28 + 4', { m: 32, k: 100, n: 12 }, 0.8),
+  s('95% m17: one partial 28-row strip', { m: 17, k: 64, n: 3, relu: 1 }, 0.95),
   s('100%: every column all zero', { m: 3, k: 20, n: 5 }, 1),
   s('50% k1', { m: 7, k: 1, n: 4 }, 0.5),
   s('80% m70: several blocks', { m: 70, k: 33, n: 17, relu: 1 }, 0.8),
@@ -282,10 +293,20 @@ const CONV_SPARSE_SHAPES: KernelShape[] = [
   s('95% same stride 2, NCHW in and out', { n: 2, h: 9, w: 8, cin: 4, cout: 17, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, relu: 1, in_nchw: 1, out_nchw: 1 }, 0.95),
   s('0% 1x1 cout16', { n: 1, h: 5, w: 5, cin: 7, cout: 16, kh: 1, kw: 1 }, 0),
   s('100% 5x3 stride 2x1', { n: 1, h: 11, w: 9, cin: 2, cout: 8, kh: 5, kw: 3, sh: 2, sw: 1, relu: 1 }, 1),
-  s('80% 38-wide rows: strip of 32 + 6', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('80% 38-wide rows: strips of 28 + 4 + 4 + 2', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
   s('50% 20-wide rows, NCHW in', { n: 2, h: 4, w: 22, cin: 1, cout: 3, kh: 3, kw: 3, in_nchw: 1 }, 0.5),
   s('80% stride 3 same, 3 column phases', { n: 1, h: 7, w: 10, cin: 2, cout: 6, kh: 3, kw: 4, sh: 1, sw: 3, same: 1 }, 0.8),
   s('0% k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }, 0),
+];
+
+const CONV_POOL_SPARSE_SHAPES: KernelShape[] = [
+  s('80% seed-like 8x8x1 -> 3x3x12', { n: 2, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3 }, 0.8),
+  s('50% odd conv output 7x5 -> 3x2, cout5, NCHW out', { n: 1, h: 9, w: 7, cin: 3, cout: 5, kh: 3, kw: 3, out_nchw: 1 }, 0.5),
+  s('95% same padding cout20, NCHW in', { n: 1, h: 10, w: 10, cin: 2, cout: 20, kh: 3, kw: 3, same: 1, in_nchw: 1 }, 0.95),
+  s('0% conv stride 2', { n: 2, h: 11, w: 11, cin: 1, cout: 4, kh: 3, kw: 3, sh: 2, sw: 2 }, 0),
+  s('100% one pooled pixel', { n: 1, h: 4, w: 4, cin: 9, cout: 7, kh: 3, kw: 3 }, 1),
+  s('80% 22 pooled columns: strips of 8 + 8 + 6', { n: 1, h: 6, w: 46, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('50% 4x5 kernel stride 1x3', { n: 1, h: 9, w: 20, cin: 1, cout: 6, kh: 4, kw: 5, sh: 1, sw: 3 }, 0.5),
 ];
 
 const SEED_CONV = { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 };
@@ -331,6 +352,16 @@ export const F32_KERNELS: KernelInfo[] = [
     shapes: CONV_POOL_SHAPES,
     benchShapes: [s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV)],
     prepare: prepareConv('pool'),
+  },
+  {
+    name: 'f32_conv2d_relu_maxpool2d_sparse', op: 'conv2d_relu_maxpool2d', dtype: 'f32', sparse: true, exact: false,
+    shapes: CONV_POOL_SPARSE_SHAPES,
+    benchShapes: [
+      s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.5),
+      s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.8),
+      s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.95),
+    ],
+    prepare: prepareConv('pool_sparse'),
   },
   {
     name: 'f32_maxpool2d', op: 'maxpool2d', dtype: 'f32', sparse: false, exact: true,

@@ -87,3 +87,33 @@ export function packDenseSparse(kernel: ArrayLike<number>, bias: ArrayLike<numbe
   checkLength('dense bias', bias, n);
   return packSparse(n, bias, k, (t, c) => kernel[t * n + c], (t) => 4 * DENSE_SPARSE_BLOCK * t);
 }
+
+/**
+ * f32_conv2d_relu_maxpool2d_sparse weights: per nonzero the byte offsets of its tap for conv columns
+ * 2px (j = 0) and 2px + 1 (j = 1) in planes split into 2*strideW column phases:
+ *   off_j = ((ci*P + (c % P))*hp + r)*wq + floor(c / P) floats, c = j*strideW + s, P = 2*strideW.
+ */
+export function packConv2dReluMaxpoolSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry): Uint8Array {
+  const { kh, kw, cin, cout, strideH, strideW: sw, outH, outW } = g;
+  checkLength('conv2d kernel', kernel, kh * kw * cin * cout);
+  checkLength('conv2d bias', bias, cout);
+  const phases = 2 * sw, hp = (outH - 1) * strideH + kh, wq = Math.ceil(((outW - 1) * sw + kw) / phases);
+  const taps = kh * kw * cin;
+  let nnz = 0;
+  for (let i = 0; i < taps * cout; i++) if (kernel[i] !== 0) nnz++;
+  const buf = new ArrayBuffer(8 * cout + 12 * nnz);
+  const u32 = new Uint32Array(buf), f32 = new Float32Array(buf);
+  let o = 2 * cout;
+  for (let co = 0; co < cout; co++) {
+    f32[co] = bias[co];
+    for (let t = 0; t < taps; t++) {
+      const v = kernel[t * cout + co];
+      if (v === 0) continue;
+      const ci = t % cin, s = Math.floor(t / cin) % kw, r = Math.floor(t / (cin * kw));
+      for (const c of [s, sw + s]) u32[o++] = 4 * (((ci * phases + (c % phases)) * hp + r) * wq + Math.floor(c / phases));
+      f32[o++] = v;
+      u32[cout + co]++;
+    }
+  }
+  return new Uint8Array(buf);
+}

@@ -94,6 +94,14 @@ export function conv2dSparseScratchBytes(g: Conv2dGeometry): number {
   return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * g.outH * g.outW);
 }
 
+/** Scratch bytes of f32_conv2d_relu_maxpool2d_sparse: planes in 2*strideW column phases + 32 floats, then (NHWC out) one pooled image. */
+export function conv2dReluMaxpoolSparseScratchBytes(g: Conv2dGeometry): number {
+  const phases = 2 * g.strideW;
+  const hp = (g.outH - 1) * g.strideH + g.kh, wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / phases);
+  const planes = align16(4 * (g.cin * phases * hp * wq + 32));
+  return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * (g.outH >> 1) * (g.outW >> 1));
+}
+
 /** Scratch bytes of f32_dense_sparse: a transposed block of 32 rows + 32 floats, then [n][32] outputs. */
 export function denseSparseScratchBytes(k: number, n: number): number {
   return align16(4 * (k * 32 + 32)) + 4 * n * 32;
