@@ -6,7 +6,7 @@ import { loadMnist } from '../../src/data/mnist.js';
 import { defaultEngineBackend } from '../../src/engine/backend_default.js';
 import { keptCount } from '../../src/prune/mask.js';
 import { isPruningWrapped, pruningSummary } from '../../src/prune/wrap.js';
-import { PLAIN_BASELINE, trainBaseline } from '../../src/recipes/baseline.js';
+import { trainBaseline } from '../../src/recipes/baseline.js';
 import { fineTunePruned, pruneSchedule, SEED_PRUNING, trainPruned, type PruneRun } from '../../src/recipes/pruned.js';
 
 const { train, test } = loadMnist();
@@ -38,7 +38,7 @@ describe('seed run: baseline -> prune to 80% -> strip', () => {
 
   it('is reproducible: the same seed gives identical weights, another seed different ones (short run)', () => {
     const backend = defaultEngineBackend();
-    const { model: baseline } = trainBaseline(train, PLAIN_BASELINE, { backend });
+    const { model: baseline } = trainBaseline(train, undefined, { backend });
     const few = take(train, Array.from({ length: 640 }, (_, i) => i));
     const short = { ...SEED_PRUNING, epochs: 2, frequency: 10 }; // 18 steps per epoch at batch 32
     const once = (seed: number) => fineTunePruned(baseline, few, { ...short, seed });
