@@ -4,7 +4,7 @@
 // (NCHW output skips a transpose: the engine computes channel planes).
 // Scratch (conv2dSparseScratchBytes): the padded input planes of one image, split by column phase
 // when strideW > 1 so a row of outputs reads consecutive floats:
-//   [cin][strideW phases][hp rows][wq = ceil(wp / strideW)] f32, + SLACK floats, then (NHWC out) [cout][oh][ow].
+//   [cin][strideW phases][hp rows][wq = ceil(wp / strideW)] f32, + SLACK floats, then (NHWC out) [cout][ow].
 // Weights: packConv2dSparse. Reference twin: src/runtime/reference/f32_conv2d_sparse.ts.
 import { CONV_IN_NCHW, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
 import { SLACK, fillPlanes, sparseImage } from './f32_sparse_core';
@@ -17,14 +17,20 @@ export function f32_conv2d_sparse(p: usize, x: usize, w: usize, y: usize, scratc
   const hp = (oh - 1) * sh + kh, wp = (ow - 1) * sw + kw, wq = (wp + sw - 1) / sw;
   const planesBytes = <usize>(cin * sw * hp * wq + SLACK) << 2;
   const fill = pt > 0 || pl > 0 || hp > h || wp > wd;
-  const outNchw = (flags & CONV_OUT_NCHW) != 0;
+  const outNchw = (flags & CONV_OUT_NCHW) != 0, doRelu = (flags & CONV_RELU) != 0;
   const tmp = scratch + ((planesBytes + 15) & ~15);
   const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(oh * ow * cout) << 2;
   for (let b = 0; b < n; b++) {
     if (fill) memory.fill(scratch, 0, planesBytes);
     fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hp, wp, wq, sw, pt, pl);
-    const out = outNchw ? y + <usize>b * imgOut : tmp;
-    sparseImage(scratch, sh * wq, w, out, cout, oh, ow, (flags & CONV_RELU) != 0);
-    if (!outNchw) transpose(tmp, <usize>(oh * ow) << 2, y + <usize>b * imgOut, <usize>cout << 2, cout, oh * ow);
+    if (outNchw) {
+      sparseImage(scratch, sh * wq, w, y + <usize>b * imgOut, cout, oh, ow, doRelu);
+    } else {
+      // NHWC: one output row at a time through [cout][ow], so the transpose stays in L1.
+      for (let oy = 0; oy < oh; oy++) {
+        sparseImage(scratch + (<usize>(oy * sh * wq) << 2), 0, w, tmp, cout, 1, ow, doRelu);
+        transpose(tmp, <usize>ow << 2, y + <usize>b * imgOut + (<usize>(oy * ow * cout) << 2), <usize>cout << 2, cout, ow);
+      }
+    }
   }
 }

@@ -39,6 +39,7 @@ export function conv2dGeometry(spec: ConvSpec): Conv2dGeometry {
     padTop = Math.floor(Math.max((outH - 1) * strideH + kh - h, 0) / 2);
     padLeft = Math.floor(Math.max((outW - 1) * strideW + kw - w, 0) / 2);
   } else {
+    if (kh > h || kw > w) throw new ShapeError('conv_kernel_too_big', `conv2d: a ${kh}x${kw} kernel does not fit a ${h}x${w} input with padding 'valid'; use padding 'same' or a larger input`);
     outH = Math.floor((h - kh) / strideH) + 1;
     outW = Math.floor((w - kw) / strideW) + 1;
   }
@@ -87,11 +88,11 @@ export function conv2dScratchBytes(g: Conv2dGeometry): number {
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
-/** Scratch bytes of f32_conv2d_sparse: one image's padded phase planes + 32 floats, then (NHWC out) one output image. */
+/** Scratch bytes of f32_conv2d_sparse: one image's padded phase planes + 32 floats, then (NHWC out) one output row [cout][outW]. */
 export function conv2dSparseScratchBytes(g: Conv2dGeometry): number {
   const hp = (g.outH - 1) * g.strideH + g.kh, wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / g.strideW);
   const planes = align16(4 * (g.cin * g.strideW * hp * wq + 32));
-  return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * g.outH * g.outW);
+  return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * g.outW);
 }
 
 /** Scratch bytes of f32_conv2d_relu_maxpool2d_sparse: planes in 2*strideW column phases + 32 floats, then (NHWC out) one pooled image. */

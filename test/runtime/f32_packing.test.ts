@@ -1,0 +1,58 @@
+// The f32 packers and geometry helpers the runtime's prepare step calls: Keras padding rules, the packed
+// layouts on hand-checked cases, and typed errors for bad shapes. (Kernel numerics: kernels.test.ts.)
+import { describe, expect, it } from 'vitest';
+import { ShapeError } from '../../src/errors.js';
+import { packConv2d, packConv2dSparse, packDenseSparse } from '../../src/runtime/packing/f32.js';
+import { conv2dGeometry, conv2dScratchBytes, pool2dGeometry } from '../../src/runtime/packing/f32_params.js';
+
+describe('conv2dGeometry', () => {
+  it("follows TF's rules: valid shrinks by k-1, same keeps ceil(h/stride) and pads the extra row at the bottom", () => {
+    expect(conv2dGeometry({ n: 1, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 })).toMatchObject({ outH: 26, outW: 26, padTop: 0, padLeft: 0 });
+    expect(conv2dGeometry({ n: 1, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, padding: 'same' })).toMatchObject({ outH: 28, outW: 28, padTop: 1, padLeft: 1 });
+    // 8 wide, stride 2, 3x3: 4 outputs need (4-1)*2+3 = 9 columns, one pad column, on the right.
+    expect(conv2dGeometry({ n: 1, h: 9, w: 8, cin: 1, cout: 1, kh: 3, kw: 3, strideH: 2, strideW: 2, padding: 'same' })).toMatchObject({ outH: 5, outW: 4, padTop: 1, padLeft: 0 });
+  });
+
+  it('needs scratch only when the conv pads', () => {
+    expect(conv2dScratchBytes(conv2dGeometry({ n: 2, h: 8, w: 8, cin: 3, cout: 4, kh: 3, kw: 3 }))).toBe(0);
+    expect(conv2dScratchBytes(conv2dGeometry({ n: 2, h: 8, w: 8, cin: 3, cout: 4, kh: 3, kw: 3, padding: 'same' }))).toBe(10 * 10 * 3 * 4);
+  });
+
+  it('throws a ShapeError naming the bad field', () => {
+    expect(() => conv2dGeometry({ n: 1, h: 2, w: 8, cin: 1, cout: 1, kh: 3, kw: 3 })).toThrow(/3x3 kernel does not fit a 2x8 input/);
+    expect(() => conv2dGeometry({ n: 1, h: 8, w: 8, cin: 0, cout: 1, kh: 3, kw: 3 })).toThrow(/cin must be a positive integer/);
+    expect(() => pool2dGeometry({ n: 1, h: 1, w: 8, c: 1, poolH: 2, poolW: 2 })).toThrow(/does not fit/);
+  });
+});
+
+describe('packConv2d', () => {
+  it('pads 5 output channels to one 8-wide block: bias, then per tap 5 weights and 3 zeros', () => {
+    const kernel = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]; // [1][1][cin=2][cout=5]
+    const packed = packConv2d(kernel, [0.5, 0.25, 0, -1, -2], 1, 1, 2, 5);
+    expect(Array.from(packed)).toEqual([0.5, 0.25, 0, -1, -2, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0, 6, 7, 8, 9, 10, 0, 0, 0]);
+  });
+
+  it('rejects a kernel of the wrong length', () => {
+    expect(() => packConv2d(new Float32Array(17), new Float32Array(2), 3, 3, 1, 2)).toThrow(ShapeError);
+  });
+});
+
+describe('sparse packing', () => {
+  const words = (b: Uint8Array) => ({ u32: new Uint32Array(b.buffer), f32: new Float32Array(b.buffer) });
+
+  it('lists each output channel’s nonzeros with their tap byte offsets in the input planes', () => {
+    // 1x1 conv over a 2x2 image, cin 3, cout 2: plane ci starts at ci * 2*2 floats.
+    const g = conv2dGeometry({ n: 1, h: 2, w: 2, cin: 3, cout: 2, kh: 1, kw: 1 });
+    const { u32, f32 } = words(packConv2dSparse([0, 1, 2, 0, 0, 3], [0.5, -0.5], g));
+    expect(Array.from(f32.slice(0, 2))).toEqual([0.5, -0.5]);
+    expect(Array.from(u32.slice(2, 4))).toEqual([1, 2]); // channel 0: one nonzero, channel 1: two
+    expect([u32[4], f32[5]]).toEqual([16, 2]); // channel 0: ci 1 (offset 4 floats), weight 2
+    expect([u32[6], f32[7], u32[8], f32[9]]).toEqual([0, 1, 32, 3]);
+  });
+
+  it('stores an all-zero column as count 0 and a dense offset as k * 128 bytes', () => {
+    const { u32, f32 } = words(packDenseSparse([0, 0, 0, 7, 0, 0], [1, 2], 3, 2));
+    expect(Array.from(u32.slice(2, 4))).toEqual([0, 1]);
+    expect([u32[4], f32[5]]).toEqual([128, 7]);
+  });
+});
