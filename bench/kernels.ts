@@ -2,8 +2,8 @@
 // 32), timing the SIMD build, the scalar build and the TypeScript reference in the same run, rounds
 // interleaved so a busy machine slows all columns alike. Sparse rows also time their dense twin
 // (same op, dtype and dims) in the rotation and print the speedup over it.
-// Rates: f32 in GFLOP/s (2 per multiply-add), qs8 in GMAC/s, pools in G compares/s; "eff" counts the
-// skipped zeros as done work. Run: `npm run build && node dist/bench/kernels.js [name-filter]`.
+// Rates: f32 in GFLOP/s (2 per multiply-add), qs8 in GMAC/s, pools in G compares/s, all counting skipped
+// zeros as done work (the dense-equivalent rate); sparse rows add the rate of work actually done. Run: `npm run build && node dist/bench/kernels.js [name-filter]`.
 import { KERNELS } from '../src/runtime/kernels.js';
 import type { KernelCase, KernelInfo, KernelShape } from '../src/runtime/kernel_info.js';
 import { instantiateKernels, type KernelModule } from '../src/runtime/wasm.js';
@@ -62,8 +62,10 @@ function denseTwin(k: KernelInfo, shape: KernelShape): { row: KernelInfo; shape:
   return undefined;
 }
 
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+/** Prints rows as left-aligned columns two spaces apart. */
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 2))).join(''));
 }
 
 function main(): void {
@@ -74,7 +76,7 @@ function main(): void {
     twin: instantiateKernels({ simd: true }),
   };
   console.log(`kernel bench, node ${process.version}, one thread; rates are medians of ${ROUNDS} interleaved rounds (simd | scalar | TS reference)`);
-  console.log(pad('kernel', 27) + pad('shape', 48) + pad('simd', 24) + pad('scalar', 12) + pad('reference', 12) + pad('simd µs/call', 14) + 'note');
+  const table = [['kernel', 'shape', 'simd', 'scalar', 'reference', 'simd µs/call', 'unit; sparse: speed vs the dense twin, same run']];
   for (const k of KERNELS) {
     if (!k.name.includes(filter)) continue;
     const u = unit(k);
@@ -96,19 +98,18 @@ function main(): void {
       const rate = (v: Variant, macs: number): number => (macs * u.perMac) / (median(v.times) * 1e6);
       const [simd, scalar, ref] = variants;
       const sparse = k.sparse || simd.nonzeroMacs !== simd.macs;
-      const simdCol = sparse ? `${rate(simd, simd.nonzeroMacs).toFixed(1)} (${rate(simd, simd.macs).toFixed(1)} eff)` : rate(simd, simd.macs).toFixed(1);
+      const simdCol = sparse ? `${rate(simd, simd.macs).toFixed(1)} (${rate(simd, simd.nonzeroMacs).toFixed(1)} actual)` : rate(simd, simd.macs).toFixed(1);
       let note = u.name;
       if (twin) {
         const d = variants[3];
-        note += `; ${(median(d.times) / median(simd.times)).toFixed(2)}x faster than ${d.label} (${(median(d.times) * 1000).toFixed(1)} µs)`;
+        note += `; ${(median(d.times) / median(simd.times)).toFixed(2)}x the speed of ${d.label} (${(median(d.times) * 1000).toFixed(1)} µs)`;
       }
       const label = shape.sparsity === undefined ? shape.label : `${shape.label} @${Math.round(shape.sparsity * 100)}%`;
-      console.log(
-        pad(k.name, 27) + pad(label, 48) + pad(simdCol, 24) + pad(rate(scalar, scalar.macs).toFixed(2), 12) +
-          pad(rate(ref, ref.macs).toFixed(3), 12) + pad((median(simd.times) * 1000).toFixed(1), 14) + note,
-      );
+      table.push([k.name, label, simdCol, rate(scalar, scalar.macs).toFixed(2), rate(ref, ref.macs).toFixed(3), (median(simd.times) * 1000).toFixed(1), note]);
+      console.error(`  measured ${k.name} / ${label}`);
     }
   }
+  printTable(table);
 }
 
 main();
