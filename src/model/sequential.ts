@@ -4,7 +4,8 @@ import { Rng } from '../data/rng.js';
 import type { Dataset } from '../data/dataset.js';
 import { sampleSize } from '../data/dataset.js';
 import { Adam, type AdamConfig } from '../engine/adam.js';
-import { referenceBackend, type EngineBackend } from '../engine/backend.js';
+import type { EngineBackend } from '../engine/backend.js';
+import { defaultEngineBackend } from '../engine/backend_default.js';
 import { initialize } from '../engine/init.js';
 import { softmaxCrossEntropy } from '../engine/ops/softmax_xent.js';
 import { ParamStore, type Param } from '../engine/params.js';
@@ -17,6 +18,7 @@ export interface SequentialOptions {
   inputShape: number[];
   /** Seed of the weight initializers (glorot-uniform kernels, zero biases). */
   seed?: number;
+  /** Where the ops run; default: the WASM SIMD training kernels when available (defaultEngineBackend). */
   backend?: EngineBackend;
 }
 
@@ -34,7 +36,7 @@ export class Sequential {
   constructor(layers: Layer[], opts: SequentialOptions) {
     if (layers.length === 0) throw new ConfigError('EMPTY_MODEL', 'a sequential model needs at least one layer');
     this.layers = layers;
-    this.backend = opts.backend ?? referenceBackend;
+    this.backend = opts.backend ?? defaultEngineBackend();
     this.inputShape = [...opts.inputShape];
     let shape: Shape = this.inputShape;
     const counts = new Map<string, number>();
