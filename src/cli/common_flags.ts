@@ -30,8 +30,8 @@ export const batchSizeFlag = {
   type: 'number',
   integer: true,
   min: 1,
-  default: 32, // Keras' default batch size, the seed's recipe
   placeholder: 'N',
+  defaultText: "the recipe's, 32",
   description: 'samples per training step',
 } as const satisfies FlagSpec;
 
@@ -40,8 +40,25 @@ export const learningRateFlag = {
   min: 0,
   minExclusive: true,
   placeholder: 'X',
-  defaultText: '0.001, Keras Adam',
-  description: "Adam's learning rate",
+  defaultText: "the recipe's",
+  description: "Adam's starting learning rate; a recipe's decay keeps its ratio to it",
+} as const satisfies FlagSpec;
+
+export const freshFlag = {
+  type: 'boolean',
+  description: 'retrain even when the cache holds a model trained with the same recipe, seed and data',
+} as const satisfies FlagSpec;
+
+export const cacheDirFlag = {
+  type: 'string',
+  default: '.cache/topiary',
+  placeholder: 'DIR',
+  description: 'where trained models are cached, keyed by recipe, seed and data (shared with npm run bench)',
+} as const satisfies FlagSpec;
+
+export const quietFlag = {
+  type: 'boolean',
+  description: 'no per-epoch progress, only the results',
 } as const satisfies FlagSpec;
 
 export const modelArg = {

@@ -16,7 +16,8 @@ const MAGIC = 'TPYCKPT1';
 
 export class CheckpointError extends TopiaryError {}
 
-interface Header {
+/** The JSON header: the architecture a checkpoint was saved from (read it to rebuild the model). */
+export interface CheckpointHeader {
   version: 1;
   inputShape: number[];
   layers: LayerConfig[];
@@ -24,7 +25,7 @@ interface Header {
 }
 
 export function checkpointBytes(model: Sequential): Uint8Array {
-  const header: Header = {
+  const header: CheckpointHeader = {
     version: 1,
     inputShape: [...model.inputShape],
     layers: model.layers.map((l) => l.config),
@@ -59,7 +60,7 @@ export function loadCheckpoint(model: Sequential, path: string): void {
 }
 
 export function restoreCheckpoint(model: Sequential, bytes: Uint8Array, name = 'checkpoint'): void {
-  const header = readHeader(bytes, name);
+  const header = readCheckpointHeader(bytes, name);
   const mine = model.params.map((p) => `${p.layer}.${p.name}${shapeString(p.shape)}`);
   const theirs = header.params.map((p) => `${p.layer}.${p.name}${shapeString(p.shape)}`);
   if (mine.join() !== theirs.join() || shapeString(model.inputShape) !== shapeString(header.inputShape)) {
@@ -74,14 +75,15 @@ export function restoreCheckpoint(model: Sequential, bytes: Uint8Array, name = '
   for (let i = 0; i < n; i++) model.store.values[i] = view.getFloat32(dataAt + 4 * i, true);
 }
 
-function readHeader(bytes: Uint8Array, name: string): Header {
+/** The header of checkpoint bytes (magic and JSON checked); `name` names the file in errors. */
+export function readCheckpointHeader(bytes: Uint8Array, name: string): CheckpointHeader {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
     throw new CheckpointError('CHECKPOINT_MAGIC', `${name} is not a topiary checkpoint (no "${MAGIC}" magic); pass a file written by saveCheckpoint / topiary train`);
   }
   const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   if (12 + len > bytes.length) throw new CheckpointError('CHECKPOINT_TRUNCATED', `${name}: the header claims ${len} bytes but the file has ${bytes.length - 12} left; the file is truncated`);
   try {
-    const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))) as Header;
+    const h = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + len))) as CheckpointHeader;
     if (h.version !== 1 || !Array.isArray(h.params) || !Array.isArray(h.inputShape)) throw new Error(`version ${h.version}`);
     return h;
   } catch (e) {

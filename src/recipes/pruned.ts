@@ -9,7 +9,7 @@ import { cloneModel, type Sequential } from '../model/sequential.js';
 import { fit, type History } from '../model/train.js';
 import type { MaskUpdate } from '../prune/pruning_state.js';
 import { polynomialDecay, type PruningSchedule } from '../prune/schedule.js';
-import { pruneLowMagnitude, stripPruning, updatePruningStep } from '../prune/wrap.js';
+import { pruneLowMagnitude, stripPruning, updatePruningStep, type PruneLowMagnitudeOptions } from '../prune/wrap.js';
 import { learningRateSchedule, SEED_BASELINE, shiftAugment, trainBaseline, type BaselineRecipe } from './baseline.js';
 import { cachedModel, cacheKey, type CacheOptions } from './cache.js';
 
@@ -99,12 +99,15 @@ export function pruneSchedule(recipe: PruneRecipe, totalSteps: number): PruningS
   return polynomialDecay({ initialSparsity: recipe.initialSparsity, finalSparsity: recipe.finalSparsity, beginStep: 0, endStep, frequency });
 }
 
+/** Which weights may be zeroed (blocks, m:n) and in which layers; default: any weight of every Conv2D and Dense kernel. */
+export type PrunePattern = Pick<PruneLowMagnitudeOptions, 'blockSize' | 'blockPooling' | 'sparsityMByN' | 'layers'>;
+
 /** Prunes `baseline` while fine-tuning on `train` (no cache); returns the wrapped and the stripped model. */
-export function fineTunePruned(baseline: Sequential, train: Dataset, recipe: PruneRecipe, opts: { validationSplit?: number; progress?: ProgressSink | null } = {}) {
+export function fineTunePruned(baseline: Sequential, train: Dataset, recipe: PruneRecipe, opts: { validationSplit?: number; progress?: ProgressSink | null; pattern?: PrunePattern } = {}) {
   const validationSplit = opts.validationSplit ?? SEED_BASELINE.validationSplit;
   const trainCount = Math.floor(train.count * (1 - validationSplit)); // as fit's split
   const totalSteps = recipe.epochs * Math.ceil(trainCount / recipe.batchSize);
-  const wrapped = pruneLowMagnitude(baseline, { schedule: pruneSchedule(recipe, totalSteps), maskGradients: recipe.maskGradients });
+  const wrapped = pruneLowMagnitude(baseline, { ...opts.pattern, schedule: pruneSchedule(recipe, totalSteps), maskGradients: recipe.maskGradients });
   wrapped.compile({ learningRate: recipe.learningRate });
   const updates: MaskUpdate[] = [];
   const history = fit(wrapped, train, {
