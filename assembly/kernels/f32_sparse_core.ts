@@ -1,6 +1,7 @@
 // The sparse f32 engine behind f32_conv2d_sparse and f32_dense_sparse (XNNPACK SpMM-style): the input
 // is copied into zero-padded CHW planes, and each output channel walks its own list of nonzero weights,
-// multiplying each into a strip of up to 28 consecutive output pixels of one row (7 f32x4 accumulators),
+// multiplying each into a strip of up to 28 consecutive output pixels of one row (7 f32x4 accumulators;
+// narrower strips of 16 and 4 for row ends),
 // so zero weights cost nothing and each nonzero costs one load + one multiply-add per 4 pixels.
 // Packed weights (packConv2dSparse / packDenseSparse, src/runtime/packing/f32.ts):
 //   [bias: cout f32][count: cout i32][pairs: (offset u32, weight f32) for channel 0's nonzeros, then 1's...]
@@ -38,6 +39,23 @@ function strip7(out: usize, row: usize, pairs: usize, end: usize, bias: f32, val
   storeLanes(out + 96, a6, valid - 24);
 }
 
+/** strip7 for at most 16 pixels. */
+function strip4(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
+  const b = f32x4.splat(bias);
+  let a0 = b, a1 = b, a2 = b, a3 = b;
+  for (let p = pairs; p < end; p += 8) {
+    const q = row + <usize>load<u32>(p);
+    const v = v128.load32_splat(p, 4);
+    a0 = madd(a0, v128.load(q), v); a1 = madd(a1, v128.load(q, 16), v);
+    a2 = madd(a2, v128.load(q, 32), v); a3 = madd(a3, v128.load(q, 48), v);
+  }
+  if (doRelu) { a0 = relu(a0); a1 = relu(a1); a2 = relu(a2); a3 = relu(a3); }
+  storeLanes(out, a0, valid); if (valid <= 4) return;
+  storeLanes(out + 16, a1, valid - 4); if (valid <= 8) return;
+  storeLanes(out + 32, a2, valid - 8); if (valid <= 12) return;
+  storeLanes(out + 48, a3, valid - 12);
+}
+
 /** strip7 for at most 4 pixels. */
 function strip1(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
   let a = f32x4.splat(bias);
@@ -70,8 +88,10 @@ export function sparseImage(planes: usize, rowStep: i32, w: usize, out: usize, c
       if (ASC_FEATURE_SIMD) {
         let ox = 0;
         for (; ow - ox >= 28; ox += 28) strip7(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, 28, doRelu);
-        const left = ow - ox;
-        if (left > 16) strip7(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, left, doRelu);
+        // The rest of the row in the narrowest strip that holds it (one-vector strips only for <= 8 pixels).
+        const left = ow - ox, d = dst + (<usize>ox << 2), r = row + (<usize>ox << 2);
+        if (left > 16) strip7(d, r, pairs, end, bias, left, doRelu);
+        else if (left > 8) strip4(d, r, pairs, end, bias, left, doRelu);
         else for (; ox < ow; ox += 4) strip1(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, min(4, ow - ox), doRelu);
       } else {
         stripScalar(dst, row, pairs, end, bias, ow, doRelu);

@@ -282,9 +282,9 @@ const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('80% m32: one block, strips of 28 + 4', { m: 32, k: 100, n: 12 }, 0.8),
   s('95% m17: one partial 28-row strip', { m: 17, k: 64, n: 3, relu: 1 }, 0.95),
   s('100%: every column all zero', { m: 3, k: 20, n: 5 }, 1),
-  s('50% k1', { m: 7, k: 1, n: 4 }, 0.5),
+  s('50% k1, 7 rows: 4-row strips', { m: 7, k: 1, n: 4 }, 0.5),
   s('80% m70: several blocks', { m: 70, k: 33, n: 17, relu: 1 }, 0.8),
-  s('50% m16 n1: 4-row strips', { m: 16, k: 5, n: 1 }, 0.5),
+  s('50% m16 n1: one 16-row strip', { m: 16, k: 5, n: 1 }, 0.5),
 ];
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [
@@ -293,7 +293,7 @@ const CONV_SPARSE_SHAPES: KernelShape[] = [
   s('95% same stride 2, NCHW in and out', { n: 2, h: 9, w: 8, cin: 4, cout: 17, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, relu: 1, in_nchw: 1, out_nchw: 1 }, 0.95),
   s('0% 1x1 cout16', { n: 1, h: 5, w: 5, cin: 7, cout: 16, kh: 1, kw: 1 }, 0),
   s('100% 5x3 stride 2x1', { n: 1, h: 11, w: 9, cin: 2, cout: 8, kh: 5, kw: 3, sh: 2, sw: 1, relu: 1 }, 1),
-  s('80% 38-wide rows: strips of 28 + 4 + 4 + 2', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('80% 38-wide rows: strips of 28 + 10 (16-wide)', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
   s('50% 20-wide rows, NCHW in', { n: 2, h: 4, w: 22, cin: 1, cout: 3, kh: 3, kw: 3, in_nchw: 1 }, 0.5),
   s('80% stride 3 same, 3 column phases', { n: 1, h: 7, w: 10, cin: 2, cout: 6, kh: 3, kw: 4, sh: 1, sw: 3, same: 1 }, 0.8),
   s('0% k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }, 0),
