@@ -85,15 +85,15 @@ describe.each(COMMANDS.map((c) => [c.name, c] as const))('topiary %s --help', (n
 });
 
 describe('topiary <command>', () => {
-  it('reports a not-yet-wired command in one line, exit 1, the stack only when asked', async () => {
-    const plain = await run(['train', '--out', 'x.ckpt']);
+  it('reports an error in one line, exit 1, the stack only when asked', async () => {
+    const plain = await run(['inspect', '/nonexistent/m.tpy']);
     expect(plain.code).toBe(EXIT.error);
-    expect(plain.stderr).toMatch(/^topiary train is not available yet: [^\n]*\n$/);
-    const verbose = await run(['train', '--out', 'x.ckpt', '--verbose']);
+    expect(plain.stderr).toBe('topiary inspect: /nonexistent/m.tpy does not exist; pass a model file written by topiary convert\n');
+    const verbose = await run(['inspect', '/nonexistent/m.tpy', '--verbose']);
     expect(verbose.stderr.split('\n').length).toBeGreaterThan(3);
-    expect(verbose.stderr).toContain('at notAvailableYet');
-    const debug = await run(['train', '--out', 'x.ckpt'], { TOPIARY_DEBUG: '1' });
-    expect(debug.stderr).toContain('at notAvailableYet');
+    expect(verbose.stderr).toContain('at readModelBytes');
+    const debug = await run(['inspect', '/nonexistent/m.tpy'], { TOPIARY_DEBUG: '1' });
+    expect(debug.stderr).toContain('at readModelBytes');
   });
 
   it('gives the command-specific message for a mistyped flag', async () => {
@@ -106,7 +106,9 @@ describe('topiary <command>', () => {
     [['predict', 'm.tpy', '--images', 'a'], 'topiary predict: --images and --labels go together; add --labels FILE'],
     [['predict', 'm.tpy', '--data', 'd', '--images', 'a', '--labels', 'b'], 'topiary predict: give either --data DIR or --images FILE, not both'],
     [['prune', 'm', '--out', 'o', '--initial-sparsity', '0.9', '--sparsity', '0.5'], 'topiary prune: --initial-sparsity 0.9 is above --sparsity 0.5; the schedule only adds zeros, so start lower'],
-    [['prune', 'm', '--out', 'o', '--schedule', 'constant', '--initial-sparsity', '0.1'], 'topiary prune: --initial-sparsity only applies to --schedule polynomial; drop it or use the polynomial schedule'],
+    [['prune', 'm', '--out', 'o', '--pattern', '2:4', '--sparsity', '0.7'], 'topiary prune: --pattern 2:4 fixes the sparsity at 50% from the first step; drop --sparsity and --initial-sparsity'],
+    [['convert', 'm', '--out', 'o', '--quantize', 'dynamic', '--calibration-samples', '10'], 'topiary convert: --data and --calibration-samples calibrate --quantize int8; with --quantize dynamic leave them out'],
+    [['quantize', 'm', '--out', 'o', '--dense-weights', 'per-row'], "topiary quantize: --dense-weights must be one of per-tensor, per-channel, got 'per-row'"],
     [['convert', 'm', '--out', 'o', '--sparse', 'always'], "topiary convert: --sparse must be one of auto, never, got 'always'"],
     [['bench', '--threads', '0'], "topiary bench: --threads expects a whole number >= 1, got '0'"],
     [['inspect'], 'topiary inspect: missing MODEL: the model file to describe, from topiary convert; see topiary inspect --help'],
@@ -118,12 +120,13 @@ describe('topiary <command>', () => {
 
   it('parses each command into the values its run() will get', () => {
     const parse = (name: string, ...argv: string[]) => parseFlags(byName(name).flags, argv, name);
-    expect(parse('train', '--epochs', '20', '--out', 'b.ckpt', '--data', '/d')).toMatchObject({ epochs: 20, batchSize: 32, validationSplit: 0.1, out: 'b.ckpt', data: '/d', quiet: false });
-    expect(parse('prune', 'b.ckpt', '--out', 'p.ckpt', '--pattern', '2:4')).toMatchObject({ model: 'b.ckpt', pattern: '2:4', schedule: 'polynomial', frequency: 100, maskGradients: false });
-    expect(parse('quantize', 'p.ckpt', '--out', 'q.ckpt')).toMatchObject({ preserveSparsity: 'auto' });
-    expect(parse('convert', 'q.ckpt', '--out', 'm.tpy', '--quantize', 'dynamic')).toMatchObject({ quantize: 'dynamic', sparse: 'auto' });
+    expect(parse('train', '--epochs', '20', '--out', 'b.ckpt', '--data', '/d')).toMatchObject({ epochs: 20, batchSize: undefined, validationSplit: undefined, out: 'b.ckpt', data: '/d', quiet: false, plain: false, cacheDir: '.cache/topiary' });
+    expect(parse('prune', 'b.ckpt', '--out', 'p.ckpt', '--pattern', '2:4')).toMatchObject({ model: 'b.ckpt', pattern: '2:4', frequency: undefined, maskGradients: false });
+    expect(parse('prune', '--out', 'p.ckpt')).toMatchObject({ model: undefined, pattern: 'unstructured' });
+    expect(parse('quantize', 'p.ckpt', '--out', 'q.ckpt', '--dense-weights', 'per-channel')).toMatchObject({ denseWeights: 'per-channel' });
+    expect(parse('convert', 'q.ckpt', '--out', 'm.tpy', '--quantize', 'dynamic')).toMatchObject({ quantize: 'dynamic', sparse: 'auto', names: false });
     expect(parse('inspect', 'm.tpy', '--json')).toEqual({ model: 'm.tpy', json: true });
-    expect(parse('predict', 'm.tpy', '--threads', '2', '--scalar')).toMatchObject({ threads: 2, scalar: true, batchSize: 32 });
+    expect(parse('predict', 'm.tpy', '--scalar', '--json')).toMatchObject({ scalar: true, json: true, batchSize: 32 });
     expect(parse('bench', '--quick', '--fresh')).toMatchObject({ quick: true, fresh: true, out: 'bench/results' });
   });
 

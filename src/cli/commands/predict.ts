@@ -1,5 +1,4 @@
 // topiary predict: run a model file in the WASM runtime on the test split or on IDX files.
-import { basename } from 'node:path';
 import { sampleSize } from '../../data/dataset.js';
 import { ConfigError, DataError, ShapeError } from '../../errors.js';
 import { loadModel } from '../../runtime/index.js';
@@ -32,7 +31,7 @@ export const predict = defineCommand({
   },
   run(flags, io) {
     const bytes = readModelBytes(flags.model);
-    const model = loadModel(bytes, { name: basename(flags.model), simd: flags.scalar ? false : undefined, maxBatch: flags.batchSize });
+    const model = loadModel(bytes, { name: flags.model, simd: flags.scalar ? false : undefined, maxBatch: flags.batchSize });
     const { data, source } = loadTestData(flags);
     if (data.count === 0) throw new DataError('NO_SAMPLES', `${source} holds no samples; pass IDX files with at least one image`);
     if (sampleSize(data) !== model.inputSize) {
