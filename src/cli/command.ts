@@ -1,6 +1,5 @@
 // What a `topiary` command is: a name, a one-line summary, its flags as data, and run(flags).
 // The flags declaration drives parsing, the parsed object's type and the --help text.
-import { ConfigError } from '../errors.js';
 import type { FlagSpecs, ParsedFlags } from './flags.js';
 
 /** Where a command writes; tests pass their own. */
@@ -27,9 +26,4 @@ export interface Command<S extends FlagSpecs = FlagSpecs> {
 /** Declares a command; `const S` keeps the choice lists literal so the parsed flags are precise. */
 export function defineCommand<const S extends FlagSpecs>(command: Command<S>): Command<S> {
   return command;
-}
-
-/** For commands whose engine/runtime pieces have not landed yet. */
-export function notAvailableYet(name: string, needs: string): never {
-  throw new ConfigError('NOT_AVAILABLE', `topiary ${name} is not available yet: it needs ${needs}, which this build of topiary does not wire to the CLI`);
 }

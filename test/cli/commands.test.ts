@@ -259,4 +259,11 @@ describe('topiary errors: one line, non-zero exit, no file left behind', () => {
     for (const name of ['x.ckpt', 'x.tpy', 'x.ranges.json']) expect(existsSync(at(name)), name).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('bench hands its flags to the bench pipeline, which refuses an --out it cannot create before training', async () => {
+    writeFileSync(at('a-file'), 'not a folder');
+    const r = await run('bench', '--quick', '--out', join(at('a-file'), 'results'));
+    expect(r.code).toBe(EXIT.error);
+    expect(r.stderr).toMatch(new RegExp(`^topiary bench: cannot create ${join(at('a-file'), 'results', 'models')} \\(.*\\); pass --out with a folder you can write to\n$`));
+  });
 });
