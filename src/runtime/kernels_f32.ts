@@ -166,7 +166,7 @@ function prepareDense(sparse: boolean) {
   };
 }
 
-/** dims: n h w cin cout kh kw [sh sw] [same] [relu]. */
+/** dims: n h w cin cout kh kw, optional sh sw (strides), same (padding), relu, in_nchw / out_nchw (sparse layouts). */
 function convGeometry(d: Record<string, number>): Conv2dGeometry {
   return conv2dGeometry({
     n: d.n, h: d.h, w: d.w, cin: d.cin, cout: d.cout, kh: d.kh, kw: d.kw,
