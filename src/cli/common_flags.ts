@@ -53,7 +53,7 @@ export const cacheDirFlag = {
   type: 'string',
   default: '.cache/topiary',
   placeholder: 'DIR',
-  description: 'where trained models are cached, keyed by recipe, seed and data (shared with npm run bench)',
+  description: 'where trained models are cached, keyed by recipe, seed and data; npm run bench uses the same',
 } as const satisfies FlagSpec;
 
 export const quietFlag = {
