@@ -12,6 +12,7 @@ import type { InspectReport } from '../../src/cli/inspect_model.js';
 import { slice, type Dataset } from '../../src/data/dataset.js';
 import { loadIdxSplit } from '../../src/data/idx.js';
 import { loadMnist } from '../../src/data/mnist.js';
+import { readModel, writeModel } from '../../src/format/index.js';
 import { pruningSummary } from '../../src/prune/index.js';
 import type { QatModel } from '../../src/quant/qat.js';
 
@@ -157,6 +158,17 @@ describe('topiary train -> prune -> quantize -> convert -> inspect -> predict', 
     const qat = loadCheckpointFile(at('pqat.ckpt')).model as QatModel;
     qat.evaluation = 'integer';
     expect(out.accuracy).toBe(qat.evaluate(loadIdxSplit(data, 'test')).accuracy); // the runtime is bit-exact with the QAT int8 model
+  });
+
+  it('inspect a file another writer encoded: everything but the per-tensor bytes', async () => {
+    const model = readModel(readFileSync(at('pqat.tpy')));
+    writeFileSync(at('csr.tpy'), writeModel(model, { encodings: ['csr'] }));
+    const r = await run('inspect', at('csr.tpy'));
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toContain('bytes per tensor: unknown (the file was not written by this version of topiary');
+    expect(r.stdout).toMatch(/dense\/kernel +int8 +\[2028,10\] +\? +\? +\? +75\.00%/);
+    const json = JSON.parse((await run('inspect', at('csr.tpy'), '--json')).stdout) as InspectReport;
+    expect(json).toMatchObject({ sizesKnown: false, weights: { elements: 20388, nonzeros: 5097 } });
   });
 
   it('convert a float checkpoint: f32, dynamic, int8 calibrated on --data, --sparse never; predict on --images/--labels', async () => {
