@@ -1,0 +1,237 @@
+// `npm run bench` as a function: train (or load) every model, build each variant's file, check its
+// accuracy on the test digits, time every variant side by side, write latest.json / latest.md /
+// chart.svg and the model files. bench/index.ts is the command line around it; the CLI's
+// `topiary bench` can call runBench too.
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { writeFileAtomic } from '../src/atomic_write.js';
+import { convertToBytes } from '../src/convert/index.js';
+import type { ConvertOptions } from '../src/convert/index.js';
+import { ConfigError } from '../src/errors.js';
+import { readModel } from '../src/format/read.js';
+import { checkpointBytes } from '../src/model/checkpoint.js';
+import type { Sequential } from '../src/model/sequential.js';
+import { QatModel, qatState } from '../src/quant/qat.js';
+import { loadModel } from '../src/runtime/index.js';
+import { EnginePool, enginePoolAvailable, engineSpec } from './engine_pool.js';
+import { BATCH1_CALLS, FULL_TIMING, measureLatencies, QUICK_TIMING, type Runner } from './measure.js';
+import { fullRecipes, loadBenchData, Models, quickRecipes, trainingThroughput, type BenchData } from './models.js';
+import { SILENT, stderrLog, type Log } from './progress.js';
+import type { BenchResults, VariantResult } from './report/results.js';
+import { reportMarkdown } from './report/table.js';
+import { REPORT_FILES, writeReport } from './report/write.js';
+import { trainAll } from './training.js';
+import { CALIBRATION_SAMPLES, variantsFor, type Variant } from './variants.js';
+
+export interface BenchOptions {
+  /** The whole pipeline on 1,000 training digits with short training and timing (under a minute). */
+  quick?: boolean;
+  /** Retrain every model instead of loading cached weights. */
+  fresh?: boolean;
+  /** Results folder (default bench/results). */
+  out?: string;
+  /** Threads of table 3 and of training (default: every core). */
+  threads?: number;
+  /** Threads that train at once; default `threads`. */
+  trainThreads?: number;
+  /** Seed of every recipe (default: the recipes' own). */
+  seed?: number;
+  /** IDX files instead of the mnist package. */
+  dataDir?: string;
+  /** Training cache (default .cache/topiary in the working directory). */
+  cacheDir?: string;
+  log?: Log;
+}
+
+/** What a run leaves behind, beyond what BenchResults declares. */
+export interface BenchRun extends BenchResults {
+  /** Where the digits came from. */
+  data: string;
+  /** How training.samplesPerSecond was measured. */
+  trainingSource: string;
+  /** Seconds from start to the written report. */
+  wallSeconds: number;
+  /** What the tables cannot say: how sizes and figures were taken. */
+  notes: string[];
+  variants: (VariantResult & { kernels?: string[] })[];
+}
+
+interface Built {
+  variant: Variant;
+  model: Sequential;
+  /** The files of the variant, written to models/ (the first is the one `file` names). */
+  files: { name: string; bytes: Uint8Array }[];
+  /** The runtime's model file, for lite rows. */
+  lite?: Uint8Array;
+}
+
+export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRun; paths: ReturnType<typeof writeReport> }> {
+  const startedAt = Date.now();
+  const log = o.log ?? stderrLog();
+  const out = o.out ?? join('bench', 'results');
+  const threads = o.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new ConfigError('BAD_THREADS', `threads must be a positive integer, got ${threads}`);
+  const modelsDir = join(out, 'models');
+  try {
+    mkdirSync(modelsDir, { recursive: true }); // before training, so a bad --out fails in a second, not in three minutes
+  } catch (e) {
+    throw new ConfigError('OUT_UNWRITABLE', `cannot create ${modelsDir} (${(e as Error).message}); pass --out with a folder you can write to`);
+  }
+  const load = loadavg()[0];
+
+  const recipes = o.quick ? quickRecipes(o.seed) : fullRecipes(o.seed);
+  const variants = variantsFor(recipes);
+  const data = loadBenchData(recipes, o.dataDir);
+  log.line(`data: ${data.source}${o.quick ? ' (--quick)' : ''}`);
+
+  const models = new Models(data, recipes, { cacheDir: o.cacheDir, fresh: o.fresh, log });
+  await trainAll(models, [...new Set(variants.map((v) => v.model))], {
+    threads: o.trainThreads ?? threads, fresh: o.fresh ?? false, startedAt, quiet: log === SILENT,
+  });
+  const training = models.trainingSamplesPerSecond !== null
+    ? { samplesPerSecond: models.trainingSamplesPerSecond, source: 'measured while training the baseline in this run (one thread, nothing else training)' }
+    : { samplesPerSecond: trainingThroughput(data.train, recipes.baseline, models.backend), source: 'the baseline came from the cache: one timed epoch of its recipe on a fresh model (one thread), after a warm-up epoch' };
+
+  const built = variants.map((v) => build(v, models, data));
+  for (const b of built) for (const f of b.files) writeFileAtomic(join(modelsDir, f.name), f.bytes);
+  log.line(`built ${built.length} variants into ${modelsDir}`);
+
+  const test = data.test;
+  const rows = new Map<string, { accuracy: number; sparsity: number; kernels?: string[]; runner: Runner }>();
+  const poolsOk = threads > 1 && enginePoolAvailable();
+  const engines = built.filter((b) => !b.lite);
+  const pool = poolsOk ? await EnginePool.start(engines.map((b) => engineSpec(b.model, recipes.qat.denseWeights)), threads, test.images, test.count, engines[0].model.classes) : null;
+  try {
+    for (const b of built) {
+      const row = b.lite ? liteRow(b, data) : engineRow(b, data);
+      const index = engines.indexOf(b);
+      if (pool && index >= 0) {
+        await pool.run(index, test.count);
+        checkSame(b.variant.id, pool.logits[index], b.model.predict(test.images, 32));
+        row.runner.runThreads = (_images, n) => pool.run(index, n);
+      }
+      rows.set(b.variant.id, row);
+      log.line(`${b.variant.id}: ${(row.accuracy * 100).toFixed(2)}% on ${test.count.toLocaleString('en-US')} test digits`);
+    }
+    const timing = o.quick ? QUICK_TIMING : FULL_TIMING;
+    log.line(`timing ${rows.size} variants: ${timing.rounds} round(s), tinybench ${timing.time} ms per task and round`);
+    const runners = new Map([...rows].map(([id, r]) => [id, r.runner]));
+    const latency = await measureLatencies(runners, test.images, test.count, timing, (round, ms) => log.line(`timing round ${round}/${timing.rounds} done in ${(ms / 1000).toFixed(1)} s`));
+
+    const results: BenchRun = {
+      date: new Date().toISOString(),
+      quick: o.quick ?? false,
+      env: { node: process.version, cpu: cpus()[0]?.model.trim() ?? 'unknown', threads: availableParallelism() },
+      training: { samplesPerSecond: training.samplesPerSecond },
+      runtime: { gzipBytes: null },
+      baselineId: 'baseline',
+      data: data.source,
+      trainingSource: training.source,
+      wallSeconds: 0,
+      notes: [],
+      variants: built.map((b): BenchRun['variants'][number] => {
+        const r = rows.get(b.variant.id)!;
+        const sizes = b.files.map((f) => [f.bytes.length, gzipSync(f.bytes, { level: 9 }).length]);
+        return {
+          id: b.variant.id,
+          name: b.variant.name,
+          accuracy: r.accuracy,
+          bytes: sizes.reduce((s, [raw]) => s + raw, 0),
+          gzipBytes: sizes.reduce((s, [, gz]) => s + gz, 0),
+          sparsity: r.sparsity,
+          latency: latency.get(b.variant.id)!,
+          threads,
+          precision: b.variant.precision,
+          file: `models/${b.files[0].name}`,
+          ...(r.kernels ? { kernels: r.kernels } : {}),
+        };
+      }),
+    };
+    results.notes = notes(results, { threads, poolsOk, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count) });
+    results.wallSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
+    const paths = writeReport(out, results);
+    writeFileAtomic(paths.markdown, `${reportMarkdown(results, REPORT_FILES.chart)}\n${notesMarkdown(results.notes)}`);
+    log.line(`wrote ${paths.json}, ${paths.markdown}, ${paths.chart} (${results.wallSeconds} s in all)`);
+    return { results, paths };
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** A variant's model and files: engine rows their checkpoint, lite rows the converted model file. */
+function build(v: Variant, models: Models, data: BenchData): Built {
+  const model = models.get(v.model);
+  if (v.run === 'engine') {
+    const files = [{ name: `${v.id}.ckpt`, bytes: checkpointBytes(model) }];
+    if (model instanceof QatModel) files.push({ name: `${v.id}.ranges.json`, bytes: new TextEncoder().encode(`${JSON.stringify(qatState(model))}\n`) });
+    return { variant: v, model, files };
+  }
+  const calibration = data.train.images.subarray(0, Math.min(CALIBRATION_SAMPLES, data.train.count) * model.inputSize);
+  const options: Record<Exclude<Variant['run'], 'engine'>, ConvertOptions> = {
+    'f32': { quantize: 'none' },
+    'dynamic': { quantize: 'dynamic' },
+    'ptq-int8': { quantize: 'int8', representativeData: calibration },
+    'qat-int8': {},
+  };
+  const { bytes } = convertToBytes(model, options[v.run]);
+  return { variant: v, model, files: [{ name: `${v.id}.tpy`, bytes }], lite: bytes };
+}
+
+function engineRow(b: Built, data: BenchData) {
+  const { model } = b;
+  const per = model.inputSize;
+  const runner: Runner = { run: (images, n) => void model.predict(n * per === images.length ? images : images.subarray(0, n * per), 32) };
+  return { accuracy: model.evaluate(data.test).accuracy, sparsity: kernelSparsity(model.params.filter((p) => p.name === 'kernel').map((p) => p.value)), runner };
+}
+
+function liteRow(b: Built, data: BenchData) {
+  const interp = loadModel(b.lite!, { name: `${b.variant.id}.tpy` });
+  const test = data.test;
+  const classes = interp.predict(test.images);
+  let correct = 0;
+  for (let i = 0; i < test.count; i++) if (classes[i] === test.labels[i]) correct++;
+  const file = readModel(b.lite!);
+  const kernels = file.ops.flatMap((op) => (op.op === 'conv2d' || op.op === 'dense' ? [file.tensors[op.kernel].data!] : []));
+  const per = interp.inputSize;
+  const logits = new Float32Array(test.count * interp.outputSize);
+  const runner: Runner = { run: (images, n) => void interp.run(n * per === images.length ? images : images.subarray(0, n * per), n, logits.subarray(0, n * interp.outputSize)) };
+  return { accuracy: correct / test.count, sparsity: kernelSparsity(kernels), kernels: [...interp.kernels], runner };
+}
+
+/** Fraction of exact zeros over all the kernels. */
+function kernelSparsity(kernels: ArrayLike<number>[]): number {
+  let zeros = 0, total = 0;
+  for (const k of kernels) {
+    total += k.length;
+    for (let i = 0; i < k.length; i++) if (k[i] === 0) zeros++;
+  }
+  return total === 0 ? 0 : zeros / total;
+}
+
+function checkSame(id: string, threaded: Float32Array, single: Float32Array): void {
+  for (let i = 0; i < single.length; i++) {
+    if (threaded[i] !== single[i]) throw new Error(`bench: ${id} on the worker threads gave logit ${i} = ${threaded[i]}, on this thread ${single[i]}; the pool is broken`);
+  }
+}
+
+function notes(r: BenchRun, o: { threads: number; poolsOk: boolean; load: number; calibration: number }): string[] {
+  const base = r.variants.find((v) => v.id === 'baseline');
+  const lines = [
+    `Engine rows (baseline, pruned, QAT) run the engine's own predict; their file is the engine's checkpoint (models/<id>.ckpt: a JSON header and float32 weights; QAT adds its ranges, models/qat.ranges.json, counted in). Every "Smaller" ratio is against the baseline's checkpoint (${base?.bytes?.toLocaleString('en-US') ?? '—'} bytes); the same weights as a lite f32 file are the "baseline + lite (f32)" row.`,
+    `Lite rows are converted with the converter's defaults (each tensor in its smallest encoding) and run in the WASM runtime (SIMD build where available); their accuracy is the model file run over the test digits (${r.data}).`,
+    `Post-training int8 calibrates on the first ${o.calibration} training digits (global min/max). The block (4x1) and 2:4 rows prune only the Dense kernel (blocks need a rank-2 kernel; 2:4 groups input channels and the first conv has one), so their overall sparsity is a little under the Dense kernel's.`,
+    `Batch 1: ${BATCH1_CALLS} calls per timed iteration, divided. Training throughput: ${r.trainingSource}.`,
+    o.threads === 1
+      ? 'Table 3 ran with one thread (--threads 1).'
+      : `Table 3: engine rows on ${o.threads} worker threads, each with its own copy of the model${o.poolsOk ? '' : ' (not measured: run from the build, node dist/bench/index.js)'}; lite rows show — until the runtime's worker pool lands.`,
+  ];
+  const cores = r.env.threads;
+  if (o.load > cores / 2) lines.push(`The machine was busy: load average ${o.load.toFixed(1)} on ${cores} cores when the run began, so absolute times are noisy; ratios within this run are the figures to compare.`);
+  return lines;
+}
+
+function notesMarkdown(lines: string[]): string {
+  return ['### Notes', '', ...lines.map((l) => `- ${l}`), ''].join('\n');
+}
