@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { Rng } from '../../src/data/rng.js';
+import { referenceBackend } from '../../src/engine/backend.js';
 import { ConfigError } from '../../src/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.js';
 import { conv2d, dense, flatten, layerFromConfig, maxPool2d, relu, reshape } from '../../src/model/layers.js';
@@ -131,8 +132,8 @@ describe('training and evaluation forwards', () => {
   it('STE: a QAT conv computes the float conv\'s gradients at the fake-quantized kernel', () => {
     const ctx: QatContext = { mode: 'train' };
     const cfg = { filters: 3, kernelSize: 3 as const, activation: 'relu' as const };
-    const qat = new Sequential([reshape([8, 8, 1]), new QatConv2D(cfg, new KernelQuantizer('per_channel', 3, null, (n) => new Float32Array(n)), ctx)], { inputShape: [8, 8], seed: 5 });
-    const ref = new Sequential([reshape([8, 8, 1]), conv2d(cfg)], { inputShape: [8, 8], seed: 5 });
+    const qat = new Sequential([reshape([8, 8, 1]), new QatConv2D(cfg, new KernelQuantizer('per_channel', 3, null, (n) => new Float32Array(n)), ctx)], { inputShape: [8, 8], seed: 5, backend: referenceBackend });
+    const ref = new Sequential([reshape([8, 8, 1]), conv2d(cfg)], { inputShape: [8, 8], seed: 5, backend: referenceBackend });
     const a = channelAbsMax(kernelOf(qat, 'conv2d').value, 3);
     kernelOf(ref, 'conv2d').value.set(fakeQuantPerChannel(kernelOf(qat, 'conv2d').value, Array.from(a, (v) => -v), a, { narrowRange: true }));
     const labels = Uint8Array.from({ length: 8 }, (_, i) => (i * 37) % 108);
