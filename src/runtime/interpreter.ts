@@ -22,7 +22,8 @@ export interface InterpreterOptions {
   sparse?: SparseMode;
   /** Most samples run at once; a bigger batch runs in chunks of this size. Default 32. */
   maxBatch?: number;
-  /** Batch-1 runs at load so V8 tiers the kernels up before the first real call. Default 8. */
+  /** Runs of maxBatch zero samples at load, so V8 moves the kernels from its baseline compiler
+   * (Liftoff, 2-3x slower) to its optimizing one before the first real call. Default 10; 0 skips. */
   warmup?: number;
 }
 
@@ -67,7 +68,7 @@ export class Interpreter {
   private readonly classViews = new Map<number, Int32Array>();
 
   constructor(model: FormatModel, mod: KernelModule, options: InterpreterOptions = {}) {
-    const { sparse = 'auto', maxBatch = 32, warmup = 8 } = options;
+    const { sparse = 'auto', maxBatch = 32, warmup = 10 } = options;
     if (sparse !== 'auto' && sparse !== 'never' && sparse !== 'always') throw new RuntimeError('bad_option', `sparse is ${String(sparse)}; use 'auto', 'never' or 'always'`);
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RuntimeError('bad_option', `maxBatch is ${maxBatch}; use a positive integer such as 32`);
     if (!Number.isInteger(warmup) || warmup < 0) throw new RuntimeError('bad_option', `warmup is ${warmup}; use an integer >= 0 (0 skips it)`);
@@ -111,8 +112,14 @@ export class Interpreter {
     use(model.output, this.steps.length); // read by run() after the last step
     this.kernels = this.steps.map((s) => s.kernel);
 
-    this.plan(1);
-    for (let i = 0; i < warmup; i++) this.invoke(1);
+    // NOTE: tier-up follows the work done, not the call count: in fresh processes batch-1 calls took
+    // 100-300 calls to reach their steady time, 10-30 runs at batch 32 got there (bench/runtime.ts).
+    this.plan(warmup > 0 ? maxBatch : 1);
+    if (warmup > 0) {
+      const zeros = new Float32Array(maxBatch * this.inputSize);
+      for (let i = 0; i < warmup; i++) this.run(zeros, maxBatch);
+      this.run(zeros.subarray(0, this.inputSize), 1);
+    }
   }
 
   /** Bytes of WebAssembly memory in use: packed weights and the current plan. */

@@ -15,9 +15,9 @@ import type { Arena } from './arena.js';
 import { RuntimeError } from './errors.js';
 import type { F32Exports } from './kernels_f32.js';
 import type { Qs8Exports } from './kernels_qs8.js';
-import { packConv2d as packF32Conv, packConv2dSparse as packF32ConvSparse, packDense, packDenseSparse } from './packing/f32.js';
+import { packConv2d as packF32Conv, packConv2dReluMaxpoolSparse, packConv2dSparse as packF32ConvSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
+  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
   pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry,
 } from './packing/f32_params.js';
 import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
@@ -118,25 +118,29 @@ function int32Block(write: (buffer: ArrayBuffer) => void, bytes: number): Uint8A
 
 // ── f32 (and dynamic range) rows ─────────────────────────────────────────────────────────────────
 
-type F32Conv = 'f32_conv2d_nhwc' | 'f32_conv2d_relu_maxpool2d' | 'f32_conv2d_sparse';
-
 function f32ConvGeometry(ctx: OpContext, op: Conv2DOp): Conv2dGeometry {
   const [h, w, cin] = tensor(ctx, op.input).shape, [kh, kw, , cout] = tensor(ctx, op.kernel).shape;
   return conv2dGeometry({ n: 1, h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding, relu: op.activation === 'relu' });
 }
 
-function f32Conv(kernel: F32Conv): KernelEntry {
+/** The f32 conv kernels differ only in their packer and scratch: one params block (batch first), one call shape. */
+const F32_CONVS = {
+  f32_conv2d_nhwc: { pack: (w, b, g) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout), scratch: conv2dScratchBytes },
+  f32_conv2d_relu_maxpool2d: { pack: (w, b, g) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout), scratch: conv2dScratchBytes },
+  f32_conv2d_sparse: { pack: packF32ConvSparse, scratch: conv2dSparseScratchBytes },
+  f32_conv2d_relu_maxpool2d_sparse: { pack: packConv2dReluMaxpoolSparse, scratch: conv2dReluMaxpoolSparseScratchBytes },
+} satisfies Record<string, { pack(w: Float32Array, b: Float32Array, g: Conv2dGeometry): ArrayBufferView; scratch(g: Conv2dGeometry): number }>;
+
+function f32Conv(kernel: keyof typeof F32_CONVS): KernelEntry {
   return {
     kernel,
     prepare(ctx) {
       const op = ctx.op as Conv2DOp, g = f32ConvGeometry(ctx, op);
       const w = floatWeights(tensor(ctx, op.kernel)), b = bias(ctx, op, new Float32Array(g.cout));
-      const sparse = kernel === 'f32_conv2d_sparse';
-      const packed = sparse ? packF32ConvSparse(w, b, g) : packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout);
       const arena = ctx.arena, fn = ctx.kernels[kernel];
-      const wp = arena.put(packed);
+      const wp = arena.put(F32_CONVS[kernel].pack(w, b, g));
       const params = arena.put(int32Block((buf) => writeConv2dParams(buf, 0, g), CONV_PARAMS_BYTES));
-      const scratch = sparse ? conv2dSparseScratchBytes(g) : conv2dScratchBytes(g);
+      const scratch = F32_CONVS[kernel].scratch(g);
       return {
         kernel,
         scratchBytes: () => scratch,
@@ -149,14 +153,12 @@ function f32Conv(kernel: F32Conv): KernelEntry {
   };
 }
 
-const F32_CONV_POOL: KernelEntry = {
-  ...f32Conv('f32_conv2d_relu_maxpool2d'),
-  // the fused kernel is ReLU then a 2x2 stride-2 pool, nothing else
-  fits(ctx) {
-    const conv = ctx.op as Conv2DOp, p = ctx.pool!, [h, w] = tensor(ctx, p.input).shape;
-    return conv.activation === 'relu' && p.pool.join() === '2,2' && p.strides.join() === '2,2' && poolPadding(p, h, w) === 'valid';
-  },
-};
+/** The fused f32 kernels are ReLU then a 2x2 stride-2 pool, nothing else. */
+function fitsF32Pool(ctx: OpContext): boolean {
+  const conv = ctx.op as Conv2DOp, p = ctx.pool!, [h, w] = tensor(ctx, p.input).shape;
+  return conv.activation === 'relu' && p.pool.join() === '2,2' && p.strides.join() === '2,2' && poolPadding(p, h, w) === 'valid';
+}
+
 
 function f32Dense(sparse: boolean): KernelEntry {
   const kernel = sparse ? 'f32_dense_sparse' : 'f32_dense';
@@ -267,11 +269,17 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): KernelEntry {
 }
 
 // ── The table ────────────────────────────────────────────────────────────────────────────────────
-// minSparsity: the share of zero weights from which the sparse row beat the dense one on the seed
-// model's layers at batch 32 (bench/runtime.ts prints the sweep).
+// minSparsity: from bench/kernels.ts on the seed model's layers at batch 32 (SIMD, a contended
+// 2-core machine): the sparse kernel's speed over its dense twin was, at 50% / 80% / 95% zeros,
+//   f32_dense_sparse 1.07x / 2.1x / 3.9x         f32_conv2d_relu_maxpool2d_sparse 1.6x / 2.0x / 2.9x
+//   f32_conv2d_sparse 0.99x / 1.09x / 1.5x       qs8_spconv2d_maxpool2d -- / 1.8x / --
+//   qs8_spmm 0.69x at 0%, 2.0x at 80%            qs8_spconv2d_nhwc -- / 1.03x / --
+// and the whole int8 seed model ran faster with sparse kernels from 50% zeros on (bench/runtime.ts --sweep).
 
 const F32_CONV = f32Conv('f32_conv2d_nhwc');
-const F32_CONV_SPARSE: KernelEntry = { ...f32Conv('f32_conv2d_sparse'), minSparsity: 0.5 };
+const F32_CONV_SPARSE: KernelEntry = { ...f32Conv('f32_conv2d_sparse'), minSparsity: 0.8 };
+const F32_CONV_POOL: KernelEntry = { ...f32Conv('f32_conv2d_relu_maxpool2d'), fits: fitsF32Pool };
+const F32_CONV_POOL_SPARSE: KernelEntry = { ...f32Conv('f32_conv2d_relu_maxpool2d_sparse'), fits: fitsF32Pool, minSparsity: 0.5 };
 const F32_DENSE = f32Dense(false);
 const F32_DENSE_SPARSE: KernelEntry = { ...f32Dense(true), minSparsity: 0.5 };
 
@@ -279,6 +287,7 @@ export const RESOLVER: Readonly<Record<string, KernelEntry>> = {
   'conv2d/f32': F32_CONV,
   'conv2d/f32/sparse': F32_CONV_SPARSE,
   'conv2d_maxpool2d/f32': F32_CONV_POOL,
+  'conv2d_maxpool2d/f32/sparse': F32_CONV_POOL_SPARSE,
   'dense/f32': F32_DENSE,
   'dense/f32/sparse': F32_DENSE_SPARSE,
   'maxpool2d/f32': F32_MAXPOOL,
@@ -286,11 +295,12 @@ export const RESOLVER: Readonly<Record<string, KernelEntry>> = {
   'conv2d/dynamic': F32_CONV,
   'conv2d/dynamic/sparse': F32_CONV_SPARSE,
   'conv2d_maxpool2d/dynamic': F32_CONV_POOL,
+  'conv2d_maxpool2d/dynamic/sparse': F32_CONV_POOL_SPARSE,
   'dense/dynamic': F32_DENSE,
   'dense/dynamic/sparse': F32_DENSE_SPARSE,
 
   'conv2d/int8': qs8Conv('qs8_conv2d_nhwc'),
-  'conv2d/int8/sparse': { ...qs8Conv('qs8_spconv2d_nhwc'), minSparsity: 0.5 },
+  'conv2d/int8/sparse': { ...qs8Conv('qs8_spconv2d_nhwc'), minSparsity: 0.8 },
   'conv2d_maxpool2d/int8': qs8Conv('qs8_conv2d_maxpool2d'),
   'conv2d_maxpool2d/int8/sparse': { ...qs8Conv('qs8_spconv2d_maxpool2d'), minSparsity: 0.5 },
   'dense/int8': qs8Dense(false),

@@ -60,6 +60,9 @@ describe('f32 models agree with the engine within 1e-5', () => {
 
   it('fuses conv + ReLU + 2x2 pool in the seed model and keeps the rest as separate kernels', () => {
     expect(loadModel(bytesOf(floatModel(seedArchitecture(1))), { sparse: 'never' }).kernels).toEqual(['f32_conv2d_relu_maxpool2d', 'f32_dense']);
+    // 'auto' takes the sparse rows from their measured share of zeros on (resolver.ts minSparsity)
+    expect(loadModel(bytesOf(floatModel(pruneKernels(seedArchitecture(1), 0.3)))).kernels).toEqual(['f32_conv2d_relu_maxpool2d', 'f32_dense']);
+    expect(loadModel(bytesOf(floatModel(pruneKernels(seedArchitecture(1), 0.8)))).kernels).toEqual(['f32_conv2d_relu_maxpool2d_sparse', 'f32_dense_sparse']);
     // the second conv has no ReLU, so its pool runs alone
     expect(loadModel(bytesOf(floatModel(otherArchitecture(1))), { sparse: 'never' }).kernels).toEqual(
       ['f32_conv2d_relu_maxpool2d', 'f32_conv2d_nhwc', 'f32_maxpool2d', 'f32_dense', 'f32_dense'],
@@ -118,6 +121,12 @@ describe('int8 models equal the TypeScript integer forward bit for bit', () => {
     expect(conv.kind === 'conv2d' && Array.from(conv.shifts).every((s) => s <= 0)).toBe(true);
     expect(loadModel(bytesOf(int8Model(qm)), { sparse: 'never' }).kernels).toEqual(['qs8_quantize', 'qs8_conv2d_maxpool2d', 'qs8_gemm', 'qs8_dequantize']);
     expect(loadModel(bytesOf(int8Model(qm)), { sparse: 'always' }).kernels).toEqual(['qs8_quantize', 'qs8_spconv2d_maxpool2d', 'qs8_spmm', 'qs8_dequantize']);
+    expect(loadModel(bytesOf(int8Model(qm))).kernels).toEqual(['qs8_quantize', 'qs8_conv2d_maxpool2d', 'qs8_gemm', 'qs8_dequantize']);
+    const pruned = pruneKernels(seedArchitecture(36), 0.8);
+    const sparse = bytesOf(int8Model(quantizedModel(pruned, inputOf(pruned, 99, 64), 64)));
+    // here a multiplier is >= 1 (the pruned conv's outputs are small), so its pool runs alone, and
+    // the unfused sparse conv only pays from 80% zeros on: this 3x3x1x12 kernel has 86 of 108
+    expect(loadModel(sparse).kernels).toEqual(['qs8_quantize', 'qs8_conv2d_nhwc', 'qs8_maxpool2d', 'qs8_spmm', 'qs8_dequantize']);
   });
 });
 

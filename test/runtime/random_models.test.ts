@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/data/rng.js';
 import { conv2d, dense, flatten, maxPool2d, reshape, type Layer } from '../../src/model/layers.js';
+import { referenceBackend } from '../../src/engine/backend.js';
 import { Sequential } from '../../src/model/sequential.js';
 import { integerForward } from '../../src/quant/quantized_model.js';
 import { loadModel, RuntimeError } from '../../src/runtime/index.js';
@@ -35,7 +36,7 @@ function randomModel(seed: number): { model: Sequential; samePool: boolean } {
   layers.push(flatten());
   if (rng.next() < 0.5) layers.push(dense({ units: between(1, 20), activation: rng.next() < 0.7 ? 'relu' : 'linear' }));
   layers.push(dense({ units: between(1, 12) }));
-  const model = new Sequential(layers, { inputShape: [(layers[0] as unknown as { targetShape: number[] }).targetShape.reduce((a, b) => a * b, 1)], seed });
+  const model = new Sequential(layers, { inputShape: [(layers[0] as unknown as { targetShape: number[] }).targetShape.reduce((a, b) => a * b, 1)], seed, backend: referenceBackend });
   for (const p of model.params) if (p.name === 'bias') for (let i = 0; i < p.size; i++) p.value[i] = 0.1 * rng.normal();
   return { model: pruneKernels(model, [0, 0.5, 0.8, 0.95, 1][rng.int(5)]), samePool };
 }

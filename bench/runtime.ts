@@ -1,0 +1,173 @@
+// Runtime bench, one thread: the 2,004 test digits in batches of 32 and batch-1 latency for the
+// f32, int8 and sparse int8 model files, SIMD and scalar builds side by side (rounds interleaved,
+// medians of rounds, so a busy machine slows every row alike); accuracy of each file; cold start in
+// fresh processes (load time and the first batch-1 calls, with and without the warm-up).
+// `--sweep` instead times sparse vs dense kernels over pruning levels (the resolver's minSparsity).
+// Run: `npx tsc -p tsconfig.build.json && node dist/bench/runtime.js [--sweep]`.
+// Models: the cached baseline (src/recipes/baseline.ts), PTQ int8 calibrated on 1,000 training
+// digits, and one-shot magnitude pruning (not pruning-aware training: the sparse row's accuracy is
+// lower than a pruned + QAT model's would be; its speed depends only on the sparsity).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { loadMnist } from '../src/data/mnist.js';
+import { writeModel } from '../src/format/write.js';
+import { cloneModel, type Sequential } from '../src/model/sequential.js';
+import { trainBaseline } from '../src/recipes/baseline.js';
+import { loadModel, type Interpreter } from '../src/runtime/index.js';
+import { floatModel, int8Model, pruneKernels, quantizedModel } from './runtime_models.js';
+
+const ROUNDS = 5;
+const BATCH = 32;
+const BATCH1_CALLS = 200; // per timed iteration: batch-1 calls take microseconds
+const PIXELS = 784;
+
+interface Variant {
+  label: string;
+  target?: { allMs: number; batch1Us: number };
+  bytes: Uint8Array;
+}
+
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+/** Runs every task `ROUNDS` times interleaved; returns each task's median of per-round medians (ms). */
+function measure(tasks: [string, () => void][]): Map<string, number> {
+  const perRound = new Map<string, number[]>(tasks.map(([name]) => [name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    const bench = new Bench({ time: 250, warmupTime: 50 });
+    for (const [name, fn] of tasks) bench.add(name, fn);
+    bench.runSync();
+    for (const t of bench.tasks) {
+      const res = t.result;
+      if (res.state !== 'completed') throw new Error(`${t.name}: ${res.state}`);
+      perRound.get(t.name)!.push(res.latency.p50);
+    }
+  }
+  return new Map([...perRound].map(([name, ms]) => [name, median(ms)]));
+}
+
+/** A pass over all samples in batches of 32 into `out`, with the batch views made once. */
+function fullPass(interp: Interpreter, images: Float32Array, out: Float32Array): () => void {
+  const n = images.length / PIXELS, classes = interp.outputSize;
+  const ins: Float32Array[] = [], outs: Float32Array[] = [], sizes: number[] = [];
+  for (let s = 0; s < n; s += BATCH) {
+    const b = Math.min(BATCH, n - s);
+    ins.push(images.subarray(s * PIXELS, (s + b) * PIXELS));
+    outs.push(out.subarray(s * classes, (s + b) * classes));
+    sizes.push(b);
+  }
+  return () => {
+    for (let i = 0; i < ins.length; i++) interp.run(ins[i], sizes[i], outs[i]);
+  };
+}
+
+function accuracy(interp: Interpreter, images: Float32Array, labels: Uint8Array | ArrayLike<number>): number {
+  const classes = interp.predict(images);
+  let correct = 0;
+  for (let i = 0; i < classes.length; i++) if (classes[i] === labels[i]) correct++;
+  return correct / classes.length;
+}
+
+/** Child process: load a model file cold and time the load and the first batch-1 calls. */
+function coldChild(file: string, warmup: number, simd: boolean): void {
+  const bytes = new Uint8Array(readFileSync(file));
+  const x = new Float32Array(PIXELS).map((_, i) => (i % 7) / 7);
+  const t0 = performance.now();
+  const interp = loadModel(bytes, { warmup, simd });
+  const loadMs = performance.now() - t0;
+  const callsUs: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    interp.run(x, 1);
+    callsUs.push((performance.now() - t) * 1000);
+  }
+  process.stdout.write(JSON.stringify({ loadMs, callsUs }));
+}
+
+function cold(file: string, warmup: number, simd: boolean): { loadMs: number; callsUs: number[] } {
+  const script = fileURLToPath(import.meta.url);
+  return JSON.parse(execFileSync(process.execPath, [script, '--cold', file, String(warmup), simd ? 'simd' : 'scalar'], { encoding: 'utf8' }));
+}
+
+function sweep(model: Sequential, calib: Float32Array, images: Float32Array): void {
+  console.log('\nSparse vs dense kernels by sparsity (SIMD, 2,004 digits in batches of 32, ms; median of rounds):');
+  console.log('sparsity | f32 dense | f32 sparse | int8 dense | int8 sparse');
+  for (const s of [0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]) {
+    const pruned = pruneKernels(cloneModel(model), s);
+    const files = { f32: writeModel(floatModel(pruned)), int8: writeModel(int8Model(quantizedModel(pruned, calib, calib.length / PIXELS))) };
+    const out = new Float32Array((images.length / PIXELS) * 10);
+    const tasks: [string, () => void][] = [];
+    for (const p of ['f32', 'int8'] as const) {
+      for (const sparse of ['never', 'always'] as const) tasks.push([`${p} ${sparse}`, fullPass(loadModel(files[p], { sparse }), images, out)]);
+    }
+    const t = measure(tasks);
+    const f = (k: string) => t.get(k)!.toFixed(2).padStart(6);
+    console.log(`${String(s).padEnd(8)} | ${f('f32 never')}    | ${f('f32 always')}     | ${f('int8 never')}     | ${f('int8 always')}`);
+  }
+}
+
+function main(): void {
+  const { train, test } = loadMnist();
+  const { model, cached } = trainBaseline(train);
+  const calibCount = 1000;
+  const calib = train.images.subarray(0, calibCount * PIXELS);
+  if (process.argv.includes('--sweep')) return sweep(model, calib, test.images);
+  const sparseModel = pruneKernels(cloneModel(model), 0.8);
+  const variants: Variant[] = [
+    { label: 'f32 dense', target: { allMs: 20, batch1Us: 20 }, bytes: writeModel(floatModel(model)) },
+    { label: 'int8 dense', target: { allMs: 12, batch1Us: 20 }, bytes: writeModel(int8Model(quantizedModel(model, calib, calibCount))) },
+    { label: 'int8 sparse 80%', target: { allMs: 8, batch1Us: 20 }, bytes: writeModel(int8Model(quantizedModel(sparseModel, calib, calibCount))) },
+    { label: 'f32 sparse 80%', bytes: writeModel(floatModel(sparseModel)) },
+    { label: 'dynamic range', bytes: writeModel(floatModel(model, true)) },
+  ];
+
+  // Cold start first, in fresh processes, before this process warms anything.
+  const dir = mkdtempSync(join(tmpdir(), 'topiary-bench-'));
+  const coldRows: string[] = [];
+  try {
+    for (const v of variants.slice(0, 3)) {
+      const file = join(dir, 'model.tpy');
+      writeFileSync(file, v.bytes);
+      for (const warmup of [0, 10]) {
+        const c = cold(file, warmup, true);
+        coldRows.push(`${v.label.padEnd(16)} warmup ${warmup}: load ${c.loadMs.toFixed(1)} ms, first batch-1 calls (us): ${c.callsUs.map((u) => u.toFixed(0)).join(' ')}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const n = test.count;
+  const out = new Float32Array(n * 10);
+  const one = test.images.subarray(0, PIXELS), oneOut = new Float32Array(10);
+  const tasks: [string, () => void][] = [];
+  const rows: { v: Variant; isa: string; interp: Interpreter; acc: number }[] = [];
+  for (const v of variants) {
+    for (const simd of [true, false]) {
+      const interp = loadModel(v.bytes, { simd });
+      rows.push({ v, isa: interp.isa, interp, acc: accuracy(interp, test.images, test.labels) });
+      tasks.push([`${v.label} ${interp.isa} all`, fullPass(interp, test.images, out)]);
+      tasks.push([`${v.label} ${interp.isa} b1`, () => {
+        for (let i = 0; i < BATCH1_CALLS; i++) interp.run(one, 1, oneOut);
+      }]);
+    }
+  }
+  const t = measure(tasks);
+
+  console.log(`Runtime bench: ${n} test digits, batches of ${BATCH}, one thread, Node ${process.version}; baseline ${cached ? 'from cache' : 'trained now'}.`);
+  console.log('Shared 2-core machine: other work may run at the same time; compare rows of this run, not across runs.\n');
+  console.log('model            | isa    | file B | accuracy | all digits ms | batch-1 us | target (all / b1) | kernels');
+  for (const { v, isa, interp, acc } of rows) {
+    const all = t.get(`${v.label} ${isa} all`)!, b1 = (t.get(`${v.label} ${isa} b1`)! / BATCH1_CALLS) * 1000;
+    const target = v.target && isa === 'simd' ? `<= ${v.target.allMs} ms / < ${v.target.batch1Us} us` : '';
+    console.log(`${v.label.padEnd(16)} | ${isa.padEnd(6)} | ${String(v.bytes.length).padStart(6)} | ${(acc * 100).toFixed(2).padStart(7)}% | ${all.toFixed(2).padStart(13)} | ${b1.toFixed(1).padStart(10)} | ${target.padEnd(17)} | ${interp.kernels.join(' ')}`);
+  }
+  console.log('\nCold start (fresh process, SIMD):');
+  for (const r of coldRows) console.log(`  ${r}`);
+}
+
+if (process.argv[2] === '--cold') coldChild(process.argv[3], Number(process.argv[4]), process.argv[5] === 'simd');
+else main();
