@@ -18,7 +18,7 @@ import { loadModel } from '../src/runtime/index.js';
 import { EnginePool, enginePoolAvailable, engineSpec } from './engine_pool.js';
 import { BATCH1_CALLS, FULL_TIMING, measureLatencies, QUICK_TIMING, type Runner } from './measure.js';
 import { fullRecipes, loadBenchData, Models, quickRecipes, trainingThroughput, type BenchData } from './models.js';
-import { SILENT, stderrLog, type Log } from './progress.js';
+import { stderrLog, type Log } from './progress.js';
 import type { BenchResults, VariantResult } from './report/results.js';
 import { reportMarkdown } from './report/table.js';
 import { REPORT_FILES, writeReport } from './report/write.js';
@@ -88,7 +88,7 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
 
   const models = new Models(data, recipes, { cacheDir: o.cacheDir, fresh: o.fresh, log });
   await trainAll(models, [...new Set(variants.map((v) => v.model))], {
-    threads: o.trainThreads ?? threads, fresh: o.fresh ?? false, startedAt, quiet: log === SILENT,
+    threads: o.trainThreads ?? threads, fresh: o.fresh ?? false,
   });
   const training = models.trainingSamplesPerSecond !== null
     ? { samplesPerSecond: models.trainingSamplesPerSecond, source: 'measured while training the baseline in this run (one thread, nothing else training)' }

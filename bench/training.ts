@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../src/data/dataset.js';
 import type { ModelId, Models, Recipes } from './models.js';
+import type { Log } from './progress.js';
 
 export interface TrainWorkerInit {
   recipes: Recipes;
@@ -17,10 +18,10 @@ export interface TrainWorkerInit {
   fresh: boolean;
   /** Models trained (and cached) in this run already. */
   trained: ModelId[];
-  /** Date.now() of the run's start, for the progress stamps. */
-  startedAt: number;
-  quiet: boolean;
 }
+
+/** From a training thread: a progress line, or a chain trained (the empty chain: ready for the first). */
+export type TrainWorkerMessage = { line: string } | { done: ModelId[] };
 
 const WORKER = new URL('./train_worker.js', import.meta.url);
 
@@ -51,8 +52,6 @@ export interface TrainAllOptions {
   /** Threads that train at once (1: all on this thread). */
   threads: number;
   fresh: boolean;
-  startedAt: number;
-  quiet: boolean;
 }
 
 /** Every model of `ids` trained or loaded into `models`. */
@@ -63,23 +62,22 @@ export async function trainAll(models: Models, ids: ModelId[], o: TrainAllOption
   const threads = Math.min(o.threads, chains.length);
   if (threads > 1 && trainWorkersAvailable()) {
     models.log.line(`training ${chains.length} chains on ${threads} threads: ${chains.map((c) => c.join(' -> ')).join('; ')}`);
-    await trainInWorkers(chains, threads, {
-      recipes: models.recipes, train: models.data.train, cacheDir: models.cacheDir, fresh: o.fresh, trained: [...models.trainedThisRun], startedAt: o.startedAt, quiet: o.quiet,
-    });
+    await trainInWorkers(chains, threads, { recipes: models.recipes, train: models.data.train, cacheDir: models.cacheDir, fresh: o.fresh, trained: [...models.trainedThisRun] }, models.log);
     if (o.fresh) for (const c of chains) for (const id of c) models.trainedThisRun.add(id);
     for (const id of ids) models.get(id, true);
   }
   for (const id of ids) models.get(id);
 }
 
-async function trainInWorkers(chains: ModelId[][], threads: number, init: TrainWorkerInit): Promise<void> {
+async function trainInWorkers(chains: ModelId[][], threads: number, init: TrainWorkerInit, log: Log): Promise<void> {
   const queue = [...chains];
   const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: init }));
   try {
     await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
       w.on('error', reject);
       w.on('exit', (code) => reject(new Error(`a training thread stopped early (exit code ${code})`)));
-      w.on('message', () => {
+      w.on('message', (m: TrainWorkerMessage) => {
+        if ('line' in m) return log.line(m.line);
         const next = queue.shift();
         if (next) w.postMessage(next);
         else resolve(); // idle; terminated below once every thread is
