@@ -62,8 +62,10 @@ export const percentOf = (p: PruneRecipe): number => Math.round(p.finalSparsity 
 export interface BenchData {
   train: Dataset;
   test: Dataset;
-  /** Where the digits came from, for the report. */
+  /** Where the samples came from, for the report. */
   source: string;
+  /** What a sample is: 'digits' (the mnist package) or 'images' (IDX files). */
+  unit: string;
 }
 
 /** The mnist package's split (or IDX files from `dir`), cut to the recipes' sample counts. */
@@ -73,7 +75,8 @@ export function loadBenchData(recipes: Recipes, dir?: string): BenchData {
   const train = first(split.train, recipes.trainCount);
   const test = first(split.test, recipes.testCount);
   const count = (n: number) => n.toLocaleString('en-US');
-  return { train, test, source: `${dir ?? 'mnist package'}: ${count(train.count)} training, ${count(test.count)} test digits` };
+  const unit = dir ? 'images' : 'digits';
+  return { train, test, unit, source: `${dir ?? 'mnist package'}: ${count(train.count)} training, ${count(test.count)} test ${unit}` };
 }
 
 /** A model id is a job: 'pqat' is the pruned model's QAT fine-tune, 'pqat-90' the same at 90%. */

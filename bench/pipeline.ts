@@ -19,7 +19,7 @@ import { EnginePool, enginePoolAvailable, engineSpec } from './engine_pool.js';
 import { BATCH1_CALLS, FULL_TIMING, measureLatencies, QUICK_TIMING, type Runner } from './measure.js';
 import { fullRecipes, loadBenchData, Models, quickRecipes, trainingThroughput, type BenchData } from './models.js';
 import { stderrLog, type Log } from './progress.js';
-import type { BenchResults, VariantResult } from './report/results.js';
+import type { BenchResults, VariantLatency, VariantResult } from './report/results.js';
 import { reportMarkdown } from './report/table.js';
 import { REPORT_FILES, writeReport } from './report/write.js';
 import { trainAll } from './training.js';
@@ -99,11 +99,11 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
   log.line(`built ${built.length} variants into ${modelsDir}`);
 
   const test = data.test;
-  const rows = new Map<string, { accuracy: number; sparsity: number; kernels?: string[]; runner: Runner }>();
-  const poolsOk = threads > 1 && enginePoolAvailable();
   const engines = built.filter((b) => !b.lite);
+  const poolsOk = threads > 1 && engines.length > 0 && enginePoolAvailable();
   const pool = poolsOk ? await EnginePool.start(engines.map((b) => engineSpec(b.model, recipes.qat.denseWeights)), threads, test.images, test.count, engines[0].model.classes) : null;
   try {
+    const rows = new Map<string, Row>();
     for (const b of built) {
       const row = b.lite ? liteRow(b, data) : engineRow(b, data);
       const index = engines.indexOf(b);
@@ -113,7 +113,7 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
         row.runner.runThreads = (_images, n) => pool.run(index, n);
       }
       rows.set(b.variant.id, row);
-      log.line(`${b.variant.id}: ${(row.accuracy * 100).toFixed(2)}% on ${test.count.toLocaleString('en-US')} test digits`);
+      log.line(`${b.variant.id}: ${(row.accuracy * 100).toFixed(2)}% on ${test.count.toLocaleString('en-US')} test ${data.unit}`);
     }
     const timing = o.quick ? QUICK_TIMING : FULL_TIMING;
     log.line(`timing ${rows.size} variants: ${timing.rounds} round(s), tinybench ${timing.time} ms per task and round`);
@@ -131,23 +131,7 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
       trainingSource: training.source,
       wallSeconds: 0,
       notes: [],
-      variants: built.map((b): BenchRun['variants'][number] => {
-        const r = rows.get(b.variant.id)!;
-        const sizes = b.files.map((f) => [f.bytes.length, gzipSync(f.bytes, { level: 9 }).length]);
-        return {
-          id: b.variant.id,
-          name: b.variant.name,
-          accuracy: r.accuracy,
-          bytes: sizes.reduce((s, [raw]) => s + raw, 0),
-          gzipBytes: sizes.reduce((s, [, gz]) => s + gz, 0),
-          sparsity: r.sparsity,
-          latency: latency.get(b.variant.id)!,
-          threads,
-          precision: b.variant.precision,
-          file: `models/${b.files[0].name}`,
-          ...(r.kernels ? { kernels: r.kernels } : {}),
-        };
-      }),
+      variants: built.map((b) => variantResult(b, rows.get(b.variant.id)!, latency.get(b.variant.id)!, threads)),
     };
     results.notes = notes(results, { threads, poolsOk, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count) });
     results.wallSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
@@ -158,6 +142,33 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
   } finally {
     await pool?.close();
   }
+}
+
+/** What checking a variant gives: its accuracy and sparsity, and how to time it. */
+interface Row {
+  accuracy: number;
+  sparsity: number;
+  /** The runtime's kernels, for lite rows. */
+  kernels?: string[];
+  runner: Runner;
+}
+
+function variantResult(b: Built, r: Row, latency: VariantLatency, threads: number): BenchRun['variants'][number] {
+  const raw = b.files.reduce((s, f) => s + f.bytes.length, 0);
+  const gz = b.files.reduce((s, f) => s + gzipSync(f.bytes, { level: 9 }).length, 0);
+  return {
+    id: b.variant.id,
+    name: b.variant.name,
+    accuracy: r.accuracy,
+    bytes: raw,
+    gzipBytes: gz,
+    sparsity: r.sparsity,
+    latency,
+    threads,
+    precision: b.variant.precision,
+    file: `models/${b.files[0].name}`,
+    ...(r.kernels ? { kernels: r.kernels } : {}),
+  };
 }
 
 /** A variant's model and files: engine rows their checkpoint, lite rows the converted model file. */
@@ -179,14 +190,14 @@ function build(v: Variant, models: Models, data: BenchData): Built {
   return { variant: v, model, files: [{ name: `${v.id}.tpy`, bytes }], lite: bytes };
 }
 
-function engineRow(b: Built, data: BenchData) {
+function engineRow(b: Built, data: BenchData): Row {
   const { model } = b;
   const per = model.inputSize;
   const runner: Runner = { run: (images, n) => void model.predict(n * per === images.length ? images : images.subarray(0, n * per), 32) };
   return { accuracy: model.evaluate(data.test).accuracy, sparsity: kernelSparsity(model.params.filter((p) => p.name === 'kernel').map((p) => p.value)), runner };
 }
 
-function liteRow(b: Built, data: BenchData) {
+function liteRow(b: Built, data: BenchData): Row {
   const interp = loadModel(b.lite!, { name: `${b.variant.id}.tpy` });
   const test = data.test;
   const classes = interp.predict(test.images);
@@ -220,8 +231,8 @@ function notes(r: BenchRun, o: { threads: number; poolsOk: boolean; load: number
   const base = r.variants.find((v) => v.id === 'baseline');
   const lines = [
     `Engine rows (baseline, pruned, QAT) run the engine's own predict; their file is the engine's checkpoint (models/<id>.ckpt: a JSON header and float32 weights; QAT adds its ranges, models/qat.ranges.json, counted in). Every "Smaller" ratio is against the baseline's checkpoint (${base?.bytes?.toLocaleString('en-US') ?? '—'} bytes); the same weights as a lite f32 file are the "baseline + lite (f32)" row.`,
-    `Lite rows are converted with the converter's defaults (each tensor in its smallest encoding) and run in the WASM runtime (SIMD build where available); their accuracy is the model file run over the test digits (${r.data}).`,
-    `Post-training int8 calibrates on the first ${o.calibration} training digits (global min/max). The block (4x1) and 2:4 rows prune only the Dense kernel (blocks need a rank-2 kernel; 2:4 groups input channels and the first conv has one), so their overall sparsity is a little under the Dense kernel's.`,
+    `Lite rows are converted with the converter's defaults (each tensor in its smallest encoding) and run in the WASM runtime (SIMD build where available); their accuracy is the model file run over the test set (${r.data}).`,
+    `Post-training int8 calibrates on the first ${o.calibration} training samples (global min/max). The block (4x1) and 2:4 rows prune only the Dense kernel (blocks need a rank-2 kernel; 2:4 groups input channels and the first conv has one), so their overall sparsity is a little under the Dense kernel's.`,
     `Batch 1: ${BATCH1_CALLS} calls per timed iteration, divided. Training throughput: ${r.trainingSource}.`,
     o.threads === 1
       ? 'Table 3 ran with one thread (--threads 1).'
