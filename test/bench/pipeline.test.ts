@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../bench/measure.js';
+import { fullRecipes, Models } from '../../bench/models.js';
 import type { BenchRun } from '../../bench/pipeline.js';
+import { SILENT } from '../../bench/progress.js';
+import { chainsFor } from '../../bench/training.js';
+import { variantsFor } from '../../bench/variants.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = join(ROOT, 'dist/bench/index.js');
@@ -139,5 +143,19 @@ describe('summarize', () => {
   it('gives the median and the median absolute deviation of the samples', () => {
     expect(summarize([5, 1, 3])).toEqual({ median: 3, spread: 2, samples: 3 });
     expect(summarize([1, 2, 3, 10])).toEqual({ median: 2.5, spread: 1, samples: 4 });
+  });
+});
+
+describe('chainsFor', () => {
+  it('splits the jobs the variants need into chains that start from the baseline, longest first', () => {
+    const recipes = fullRecipes();
+    const train = { images: new Float32Array(784), labels: new Uint8Array(1), count: 1, height: 28, width: 28, channels: 1 };
+    const models = new Models({ train }, recipes, { log: SILENT });
+    const needed = [...new Set(variantsFor(recipes).map((v) => v.model))];
+    expect(chainsFor(models, needed, new Set(['baseline']))).toEqual([
+      ['pruned', 'pqat'], ['block', 'block-pqat'], ['2x4', '2x4-pqat'], ['pruned-90', 'pqat-90'], ['pruned-95', 'pqat-95'], ['qat'],
+    ]);
+    // with the pruned model loaded already, its QAT is a chain of its own
+    expect(chainsFor(models, ['pqat', 'qat'], new Set(['baseline', 'pruned']))).toEqual([['pqat'], ['qat']]);
   });
 });
