@@ -1,12 +1,13 @@
 // Runtime bench, one thread: the 2,004 test digits in batches of 32 and batch-1 latency for the
 // f32, int8 and sparse int8 model files, SIMD and scalar builds side by side (rounds interleaved,
 // medians of rounds, so a busy machine slows every row alike); accuracy of each file; cold start in
-// fresh processes (load time and the first batch-1 calls, with and without the warm-up).
+// fresh processes (load time and the first batch-1 calls, with and without the warm-up), and the
+// garbage collections during 100,000 steady-state calls (under --trace-gc: 0 = nothing allocated).
 // `--sweep` instead times sparse vs dense kernels over pruning levels (the resolver's minSparsity).
 // Run: `npx tsc -p tsconfig.build.json && node dist/bench/runtime.js [--sweep]`.
-// Models: the cached baseline (src/recipes/baseline.ts), PTQ int8 calibrated on 1,000 training
-// digits, and one-shot magnitude pruning (not pruning-aware training: the sparse row's accuracy is
-// lower than a pruned + QAT model's would be; its speed depends only on the sparsity).
+// Models: the cached baseline and 80%-pruned fine-tune (src/recipes), int8 by PTQ calibrated on
+// 1,000 training digits (per-layer min/max; bench/runtime_models.ts stands in for src/convert): the
+// sparse int8 row is pruned + PTQ, not pruned + QAT, which runs the same kernels at the same speed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { loadMnist } from '../src/data/mnist.js';
 import { writeModel } from '../src/format/write.js';
 import { cloneModel, type Sequential } from '../src/model/sequential.js';
 import { trainBaseline } from '../src/recipes/baseline.js';
+import { trainPruned } from '../src/recipes/pruned.js';
 import { loadModel, type Interpreter } from '../src/runtime/index.js';
 import { floatModel, int8Model, pruneKernels, quantizedModel } from './runtime_models.js';
 
@@ -87,6 +89,27 @@ function coldChild(file: string, warmup: number, simd: boolean): void {
   process.stdout.write(JSON.stringify({ loadMs, callsUs }));
 }
 
+/** Child process (under --trace-gc): steady-state run/predict calls between two markers. */
+function gcChild(file: string): void {
+  const interp = loadModel(new Uint8Array(readFileSync(file)));
+  const x1 = new Float32Array(PIXELS).fill(0.3), x32 = new Float32Array(32 * PIXELS).fill(0.3), out = new Float32Array(320), ids = new Int32Array(32);
+  const calls = () => {
+    interp.run(x1, 1); interp.predict(x1, 1); interp.run(x32, 32); interp.run(x32, 32, out); interp.predict(x32, 32, ids);
+  };
+  for (let i = 0; i < 1000; i++) calls(); // every batch size seen once, every function optimized
+  console.log('--- start');
+  for (let i = 0; i < 20000; i++) calls();
+  console.log('--- end');
+}
+
+/** Garbage collections during 100,000 steady-state run/predict calls: 0 means they allocate nothing. */
+function gcCount(file: string): number {
+  const script = fileURLToPath(import.meta.url);
+  const log = execFileSync(process.execPath, ['--trace-gc', script, '--gc', file], { encoding: 'utf8' });
+  const during = log.slice(log.indexOf('--- start'), log.indexOf('--- end'));
+  return during.split('\n').filter((l) => /Scavenge|Mark-Compact|Minor/.test(l)).length;
+}
+
 function cold(file: string, warmup: number, simd: boolean): { loadMs: number; callsUs: number[] } {
   const script = fileURLToPath(import.meta.url);
   return JSON.parse(execFileSync(process.execPath, [script, '--cold', file, String(warmup), simd ? 'simd' : 'scalar'], { encoding: 'utf8' }));
@@ -112,10 +135,11 @@ function sweep(model: Sequential, calib: Float32Array, images: Float32Array): vo
 function main(): void {
   const { train, test } = loadMnist();
   const { model, cached } = trainBaseline(train);
+  const pruned = trainPruned(train);
   const calibCount = 1000;
   const calib = train.images.subarray(0, calibCount * PIXELS);
   if (process.argv.includes('--sweep')) return sweep(model, calib, test.images);
-  const sparseModel = pruneKernels(cloneModel(model), 0.8);
+  const sparseModel = pruned.model;
   const variants: Variant[] = [
     { label: 'f32 dense', target: { allMs: 20, batch1Us: 20 }, bytes: writeModel(floatModel(model)) },
     { label: 'int8 dense', target: { allMs: 12, batch1Us: 20 }, bytes: writeModel(int8Model(quantizedModel(model, calib, calibCount))) },
@@ -135,6 +159,7 @@ function main(): void {
         const c = cold(file, warmup, true);
         coldRows.push(`${v.label.padEnd(16)} warmup ${warmup}: load ${c.loadMs.toFixed(1)} ms, first batch-1 calls (us): ${c.callsUs.map((u) => u.toFixed(0)).join(' ')}`);
       }
+      coldRows.push(`${v.label.padEnd(16)} garbage collections during 100,000 steady-state run/predict calls (batch 1 and 32): ${gcCount(file)}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -157,7 +182,7 @@ function main(): void {
   }
   const t = measure(tasks);
 
-  console.log(`Runtime bench: ${n} test digits, batches of ${BATCH}, one thread, Node ${process.version}; baseline ${cached ? 'from cache' : 'trained now'}.`);
+  console.log(`Runtime bench: ${n} test digits, batches of ${BATCH}, one thread, Node ${process.version}; baseline ${cached ? 'from cache' : 'trained now'}, pruned ${pruned.cached ? 'from cache' : 'trained now'}.`);
   console.log('Shared 2-core machine: other work may run at the same time; compare rows of this run, not across runs.\n');
   console.log('model            | isa    | file B | accuracy | all digits ms | batch-1 us | target (all / b1) | kernels');
   for (const { v, isa, interp, acc } of rows) {
@@ -165,9 +190,10 @@ function main(): void {
     const target = v.target && isa === 'simd' ? `<= ${v.target.allMs} ms / < ${v.target.batch1Us} us` : '';
     console.log(`${v.label.padEnd(16)} | ${isa.padEnd(6)} | ${String(v.bytes.length).padStart(6)} | ${(acc * 100).toFixed(2).padStart(7)}% | ${all.toFixed(2).padStart(13)} | ${b1.toFixed(1).padStart(10)} | ${target.padEnd(17)} | ${interp.kernels.join(' ')}`);
   }
-  console.log('\nCold start (fresh process, SIMD):');
+  console.log('\nCold start and allocation (fresh processes, SIMD):');
   for (const r of coldRows) console.log(`  ${r}`);
 }
 
 if (process.argv[2] === '--cold') coldChild(process.argv[3], Number(process.argv[4]), process.argv[5] === 'simd');
+else if (process.argv[2] === '--gc') gcChild(process.argv[3]);
 else main();
