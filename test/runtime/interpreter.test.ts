@@ -4,6 +4,7 @@
 // buffers and the errors run() gives.
 import { describe, expect, it } from 'vitest';
 import type { FormatModel } from '../../src/format/model.js';
+import { mnistCnn } from '../../src/model/mnist_cnn.js';
 import { integerForward } from '../../src/quant/quantized_model.js';
 import { loadModel, RuntimeError, type LoadOptions } from '../../src/runtime/index.js';
 import type { Sequential } from '../../src/model/sequential.js';
@@ -57,6 +58,13 @@ describe('f32 models agree with the engine within 1e-5', () => {
       }
     }
   }
+
+  it("the seed model on the engine's default backend (WASM) too", () => {
+    const m = mnistCnn({ seed: 17 });
+    for (const p of m.params) if (p.name === 'bias') p.value.forEach((_, i) => (p.value[i] = 0.01 * (i - 5)));
+    const x = images(3, N, 784);
+    expect(maxAbsDiff(loadModel(bytesOf(floatModel(m))).run(x, N), m.predict(x, 8))).toBeLessThan(1e-5);
+  });
 
   it('fuses conv + ReLU + 2x2 pool in the seed model and keeps the rest as separate kernels', () => {
     expect(loadModel(bytesOf(floatModel(seedArchitecture(1))), { sparse: 'never' }).kernels).toEqual(['f32_conv2d_relu_maxpool2d', 'f32_dense']);
