@@ -113,7 +113,8 @@ export class Interpreter {
     this.kernels = this.steps.map((s) => s.kernel);
 
     // NOTE: tier-up follows the work done, not the call count: in fresh processes batch-1 calls took
-    // 100-300 calls to reach their steady time, 10-30 runs at batch 32 got there (bench/runtime.ts).
+    // 100-300 calls to reach their steady time; after 10 runs at batch 32 the first calls mostly were
+    // (cold-start rows of bench/runtime.ts).
     this.plan(warmup > 0 ? maxBatch : 1);
     if (warmup > 0) {
       const zeros = new Float32Array(maxBatch * this.inputSize);
@@ -122,7 +123,7 @@ export class Interpreter {
     }
   }
 
-  /** Bytes of WebAssembly memory in use: packed weights and the current plan. */
+  /** Size of this interpreter's WebAssembly memory: static data, packed weights and the current plan. */
   get memoryBytes(): number {
     return this.arena.memory.buffer.byteLength;
   }
