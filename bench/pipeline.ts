@@ -22,6 +22,7 @@ import { stderrLog, type Log } from './progress.js';
 import type { BenchResults, VariantLatency, VariantResult } from './report/results.js';
 import { reportMarkdown } from './report/table.js';
 import { REPORT_FILES, writeReport } from './report/write.js';
+import { runtimeGzipBytes } from './runtime_gzip.js';
 import { trainAll } from './training.js';
 import { CALIBRATION_SAMPLES, variantsFor, type Variant } from './variants.js';
 
@@ -115,6 +116,8 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
       rows.set(b.variant.id, row);
       log.line(`${b.variant.id}: ${(row.accuracy * 100).toFixed(2)}% on ${test.count.toLocaleString('en-US')} test ${data.unit}`);
     }
+    const runtimeSize = runtimeGzipBytes();
+    log.line(`runtime: ${runtimeSize.bytes === null ? `size not measured: ${runtimeSize.why}` : `${runtimeSize.bytes.toLocaleString('en-US')} bytes gzipped as shipped`}`);
     const timing = o.quick ? QUICK_TIMING : FULL_TIMING;
     log.line(`timing ${rows.size} variants: ${timing.rounds} round(s), tinybench ${timing.time} ms per task and round`);
     const runners = new Map([...rows].map(([id, r]) => [id, r.runner]));
@@ -125,7 +128,7 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
       quick: o.quick ?? false,
       env: { node: process.version, cpu: cpus()[0]?.model.trim() ?? 'unknown', threads: availableParallelism() },
       training: { samplesPerSecond: training.samplesPerSecond },
-      runtime: { gzipBytes: null },
+      runtime: { gzipBytes: runtimeSize.bytes },
       baselineId: 'baseline',
       data: data.source,
       trainingSource: training.source,
@@ -133,7 +136,7 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
       notes: [],
       variants: built.map((b) => variantResult(b, rows.get(b.variant.id)!, latency.get(b.variant.id)!, threads)),
     };
-    results.notes = notes(results, { threads, poolsOk, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count) });
+    results.notes = notes(results, { threads, poolsOk, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count), runtimeSize: runtimeSize.why });
     results.wallSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
     const paths = writeReport(out, results);
     writeFileAtomic(paths.markdown, `${reportMarkdown(results, REPORT_FILES.chart)}\n${notesMarkdown(results.notes)}`);
@@ -227,7 +230,7 @@ function checkSame(id: string, threaded: Float32Array, single: Float32Array): vo
   }
 }
 
-function notes(r: BenchRun, o: { threads: number; poolsOk: boolean; load: number; calibration: number }): string[] {
+function notes(r: BenchRun, o: { threads: number; poolsOk: boolean; load: number; calibration: number; runtimeSize?: string }): string[] {
   const base = r.variants.find((v) => v.id === 'baseline');
   const lines = [
     `Engine rows (baseline, pruned, QAT) run the engine's own predict; their file is the engine's checkpoint (models/<id>.ckpt: a JSON header and float32 weights; QAT adds its ranges, models/qat.ranges.json, counted in). Every "Smaller" ratio is against the baseline's checkpoint (${base?.bytes?.toLocaleString('en-US') ?? '—'} bytes); the same weights as a lite f32 file are the "baseline + lite (f32)" row.`,
@@ -238,6 +241,9 @@ function notes(r: BenchRun, o: { threads: number; poolsOk: boolean; load: number
       ? 'Table 3 ran with one thread (--threads 1).'
       : `Table 3: engine rows on ${o.threads} worker threads, each with its own copy of the model${o.poolsOk ? '' : ' (not measured: run from the build, node dist/bench/index.js)'}; lite rows show — until the runtime's worker pool lands.`,
   ];
+  lines.push(o.runtimeSize
+    ? `Runtime size not measured: ${o.runtimeSize}.`
+    : 'Runtime size: the runtime entry (JS) with both kernel builds embedded as an app imports it, bundled and minified by rolldown, gzip -9 (bench/runtime_size.ts, which also gives the SIMD-only and separate-.wasm figures).');
   const cores = r.env.threads;
   if (o.load > cores / 2) lines.push(`The machine was busy: load average ${o.load.toFixed(1)} on ${cores} cores when the run began, so absolute times are noisy; ratios within this run are the figures to compare.`);
   return lines;
