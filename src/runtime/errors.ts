@@ -10,7 +10,9 @@ export type RuntimeErrorCode =
   | 'unsupported' // a valid model this runtime has no kernel for (e.g. an f32 'same' max pool)
   | 'bad_quant' // scales the file may hold but no int8 kernel can requantize with (a multiplier >= 2^30)
   | 'too_large' // the model's buffers for one sample do not fit in WebAssembly memory
-  | 'out_of_memory'; // the engine refused to grow WebAssembly memory
+  | 'out_of_memory' // the engine refused to grow WebAssembly memory
+  | 'worker_failed' // a pool's worker crashed, exited or failed to start (pool.ts); the pool is closed
+  | 'pool_closed'; // a call to a pool after close()
 
 export class RuntimeError extends TopiaryError {
   constructor(
