@@ -1,6 +1,7 @@
 // runtime.gzipBytes of latest.json: what an app ships when it imports topiary/runtime (the runtime's JS
-// with both kernel builds embedded, minified, gzip -9), as bench/runtime_size.ts measures it. That script
-// prints a report for people; this runs it (built, in dist/) and reads its "as shipped" line.
+// with the SIMD kernels embedded, minified, gzip -9; the scalar kernels are a chunk of their own that
+// only engines without SIMD load), as bench/runtime_size.ts measures it. That script prints a report
+// for people; this runs it (built, in dist/) and reads its "as shipped" line.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -7,6 +7,7 @@ export type RuntimeErrorCode =
   | 'input_size' // the input length does not match batchSize samples of the model's input
   | 'bad_option' // a loadModel option is out of range
   | 'no_simd' // {simd: true} on an engine without WebAssembly SIMD
+  | 'no_scalar' // {simd: false} before `await loadScalar()` (outside Node, on an engine with SIMD)
   | 'unsupported' // a valid model this runtime has no kernel for (e.g. an f32 'same' max pool)
   | 'bad_quant' // scales the file may hold but no int8 kernel can requantize with (a multiplier >= 2^30)
   | 'too_large' // the model's buffers for one sample do not fit in WebAssembly memory

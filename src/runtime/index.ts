@@ -6,15 +6,17 @@
 //   const digits = model.predict(pixels, 32);       // Int32Array of class ids
 //
 // Zero dependencies: the kernels' .wasm bytes are embedded (no fs, no fetch), so the same code runs
-// in Node and in browsers. This entry point imports only src/runtime, the format's reader and the
-// requantization math; it never imports the engine or a node: module.
+// in Node and in browsers. The scalar build is a chunk of its own, loaded by itself where there is
+// no SIMD and in Node; to force it elsewhere, `await loadScalar()` once before {simd: false}.
+// This entry point imports only src/runtime, the format's reader and the requantization math; it
+// never imports the engine or a node: module.
 import { readModel } from '../format/read.js';
-import { RuntimeError } from './errors.js';
 import { Interpreter, type InterpreterOptions } from './interpreter.js';
-import { hasSimd, instantiateKernels } from './wasm.js';
+import { instantiateKernels } from './wasm.js';
 
 export interface LoadOptions extends InterpreterOptions {
-  /** true: the SIMD build or a RuntimeError; false: the scalar build; default: SIMD where the engine has it. */
+  /** true: the SIMD build or a RuntimeError; false: the scalar build (outside Node, after `await
+   * loadScalar()`, since it is a chunk of its own); default: SIMD where the engine has it. */
   simd?: boolean;
   /** Names the model in error messages, e.g. 'model.tpy' (default 'model'). */
   name?: string;
@@ -28,13 +30,10 @@ export interface LoadOptions extends InterpreterOptions {
  */
 export function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Interpreter {
   const model = readModel(bytes, { name: options.name ?? 'model' });
-  if (options.simd === true && !hasSimd()) {
-    throw new RuntimeError('no_simd', 'this JavaScript engine has no WebAssembly SIMD; load with {simd: false} or leave simd unset to fall back');
-  }
   return new Interpreter(model, instantiateKernels({ simd: options.simd }), options);
 }
 
-export { hasSimd } from './wasm.js';
+export { hasSimd, loadScalar } from './wasm.js';
 export { Interpreter, type InterpreterOptions, type SparseMode } from './interpreter.js';
 export { RuntimeError, type RuntimeErrorCode } from './errors.js';
 export { FormatError, type FormatErrorCode } from '../format/errors.js';

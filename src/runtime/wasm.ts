@@ -1,6 +1,10 @@
 // Instantiates the kernel module from the bytes embedded at build time (no fs, no fetch), choosing
 // the SIMD build when the engine supports it and the scalar build otherwise (or when forced).
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from './wasm_bytes.gen.js';
+// The SIMD build is in this module's import graph; the scalar build (wasm_scalar.gen.ts) is imported
+// only where it may run: at load on an engine without SIMD, and in Node, where it costs no download;
+// elsewhere `await loadScalar()` fetches it before a forced {simd: false}.
+import { RuntimeError } from './errors.js';
+import { SIMD_WASM } from './wasm_bytes.gen.js';
 
 /** What every build exports besides its kernels (families declare their own typed views). */
 export interface CoreExports {
@@ -19,36 +23,39 @@ export interface KernelModule<E = Record<string, unknown>> {
 }
 
 let simdSupported: boolean | undefined;
+let scalarWasm: string | undefined;
 const compiled = new Map<Isa, WebAssembly.Module>();
 
 /** True when this engine validates the SIMD build (checked once). */
 export function hasSimd(): boolean {
-  if (simdSupported === undefined) simdSupported = WebAssembly.validate(wasmBytes('simd'));
-  return simdSupported;
+  return (simdSupported ??= WebAssembly.validate(wasmBytes('simd')));
 }
 
+/** Makes the scalar build available to loadModel(bytes, {simd: false}); loads it once. */
+export async function loadScalar(): Promise<void> {
+  scalarWasm ??= (await import('./wasm_scalar.gen.js')).SCALAR_WASM;
+}
+
+/** The .wasm bytes of a build; build-wasm.mjs stores byte b as the char (123 - b) & 255. */
 export function wasmBytes(isa: Isa): Uint8Array<ArrayBuffer> {
-  const b64 = isa === 'simd' ? SIMD_WASM_BASE64 : SCALAR_WASM_BASE64;
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  const text = isa === 'simd' ? SIMD_WASM : scalarWasm;
+  if (text === undefined) throw new RuntimeError('no_scalar', 'the scalar kernels are not loaded here; call `await loadScalar()` once before loading a model with {simd: false}');
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = 123 - text.charCodeAt(i);
   return out;
 }
 
 /** The compiled module for `isa` (compiled once, shareable with workers). */
 export function kernelModule(isa: Isa): WebAssembly.Module {
   let m = compiled.get(isa);
-  if (!m) {
-    m = new WebAssembly.Module(wasmBytes(isa));
-    compiled.set(isa, m);
-  }
+  if (!m) compiled.set(isa, (m = new WebAssembly.Module(wasmBytes(isa))));
   return m;
 }
 
 /** A fresh instance (its own linear memory). `simd: undefined` picks SIMD when available. */
 export function instantiateKernels<E = Record<string, unknown>>(opts: { simd?: boolean } = {}): KernelModule<E> {
   const isa: Isa = opts.simd === false || !hasSimd() ? 'scalar' : 'simd';
-  if (opts.simd === true && isa !== 'simd') throw new Error('WebAssembly SIMD is not supported by this JavaScript engine; load with {simd: false}');
+  if (opts.simd === true && isa !== 'simd') throw new RuntimeError('no_simd', 'this JavaScript engine has no WebAssembly SIMD; load with {simd: false} or leave simd unset to fall back');
   const instance = new WebAssembly.Instance(kernelModule(isa), { env: { abort } });
   return { isa, exports: instance.exports as unknown as CoreExports & E };
 }
@@ -57,3 +64,6 @@ export function instantiateKernels<E = Record<string, unknown>>(opts: { simd?: b
 function abort(_msg: number, _file: number, line: number, column: number): never {
   throw new Error(`topiary kernel aborted at line ${line}:${column}`);
 }
+
+// Without SIMD the scalar build is the only one; in Node it is a file away, so it is always ready.
+if (!hasSimd() || typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string') await loadScalar();
