@@ -1,0 +1,266 @@
+// A worker pool: each worker holds its own interpreter loaded from the same model bytes, and each call
+// splits its batch into contiguous chunks, one per worker, that the worker runs in runs of maxBatch.
+// Every sample is computed alone, so the results are the one-thread results, bit for bit.
+//
+//   const pool = await createPool(bytes, { threads: 2 });   // default: every hardware thread
+//   const logits = await pool.run(pixels, 2004);            // a new Float32Array, 2004 x 10
+//   const digits = await pool.predict(pixels);              // a new Int32Array
+//   await pool.close();
+//
+// Memory: where SharedArrayBuffer exists (Node; browser pages that are cross-origin isolated) the
+// workers read the input and write the output in shared memory. An input that already lives in a
+// SharedArrayBuffer is not copied at all; any other is copied once into a staging buffer. Elsewhere
+// each chunk is posted (copied) to its worker and its output transferred back.
+// Failure: a worker that crashes, exits or cannot start rejects the pending call with RuntimeError
+// 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
+import { readModel } from '../format/read.js';
+import { RuntimeError } from './errors.js';
+import { fromWire, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
+import { availableThreads, startThread, type Thread } from './threads.js';
+import type { Isa } from './wasm.js';
+
+export interface PoolOptions extends WorkerLoadOptions {
+  /** Workers to start; default: the hardware threads (os.availableParallelism, navigator.hardwareConcurrency). */
+  threads?: number;
+  /** Where the worker module is, when a bundler moved it; default: worker.js next to this module. */
+  worker?: URL | string;
+}
+
+/**
+ * Starts the workers and loads the model in each (loadModel with these options: simd, sparse,
+ * maxBatch, warmup). Rejects with the FormatError or RuntimeError loadModel would throw, or with
+ * RuntimeError 'worker_failed' when a worker cannot start; no worker is left running then.
+ */
+export async function createPool(bytes: Uint8Array | ArrayBuffer, options: PoolOptions = {}): Promise<Pool> {
+  const { threads: asked, worker, ...load } = options;
+  const threads = asked ?? (await availableThreads());
+  if (!Number.isInteger(threads) || threads < 1) throw new RuntimeError('bad_option', `threads is ${threads}; use a positive integer such as 2, or leave it unset for every hardware thread`);
+  readModel(bytes, { name: load.name ?? 'model' }); // a corrupt file fails here, before any worker starts
+  const url = worker === undefined ? new URL('./worker.js', import.meta.url) : new URL(worker, import.meta.url);
+  const pool = new Pool(threads);
+  try {
+    await pool.start(url, bytes, load);
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  return pool;
+}
+
+interface Pending {
+  resolve(output: Float32Array | Int32Array | undefined): void;
+  reject(error: Error): void;
+}
+
+interface Member {
+  thread?: Thread;
+  /** The load or job this worker is busy with: one at a time, as calls are queued. */
+  pending?: Pending;
+}
+
+export class Pool {
+  /** 'simd' or 'scalar': the kernel build the workers run. */
+  isa: Isa = 'scalar';
+  /** Per-sample input and output shapes, e.g. [784] and [10] (as the workers' interpreters report them). */
+  inputShape: readonly number[] = [];
+  outputShape: readonly number[] = [];
+  inputSize = 0;
+  outputSize = 0;
+
+  private readonly members: Member[];
+  private queue: Promise<unknown> = Promise.resolve();
+  private closedBy?: RuntimeError;
+  private terminated?: Promise<unknown>;
+  private bytes?: Uint8Array | ArrayBuffer;
+  private loadOptions: WorkerLoadOptions = {};
+  private nextId = 0;
+  // staging buffers in shared memory (grown as needed), when the engine has SharedArrayBuffer
+  private readonly shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  private stageIn: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private stageOut: SharedArrayBuffer | undefined;
+
+  /** Use createPool. */
+  constructor(readonly threads: number) {
+    this.members = Array.from({ length: threads }, () => ({}));
+  }
+
+  /** @internal createPool's second half: start every worker and wait until each has loaded the model. */
+  async start(url: URL, bytes: Uint8Array | ArrayBuffer, options: WorkerLoadOptions): Promise<void> {
+    this.bytes = bytes;
+    this.loadOptions = options;
+    const loads = this.members.map((member, i) => new Promise<void>((resolve, reject) => {
+      member.pending = { resolve: () => resolve(), reject };
+      startThread(url, { message: (m) => this.onMessage(i, m as FromWorker), fail: (why) => this.onFail(i, why) })
+        .then((thread) => {
+          if (this.closedBy) void thread.terminate();
+          else member.thread = thread;
+        }, reject);
+    }));
+    // the first failure settles this; close() in createPool then rejects the other loads
+    await Promise.all(loads);
+    this.bytes = undefined;
+    for (const m of this.members) m.thread!.hold(false); // an idle pool does not keep Node running
+  }
+
+  /**
+   * Logits for `batchSize` samples of `input` (batchSize x inputSize floats, NHWC per sample), split
+   * over the workers. Resolves to `output` when given (its first batchSize x outputSize values), else
+   * to a new array. Leave `input` unchanged until the promise settles. Calls run one after another.
+   */
+  run(input: Float32Array, batchSize?: number, output?: Float32Array): Promise<Float32Array> {
+    return this.call('run', input, batchSize, output) as Promise<Float32Array>;
+  }
+
+  /** The class of each sample (the index of its largest output; the first on ties), as run() would rank them. */
+  predict(input: Float32Array, batchSize?: number, output?: Int32Array): Promise<Int32Array> {
+    return this.call('predict', input, batchSize, output) as Promise<Int32Array>;
+  }
+
+  /** Stops every worker. Pending and later calls reject with RuntimeError 'pool_closed'. */
+  async close(): Promise<void> {
+    this.shutdown(new RuntimeError('pool_closed', 'this pool is closed; create a new one with createPool'));
+    await this.terminated;
+  }
+
+  private call(kind: Kind, input: Float32Array, batchSize: number | undefined, output: Float32Array | Int32Array | undefined): Promise<Float32Array | Int32Array> {
+    let result: Float32Array | Int32Array, n: number;
+    try {
+      if (this.closedBy) throw this.closedBy;
+      n = this.checkInput(input, batchSize);
+      result = kind === 'run' ? checkOutput(output, Float32Array, n * this.outputSize) : checkOutput(output, Int32Array, n);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const done = this.queue.then(() => this.dispatch(kind, input, n, result)).then(() => result);
+    this.queue = done.catch(() => {});
+    return done;
+  }
+
+  /** Sends each worker its chunk and waits for all of them, also when one fails (they share staging buffers). */
+  private async dispatch(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> {
+    if (this.closedBy) throw this.closedBy;
+    const inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
+    let src = input, dst: Float32Array | Int32Array | undefined;
+    if (this.shared) {
+      if (!(input.buffer instanceof SharedArrayBuffer)) src = this.staged(input);
+      dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, n * per);
+    }
+    const chunks = split(n, this.threads);
+    for (const m of this.members) m.thread!.hold(true);
+    try {
+      const replies = await Promise.allSettled(chunks.map(([start, count], w) => {
+        const x = src.subarray(start * inSize, (start + count) * inSize);
+        const job: ToWorker = { type: 'job', id: this.nextId++, kind, count, input: dst ? x : x.slice(), output: dst?.subarray(start * per, (start + count) * per) };
+        return this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer]).then((out) => {
+          if (out) result.set(out, start * per);
+        });
+      }));
+      const failed = replies.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    } finally {
+      for (const m of this.members) m.thread?.hold(false);
+    }
+    if (dst && dst !== result) result.set(dst.subarray(0, n * per));
+  }
+
+  private send(w: number, job: ToWorker, transfer: Transferable[]): Promise<Float32Array | Int32Array | undefined> {
+    if (this.closedBy) return Promise.reject(this.closedBy);
+    const member = this.members[w];
+    return new Promise((resolve, reject) => {
+      member.pending = { resolve, reject };
+      member.thread!.post(job, transfer);
+    });
+  }
+
+  private onMessage(w: number, m: FromWorker): void {
+    const member = this.members[w];
+    if (m.type === 'started') {
+      // member.thread is set: startThread returned before any event of its worker could be dispatched
+      const load: ToWorker = { type: 'load', bytes: this.bytes!, options: this.loadOptions };
+      member.thread!.post(load);
+      return;
+    }
+    const pending = member.pending;
+    member.pending = undefined;
+    if (!pending) return;
+    if (m.type === 'loaded') {
+      this.isa = m.isa;
+      this.inputShape = m.inputShape;
+      this.outputShape = m.outputShape;
+      this.inputSize = m.inputShape.reduce((a, b) => a * b, 1);
+      this.outputSize = m.outputShape.reduce((a, b) => a * b, 1);
+      pending.resolve(undefined);
+    } else if (m.type === 'done') pending.resolve(m.output);
+    else pending.reject(fromWire(m.error, `worker ${w + 1} of ${this.threads}`));
+  }
+
+  private onFail(w: number, why: string): void {
+    if (this.closedBy) return; // exits after close() or after a first failure are expected
+    this.shutdown(new RuntimeError('worker_failed', `worker ${w + 1} of ${this.threads} ${why}; the pool is closed: create a new one with createPool`));
+  }
+
+  /** Rejects whatever is pending with `reason` and terminates every worker; later calls reject with it too. */
+  private shutdown(reason: RuntimeError): void {
+    if (this.closedBy) return;
+    this.closedBy = reason;
+    for (const m of this.members) {
+      m.pending?.reject(reason);
+      m.pending = undefined;
+    }
+    this.terminated = Promise.allSettled(this.members.map((m) => m.thread?.terminate()));
+  }
+
+  private staged(input: Float32Array): Float32Array {
+    if (this.stageIn.length < input.length) this.stageIn = new Float32Array(new SharedArrayBuffer(input.byteLength));
+    const view = this.stageIn.subarray(0, input.length);
+    view.set(input);
+    return view;
+  }
+
+  private stagedOutput(kind: Kind, length: number): Float32Array | Int32Array {
+    if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(length * 4);
+    return kind === 'run' ? new Float32Array(this.stageOut!, 0, length) : new Int32Array(this.stageOut!, 0, length);
+  }
+
+  // The same checks and messages as Interpreter.run (test/runtime/pool.test.ts compares them).
+  private checkInput(input: Float32Array, batchSize: number | undefined): number {
+    if (!(input instanceof Float32Array)) {
+      throw new RuntimeError('input_type', `input is ${describe(input)}; pass a Float32Array of samples (e.g. Float32Array.from(values))`);
+    }
+    const n = batchSize ?? input.length / this.inputSize;
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RuntimeError('input_size', batchSize === undefined
+        ? `input has ${input.length} values, not a positive multiple of the model's ${this.inputSize} per sample [${this.inputShape}]`
+        : `batchSize is ${batchSize}; pass a positive integer`);
+    }
+    if (input.length !== n * this.inputSize) {
+      throw new RuntimeError('input_size', `input has ${input.length} values; ${n} samples of [${this.inputShape}] are ${n * this.inputSize}`);
+    }
+    return n;
+  }
+}
+
+/** `n` samples as at most `threads` contiguous [start, count] chunks whose sizes differ by at most one. */
+export function split(n: number, threads: number): [start: number, count: number][] {
+  const k = Math.min(threads, n), base = Math.floor(n / k), extra = n % k;
+  const chunks: [number, number][] = [];
+  for (let i = 0, start = 0; i < k; i++) {
+    const count = base + (i < extra ? 1 : 0);
+    chunks.push([start, count]);
+    start += count;
+  }
+  return chunks;
+}
+
+function checkOutput<T extends Float32Array | Int32Array>(output: Float32Array | Int32Array | undefined, type: { new (n: number): T; name: string }, n: number): T {
+  if (output === undefined) return new type(n);
+  if (!(output instanceof type) || output.length < n) {
+    throw new RuntimeError('input_type', `output is ${describe(output)}; pass a ${type.name} of at least ${n} values, or none to get a new array`);
+  }
+  return output;
+}
+
+function describe(v: unknown): string {
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${(v as unknown as ArrayLike<number>).length} values`;
+  return Array.isArray(v) ? `an array of ${v.length} values` : v === null ? 'null' : `a ${typeof v}`;
+}

@@ -1,0 +1,238 @@
+// The worker pool (src/runtime/pool.ts) on Node's worker_threads: results bit-exact to one thread for
+// f32 and int8 models (dense and sparse, even and uneven splits, shared and copied buffers, calls in
+// flight together), the same errors as run() for bad input, and workers that die (exit, throw, fail
+// to start) rejecting the pending call without a hang. Workers cannot run TypeScript, so this test
+// bundles src/runtime with rolldown into a temp folder (examples/browser/build.mjs) and uses that.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRuntime } from '../../examples/browser/build.mjs';
+import type * as PoolModule from '../../src/runtime/pool.js';
+import type * as RuntimeModule from '../../src/runtime/index.js';
+import { bytesOf, floatModel, images, int8Model, pruneKernels, quantizedModel, seedArchitecture } from './models.js';
+
+let dir: string;
+let P: typeof PoolModule;
+let R: typeof RuntimeModule;
+
+// Fault injection: a worker script that runs the real one with its message handler wrapped, so that
+// on a given message the worker breaks instead of handling it.
+const wrapper = (act: string, when: string) => `import { parentPort } from 'node:worker_threads';
+const on = parentPort.on.bind(parentPort);
+parentPort.on = (event, handler) => on(event, (m) => { if (${when}) { ${act}; } handler(m); });
+await import('./worker.js');
+`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'topiary-pool-'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
+  await buildRuntime(dir);
+  writeFileSync(join(dir, 'exit_on_job.js'), wrapper('process.exit(7)', "m.type === 'job' && m.id === 1"));
+  writeFileSync(join(dir, 'throw_on_job.js'), wrapper("throw new Error('injected failure')", "m.type === 'job' && m.id === 1"));
+  writeFileSync(join(dir, 'exit_on_load.js'), wrapper('process.exit(3)', "m.type === 'load'"));
+  P = (await import(pathToFileURL(join(dir, 'pool.js')).href)) as typeof PoolModule;
+  R = (await import(pathToFileURL(join(dir, 'runtime.js')).href)) as typeof RuntimeModule;
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+const worker = (name: string) => pathToFileURL(join(dir, name));
+
+/** Resolves to what `p` settles to, or fails the test after `ms` (a hang would otherwise just time out). */
+async function settled<T>(p: Promise<T>, ms = 15_000): Promise<{ value?: T; error?: unknown }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p.then((value) => ({ value }), (error: unknown) => ({ error })), hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const seed = seedArchitecture(21);
+const pruned = pruneKernels(seedArchitecture(22), 0.8);
+const calib = images(98, 64, 784);
+const MODELS: [string, Uint8Array][] = [
+  ['f32 dense', bytesOf(floatModel(seed))],
+  ['f32 80% sparse', bytesOf(floatModel(pruned))],
+  ['int8 dense', bytesOf(int8Model(quantizedModel(seed, calib, 64)))],
+  ['int8 80% sparse', bytesOf(int8Model(quantizedModel(pruned, calib, 64)))],
+];
+const N = 203; // 6 full runs of 32 and a partial one; 2 and 3 threads split it unevenly
+const x = images(7, N, 784);
+
+describe('split', () => {
+  it('gives contiguous chunks covering every sample, sizes within one of each other', () => {
+    for (const [n, threads] of [[2004, 2], [2004, 3], [203, 4], [1, 2], [5, 8], [64, 1]]) {
+      const chunks = P.split(n, threads);
+      expect(chunks.length).toBe(Math.min(n, threads));
+      let next = 0;
+      for (const [start, count] of chunks) {
+        expect(start).toBe(next);
+        next += count;
+      }
+      expect(next).toBe(n);
+      const sizes = chunks.map(([, c]) => c);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('results are the one-thread results, bit for bit', () => {
+  for (const [label, bytes] of MODELS) {
+    it(label, async () => {
+      const one = R.loadModel(bytes, { warmup: 0 });
+      const want = one.run(x, N).slice();
+      const classes = one.predict(x, N).slice();
+      for (const threads of [2, 3]) {
+        const pool = await P.createPool(bytes, { threads, warmup: 0 });
+        try {
+          expect(pool.threads).toBe(threads);
+          expect(pool.isa).toBe(one.isa);
+          expect([pool.inputSize, pool.outputSize]).toEqual([784, 10]);
+          expect(bits(await pool.run(x, N))).toEqual(bits(want));
+          expect(bits(await pool.run(x))).toEqual(bits(want)); // batchSize from the input's length
+          expect(await pool.predict(x, N)).toEqual(classes);
+          expect(bits(await pool.run(x.subarray(0, 784), 1))).toEqual(bits(want.subarray(0, 10))); // fewer samples than workers
+        } finally {
+          await pool.close();
+        }
+      }
+    });
+  }
+
+  it('with caller buffers, shared memory both ways, the scalar build and calls in flight together', async () => {
+    const bytes = MODELS[3][1];
+    const want = R.loadModel(bytes, { warmup: 0 }).run(x, N).slice();
+    const pool = await P.createPool(bytes, { threads: 2, warmup: 0, simd: false, maxBatch: 8 });
+    try {
+      expect(pool.isa).toBe('scalar');
+      const out = new Float32Array(N * 10 + 5).fill(-1);
+      expect(await pool.run(x, N, out)).toBe(out);
+      expect(bits(out.subarray(0, N * 10))).toEqual(bits(want));
+      expect(out[N * 10]).toBe(-1); // nothing written past the batch
+
+      const sx = new Float32Array(new SharedArrayBuffer(x.byteLength));
+      sx.set(x);
+      const sout = new Float32Array(new SharedArrayBuffer(N * 40));
+      expect(await pool.run(sx, N, sout)).toBe(sout);
+      expect(bits(sout)).toEqual(bits(want));
+
+      const parts = [0, 50, 100, 150].map((s) => pool.run(x.subarray(s * 784, (s + 53) * 784), 53));
+      const got = await Promise.all(parts);
+      got.forEach((g, i) => expect(bits(g)).toEqual(bits(want.subarray(i * 500, i * 500 + 530))));
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('errors', () => {
+  it('bad input gives the same RuntimeError as run()', async () => {
+    const bytes = MODELS[0][1];
+    const one = R.loadModel(bytes, { warmup: 0 });
+    const pool = await P.createPool(bytes, { threads: 2, warmup: 0 });
+    try {
+      const cases: [unknown, number | undefined][] = [
+        [Array.from(x.subarray(0, 784)), 1],
+        [new Float64Array(784), undefined],
+        [x.subarray(0, 700), undefined],
+        [x.subarray(0, 784 * 3), 2],
+        [x.subarray(0, 784), 0],
+        [x.subarray(0, 784), 1.5],
+      ];
+      for (const [input, batch] of cases) {
+        let want: unknown;
+        try {
+          one.run(input as Float32Array, batch);
+        } catch (e) {
+          want = e;
+        }
+        expect(want).toBeInstanceOf(R.RuntimeError);
+        const got = await pool.run(input as Float32Array, batch).catch((e: unknown) => e);
+        expect(got).toBeInstanceOf(R.RuntimeError);
+        expect([(got as RuntimeModule.RuntimeError).code, (got as Error).message]).toEqual([(want as RuntimeModule.RuntimeError).code, (want as Error).message]);
+      }
+      await expect(pool.run(x.subarray(0, 784 * 2), 2, new Float32Array(10))).rejects.toMatchObject({ code: 'input_type' });
+      await expect(pool.predict(x.subarray(0, 784), 1, new Float32Array(1) as unknown as Int32Array)).rejects.toMatchObject({ code: 'input_type' });
+      expect(bits(await pool.run(x.subarray(0, 784), 1))).toEqual(bits(one.run(x.subarray(0, 784), 1))); // still usable
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('bad options and bad files: the errors loadModel gives, and no worker left running', async () => {
+    await expect(P.createPool(MODELS[0][1], { threads: 0 })).rejects.toMatchObject({ name: 'RuntimeError', code: 'bad_option' });
+    await expect(P.createPool(MODELS[0][1], { threads: 2, maxBatch: 0 })).rejects.toMatchObject({ name: 'RuntimeError', code: 'bad_option', message: expect.stringContaining('maxBatch is 0') });
+    const corrupt = MODELS[0][1].slice();
+    corrupt[corrupt.length - 9] ^= 0x55;
+    let want: unknown;
+    try {
+      R.loadModel(corrupt);
+    } catch (e) {
+      want = e;
+    }
+    const got = await P.createPool(corrupt, { threads: 2 }).catch((e: unknown) => e);
+    expect(got).toBeInstanceOf(R.FormatError);
+    expect((got as Error).message).toBe((want as Error).message);
+  });
+
+  it('a worker that exits mid-run rejects the call with worker_failed; the pool is closed, not hung', async () => {
+    const pool = await P.createPool(MODELS[2][1], { threads: 2, warmup: 0, worker: worker('exit_on_job.js') });
+    const r = await settled(pool.run(x, N)); // job 0 runs on worker 1 while worker 2 exits on job 1
+    expect(r.error).toBeInstanceOf(R.RuntimeError);
+    expect(r.error).toMatchObject({ code: 'worker_failed', message: expect.stringMatching(/^worker 2 of 2 exited with code 7; the pool is closed/) });
+    expect((await settled(pool.run(x, N))).error).toBe(r.error); // later calls: the same error, at once
+    expect((await settled(pool.close())).error).toBeUndefined();
+  });
+
+  it('a worker that throws mid-run rejects the call with worker_failed naming the error', async () => {
+    const pool = await P.createPool(MODELS[2][1], { threads: 2, warmup: 0, worker: worker('throw_on_job.js') });
+    const r = await settled(pool.predict(x, N));
+    expect(r.error).toMatchObject({ name: 'RuntimeError', code: 'worker_failed', message: expect.stringContaining('threw Error: injected failure') });
+    await pool.close();
+  });
+
+  it('a worker that dies while loading, or a worker script that is missing, fails createPool', async () => {
+    const dies = await settled(P.createPool(MODELS[0][1], { threads: 2, worker: worker('exit_on_load.js') }));
+    expect(dies.error).toMatchObject({ name: 'RuntimeError', code: 'worker_failed', message: expect.stringContaining('exited with code 3') });
+    const missing = await settled(P.createPool(MODELS[0][1], { threads: 2, worker: worker('no_such_worker.js') }));
+    expect(missing.error).toMatchObject({ name: 'RuntimeError', code: 'worker_failed', message: expect.stringContaining("threw Error: Cannot find module") });
+  });
+
+  it('close() rejects the call in flight and every later one with pool_closed', async () => {
+    const pool = await P.createPool(MODELS[1][1], { threads: 2, warmup: 0 });
+    const big = images(8, 2004, 784);
+    const inFlight = settled(pool.run(big, 2004));
+    await pool.close();
+    expect((await inFlight).error).toMatchObject({ name: 'RuntimeError', code: 'pool_closed' });
+    await expect(pool.run(x, N)).rejects.toMatchObject({ code: 'pool_closed' });
+    await pool.close(); // twice is fine
+  });
+});
+
+describe('lifetime', () => {
+  it('defaults to every hardware thread', async () => {
+    const pool = await P.createPool(MODELS[0][1], { warmup: 0 });
+    expect(pool.threads).toBe(availableParallelism());
+    await pool.close();
+  });
+
+  it('an idle pool does not keep Node running (a script that forgets close() still exits)', () => {
+    const file = join(dir, 'model.tpy');
+    writeFileSync(file, MODELS[0][1]);
+    const script = `import { readFileSync } from 'node:fs';
+import { createPool } from ${JSON.stringify(pathToFileURL(join(dir, 'pool.js')).href)};
+const pool = await createPool(readFileSync(${JSON.stringify(file)}), { threads: 2, warmup: 0 });
+const digits = await pool.predict(new Float32Array(784 * 3), 3);
+console.log(digits.length);`;
+    writeFileSync(join(dir, 'forgets_close.js'), script);
+    const child = spawnSync(process.execPath, [join(dir, 'forgets_close.js')], { encoding: 'utf8', timeout: 15_000 });
+    expect(child.error).toBeUndefined(); // no timeout
+    expect([child.status, child.stdout.trim(), child.stderr]).toEqual([0, '3', '']);
+  });
+});
