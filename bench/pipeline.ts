@@ -15,7 +15,6 @@ import { checkpointBytes } from '../src/model/checkpoint.js';
 import type { Sequential } from '../src/model/sequential.js';
 import { QatModel, qatState } from '../src/quant/qat.js';
 import { loadModel } from '../src/runtime/index.js';
-import { EnginePool, enginePoolAvailable, engineSpec } from './engine_pool.js';
 import { BATCH1_CALLS, FULL_TIMING, measureLatencies, QUICK_TIMING, type Runner } from './measure.js';
 import { fullRecipes, loadBenchData, Models, quickRecipes, trainingThroughput, type BenchData } from './models.js';
 import { stderrLog, type Log } from './progress.js';
@@ -23,6 +22,7 @@ import type { BenchResults, VariantLatency, VariantResult } from './report/resul
 import { reportMarkdown } from './report/table.js';
 import { REPORT_FILES, writeReport } from './report/write.js';
 import { runtimeGzipBytes } from './runtime_gzip.js';
+import { attachThreads, type Threads } from './threads.js';
 import { trainAll } from './training.js';
 import { CALIBRATION_SAMPLES, variantsFor, type Variant } from './variants.js';
 
@@ -100,22 +100,19 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
   log.line(`built ${built.length} variants into ${modelsDir}`);
 
   const test = data.test;
-  const engines = built.filter((b) => !b.lite);
-  const poolsOk = threads > 1 && engines.length > 0 && enginePoolAvailable();
-  const pool = poolsOk ? await EnginePool.start(engines.map((b) => engineSpec(b.model, recipes.qat.denseWeights)), threads, test.images, test.count, engines[0].model.classes) : null;
+  const rows = new Map<string, Row>();
+  for (const b of built) {
+    const row = b.lite ? liteRow(b, data) : engineRow(b, data);
+    rows.set(b.variant.id, row);
+    log.line(`${b.variant.id}: ${(row.accuracy * 100).toFixed(2)}% on ${test.count.toLocaleString('en-US')} test ${data.unit}`);
+  }
+  const threaded = await attachThreads(
+    built.map((b) => ({ id: b.variant.id, model: b.model, lite: b.lite, runner: rows.get(b.variant.id)!.runner, logits: rows.get(b.variant.id)!.logits })),
+    test.images, test.count, threads, recipes.qat.denseWeights,
+  );
+  const missing = [threaded.engineMissing && `engine rows: ${threaded.engineMissing}`, threaded.liteMissing && `lite rows: ${threaded.liteMissing}`].filter(Boolean);
+  log.line(`${threads} threads: pools started, each gave the one-thread logits${missing.length ? `; no multi-thread figure for ${missing.join('; ')}` : ''}`);
   try {
-    const rows = new Map<string, Row>();
-    for (const b of built) {
-      const row = b.lite ? liteRow(b, data) : engineRow(b, data);
-      const index = engines.indexOf(b);
-      if (pool && index >= 0) {
-        await pool.run(index, test.count);
-        checkSame(b.variant.id, pool.logits[index], b.model.predict(test.images, 32));
-        row.runner.runThreads = (_images, n) => pool.run(index, n);
-      }
-      rows.set(b.variant.id, row);
-      log.line(`${b.variant.id}: ${(row.accuracy * 100).toFixed(2)}% on ${test.count.toLocaleString('en-US')} test ${data.unit}`);
-    }
     const runtimeSize = runtimeGzipBytes();
     log.line(`runtime: ${runtimeSize.bytes === null ? `size not measured: ${runtimeSize.why}` : `${runtimeSize.bytes.toLocaleString('en-US')} bytes gzipped as shipped`}`);
     const timing = o.quick ? QUICK_TIMING : FULL_TIMING;
@@ -136,14 +133,14 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
       notes: [],
       variants: built.map((b) => variantResult(b, rows.get(b.variant.id)!, latency.get(b.variant.id)!, threads)),
     };
-    results.notes = notes(results, { threads, poolsOk, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count), runtimeSize: runtimeSize.why });
+    results.notes = notes(results, { threads: threaded, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count), runtimeSize: runtimeSize.why });
     results.wallSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
     const paths = writeReport(out, results);
     writeFileAtomic(paths.markdown, `${reportMarkdown(results, REPORT_FILES.chart)}\n${notesMarkdown(results.notes)}`);
     log.line(`wrote ${paths.json}, ${paths.markdown}, ${paths.chart} (${results.wallSeconds} s in all)`);
     return { results, paths };
   } finally {
-    await pool?.close();
+    await threaded.close();
   }
 }
 
@@ -151,6 +148,8 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
 interface Row {
   accuracy: number;
   sparsity: number;
+  /** Logits of the whole test set, one thread (the multi-thread paths must give the same). */
+  logits(): Float32Array;
   /** The runtime's kernels, for lite rows. */
   kernels?: string[];
   runner: Runner;
@@ -197,7 +196,8 @@ function engineRow(b: Built, data: BenchData): Row {
   const { model } = b;
   const per = model.inputSize;
   const runner: Runner = { run: (images, n) => void model.predict(n * per === images.length ? images : images.subarray(0, n * per), 32) };
-  return { accuracy: model.evaluate(data.test).accuracy, sparsity: kernelSparsity(model.params.filter((p) => p.name === 'kernel').map((p) => p.value)), runner };
+  const logits = () => model.predict(data.test.images, 32);
+  return { accuracy: model.evaluate(data.test).accuracy, sparsity: kernelSparsity(model.params.filter((p) => p.name === 'kernel').map((p) => p.value)), logits, runner };
 }
 
 function liteRow(b: Built, data: BenchData): Row {
@@ -209,9 +209,10 @@ function liteRow(b: Built, data: BenchData): Row {
   const file = readModel(b.lite!);
   const kernels = file.ops.flatMap((op) => (op.op === 'conv2d' || op.op === 'dense' ? [file.tensors[op.kernel].data!] : []));
   const per = interp.inputSize;
-  const logits = new Float32Array(test.count * interp.outputSize);
-  const runner: Runner = { run: (images, n) => void interp.run(n * per === images.length ? images : images.subarray(0, n * per), n, logits.subarray(0, n * interp.outputSize)) };
-  return { accuracy: correct / test.count, sparsity: kernelSparsity(kernels), kernels: [...interp.kernels], runner };
+  const out = new Float32Array(test.count * interp.outputSize);
+  const runner: Runner = { run: (images, n) => void interp.run(n * per === images.length ? images : images.subarray(0, n * per), n, out.subarray(0, n * interp.outputSize)) };
+  const logits = () => interp.run(test.images, test.count).slice();
+  return { accuracy: correct / test.count, sparsity: kernelSparsity(kernels), kernels: [...interp.kernels], logits, runner };
 }
 
 /** Fraction of exact zeros over all the kernels. */
@@ -224,22 +225,14 @@ function kernelSparsity(kernels: ArrayLike<number>[]): number {
   return total === 0 ? 0 : zeros / total;
 }
 
-function checkSame(id: string, threaded: Float32Array, single: Float32Array): void {
-  for (let i = 0; i < single.length; i++) {
-    if (threaded[i] !== single[i]) throw new Error(`bench: ${id} on the worker threads gave logit ${i} = ${threaded[i]}, on this thread ${single[i]}; the pool is broken`);
-  }
-}
-
-function notes(r: BenchRun, o: { threads: number; poolsOk: boolean; load: number; calibration: number; runtimeSize?: string }): string[] {
+function notes(r: BenchRun, o: { threads: Threads; load: number; calibration: number; runtimeSize?: string }): string[] {
   const base = r.variants.find((v) => v.id === 'baseline');
   const lines = [
     `Engine rows (baseline, pruned, QAT) run the engine's own predict; their file is the engine's checkpoint (models/<id>.ckpt: a JSON header and float32 weights; QAT adds its ranges, models/qat.ranges.json, counted in). Every "Smaller" ratio is against the baseline's checkpoint (${base?.bytes?.toLocaleString('en-US') ?? '—'} bytes); the same weights as a lite f32 file are the "baseline + lite (f32)" row.`,
     `Lite rows are converted with the converter's defaults (each tensor in its smallest encoding) and run in the WASM runtime (SIMD build where available); their accuracy is the model file run over the test set (${r.data}).`,
     `Post-training int8 calibrates on the first ${o.calibration} training samples (global min/max). The block (4x1) and 2:4 rows prune only the Dense kernel (blocks need a rank-2 kernel; 2:4 groups input channels and the first conv has one), so their overall sparsity is a little under the Dense kernel's.`,
     `Batch 1: ${BATCH1_CALLS} calls per timed iteration, divided. Training throughput: ${r.trainingSource}.`,
-    o.threads === 1
-      ? 'Table 3 ran with one thread (--threads 1).'
-      : `Table 3: engine rows on ${o.threads} worker threads, each with its own copy of the model${o.poolsOk ? '' : ' (not measured: run from the build, node dist/bench/index.js)'}; lite rows show — until the runtime's worker pool lands.`,
+    `Table 3: the test set split into one contiguous run per thread, read from and written to shared memory; lite rows on the runtime's worker pool (src/runtime/pool.ts, one interpreter per worker), engine rows on worker threads with one engine model each (bench/engine_pool.ts); every pool gave the one-thread logits bit for bit before it was timed.${missingThreads(o.threads)}`,
   ];
   lines.push(o.runtimeSize
     ? `Runtime size not measured: ${o.runtimeSize}.`
@@ -247,6 +240,11 @@ function notes(r: BenchRun, o: { threads: number; poolsOk: boolean; load: number
   const cores = r.env.threads;
   if (o.load > cores / 2) lines.push(`The machine was busy: load average ${o.load.toFixed(1)} on ${cores} cores when the run began, so absolute times are noisy; ratios within this run are the figures to compare.`);
   return lines;
+}
+
+function missingThreads(t: Threads): string {
+  const why = [t.engineMissing && `engine rows: ${t.engineMissing}`, t.liteMissing && `lite rows: ${t.liteMissing}`].filter(Boolean);
+  return why.length ? ` Not measured (—): ${why.join('; ')}.` : '';
 }
 
 function notesMarkdown(lines: string[]): string {
