@@ -62,16 +62,15 @@ export class Interpreter {
   private inputAt = 0;
   private outputViews: Float32Array[] = [];
   // what run/predict return when not given an output
-  private logits = new Float32Array(0);
-  private classes = new Int32Array(0);
-  private readonly logitViews = new Map<number, Float32Array>();
-  private readonly classViews = new Map<number, Int32Array>();
+  private readonly logits = reused(Float32Array);
+  private readonly classes = reused(Int32Array);
 
   constructor(model: FormatModel, mod: KernelModule, options: InterpreterOptions = {}) {
     const { sparse = 'auto', maxBatch = 32, warmup = 10 } = options;
-    if (sparse !== 'auto' && sparse !== 'never' && sparse !== 'always') throw new RuntimeError('bad_option', `sparse is ${String(sparse)}; use 'auto', 'never' or 'always'`);
-    if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RuntimeError('bad_option', `maxBatch is ${maxBatch}; use a positive integer such as 32`);
-    if (!Number.isInteger(warmup) || warmup < 0) throw new RuntimeError('bad_option', `warmup is ${warmup}; use an integer >= 0 (0 skips it)`);
+    const bad = (what: string, use: string) => new RuntimeError('bad_option', `${what}; use ${use}`);
+    if (!['auto', 'never', 'always'].includes(sparse)) throw bad(`sparse is ${String(sparse)}`, "'auto', 'never' or 'always'");
+    if (!(Number.isInteger(maxBatch) && maxBatch > 0)) throw bad(`maxBatch is ${maxBatch}`, 'a positive integer such as 32');
+    if (!(Number.isInteger(warmup) && warmup >= 0)) throw bad(`warmup is ${warmup}`, 'an integer >= 0 (0 skips it)');
     const input = model.tensors[model.input], output = model.tensors[model.output];
     if (input.dtype !== 'f32' || output.dtype !== 'f32') {
       throw new RuntimeError('unsupported', `the model's input is ${input.dtype} and its output ${output.dtype}; this runtime takes and gives f32, so end an int8 model with quantize/dequantize ops (the converter does)`);
@@ -98,6 +97,7 @@ export class Interpreter {
       return root[t];
     };
     use(model.input, -1); // written by run() before the first step
+    const names: string[] = [];
     for (let k = 0; k < model.ops.length; k++) {
       const op = model.ops[k];
       if (op.op === 'reshape' || op.op === 'flatten') continue;
@@ -106,11 +106,12 @@ export class Interpreter {
       const last = ctx.pool ?? op;
       if (ctx.pool) k++;
       const i = this.steps.length;
+      names.push(entry.kernel);
       this.steps.push(entry.prepare(ctx));
       this.stepBuffers.push([use(op.input, i), use(last.output, i)]);
     }
     use(model.output, this.steps.length); // read by run() after the last step
-    this.kernels = this.steps.map((s) => s.kernel);
+    this.kernels = names;
 
     // NOTE: tier-up follows the work done, not the call count: in fresh processes batch-1 calls took
     // 100-300 calls to reach their steady time; after 10 runs at batch 32 the first calls mostly were
@@ -135,7 +136,7 @@ export class Interpreter {
    */
   run(input: Float32Array, batchSize?: number, output?: Float32Array): Float32Array {
     const n = this.checkInput(input, batchSize);
-    const out = output === undefined ? this.ownLogits(n) : checkOutput(output, Float32Array, n * this.outputSize);
+    const out = output === undefined ? this.logits(n * this.outputSize) : checkOutput(output, Float32Array, n * this.outputSize);
     const inSize = this.inputSize, outSize = this.outputSize;
     for (let start = 0; start < n; start += this.maxBatch) {
       const b = Math.min(this.maxBatch, n - start);
@@ -150,8 +151,8 @@ export class Interpreter {
   /** The class of each sample (the index of its largest output; the first on ties), as run() would rank them. */
   predict(input: Float32Array, batchSize?: number, output?: Int32Array): Int32Array {
     const n = this.checkInput(input, batchSize);
-    const out = output === undefined ? this.ownClasses(n) : checkOutput(output, Int32Array, n);
-    const logits = this.run(input, n, this.ownLogits(n));
+    const out = output === undefined ? this.classes(n) : checkOutput(output, Int32Array, n);
+    const logits = this.run(input, n, this.logits(n * this.outputSize));
     const size = this.outputSize;
     for (let s = 0, o = 0; s < n; s++, o += size) {
       let best = 0;
@@ -173,7 +174,7 @@ export class Interpreter {
       const b = this.buffers.get(id)!;
       return { bytes: align16(b.perSample * batch), first: b.first, last: b.last };
     });
-    this.steps.forEach((s, i) => lifetimes.push({ bytes: align16(s.scratchBytes(batch)), first: i, last: i }));
+    this.steps.forEach((s, i) => lifetimes.push({ bytes: align16(s.scratch?.(batch) ?? 0), first: i, last: i }));
     const { offsets, total } = planOffsets(lifetimes);
     const base = this.arena.planBase;
     this.arena.ensure(base + total);
@@ -202,26 +203,6 @@ export class Interpreter {
       throw new RuntimeError('input_size', `input has ${input.length} values; ${n} samples of [${this.inputShape}] are ${n * this.inputSize}`);
     }
     return n;
-  }
-
-  private ownLogits(n: number): Float32Array {
-    if (this.logits.length < n * this.outputSize) {
-      this.logits = new Float32Array(n * this.outputSize);
-      this.logitViews.clear();
-    }
-    let v = this.logitViews.get(n);
-    if (!v) this.logitViews.set(n, (v = this.logits.subarray(0, n * this.outputSize)));
-    return v;
-  }
-
-  private ownClasses(n: number): Int32Array {
-    if (this.classes.length < n) {
-      this.classes = new Int32Array(n);
-      this.classViews.clear();
-    }
-    let v = this.classViews.get(n);
-    if (!v) this.classViews.set(n, (v = this.classes.subarray(0, n)));
-    return v;
   }
 }
 
@@ -255,6 +236,17 @@ function zeroShare(data: ArrayLike<number>): number {
   let zeros = 0;
   for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
   return zeros / data.length;
+}
+
+/** `n` values of an array reused across calls: grown when too short, with one cached view per length. */
+function reused<T extends Float32Array | Int32Array>(type: new (n: number) => T): (n: number) => T {
+  let array = new type(0), views = new Map<number, T>();
+  return (n) => {
+    if (array.length < n) [array, views] = [new type(n), new Map()];
+    let v = views.get(n);
+    if (!v) views.set(n, (v = array.subarray(0, n) as T));
+    return v;
+  };
 }
 
 function checkOutput<T extends Float32Array | Int32Array>(output: T, type: { new (n: number): T; name: string }, n: number): T {

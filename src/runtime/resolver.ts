@@ -35,10 +35,9 @@ export interface OpContext {
   arena: Arena;
 }
 
-/** A prepared op: the scratch one call needs for `batch` samples, and the call (byte offsets in). */
+/** A prepared op: the scratch one call needs for `batch` samples (none if absent), and the call (byte offsets in). */
 export interface Step {
-  kernel: string;
-  scratchBytes(batch: number): number;
+  scratch?(batch: number): number;
   call(x: number, y: number, scratch: number, batch: number): void;
 }
 
@@ -110,18 +109,7 @@ function poolPadding(op: MaxPool2DOp, h: number, w: number): Padding {
   return top + bottom + left + right === 0 ? 'valid' : 'same';
 }
 
-function int32Block(write: (buffer: ArrayBuffer) => void, bytes: number): Uint8Array {
-  const buffer = new ArrayBuffer(bytes);
-  write(buffer);
-  return new Uint8Array(buffer);
-}
-
 // ── f32 (and dynamic range) rows ─────────────────────────────────────────────────────────────────
-
-function f32ConvGeometry(ctx: OpContext, op: Conv2DOp): Conv2dGeometry {
-  const [h, w, cin] = tensor(ctx, op.input).shape, [kh, kw, , cout] = tensor(ctx, op.kernel).shape;
-  return conv2dGeometry({ n: 1, h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding, relu: op.activation === 'relu' });
-}
 
 /** The f32 conv kernels differ only in their packer and scratch: one params block (batch first), one call shape. */
 const F32_CONVS = {
@@ -135,15 +123,14 @@ function f32Conv(kernel: keyof typeof F32_CONVS): KernelEntry {
   return {
     kernel,
     prepare(ctx) {
-      const op = ctx.op as Conv2DOp, g = f32ConvGeometry(ctx, op);
-      const w = floatWeights(tensor(ctx, op.kernel)), b = bias(ctx, op, new Float32Array(g.cout));
-      const arena = ctx.arena, fn = ctx.kernels[kernel];
-      const wp = arena.put(F32_CONVS[kernel].pack(w, b, g));
-      const params = arena.put(int32Block((buf) => writeConv2dParams(buf, 0, g), CONV_PARAMS_BYTES));
-      const scratch = F32_CONVS[kernel].scratch(g);
+      const op = ctx.op as Conv2DOp, [h, w, cin] = tensor(ctx, op.input).shape, [kh, kw, , cout] = tensor(ctx, op.kernel).shape;
+      const g = conv2dGeometry({ n: 1, h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding, relu: op.activation === 'relu' });
+      const { arena } = ctx, fn = ctx.kernels[kernel], { pack, scratch } = F32_CONVS[kernel], bytes = scratch(g);
+      const wp = arena.put(pack(floatWeights(tensor(ctx, op.kernel)), bias(ctx, op, new Float32Array(cout)), g));
+      const params = arena.put(new Uint8Array(CONV_PARAMS_BYTES));
+      writeConv2dParams(arena.memory.buffer, params, g);
       return {
-        kernel,
-        scratchBytes: () => scratch,
+        scratch: () => bytes,
         call(x, y, s, n) {
           arena.i32[params >> 2] = n; // the params block's first field is the batch
           fn(params, x, wp, y, s);
@@ -171,11 +158,11 @@ function f32Dense(sparse: boolean): KernelEntry {
       const relu = op.activation === 'relu' ? 1 : 0;
       const wp = ctx.arena.put(sparse ? packDenseSparse(w, b, k, n) : packDense(w, b, k, n));
       if (sparse) {
-        const fn = ctx.kernels.f32_dense_sparse, scratch = denseSparseScratchBytes(k, n);
-        return { kernel, scratchBytes: () => scratch, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, relu, s) };
+        const fn = ctx.kernels.f32_dense_sparse, bytes = denseSparseScratchBytes(k, n);
+        return { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, relu, s) };
       }
       const fn = ctx.kernels.f32_dense;
-      return { kernel, scratchBytes: () => 0, call: (x, y, _s, batch) => fn(x, wp, y, batch * rows, k, n, relu) };
+      return { call: (x, y, _s, batch) => fn(x, wp, y, batch * rows, k, n, relu) };
     },
   };
 }
@@ -188,11 +175,9 @@ const F32_MAXPOOL: KernelEntry = {
       throw new RuntimeError('unsupported', `the f32 max pool ${op.pool.join('x')} with 'same' padding on ${h}x${w} pads the input, and f32_maxpool2d has no padding; use 'valid' padding in the model`);
     }
     const g = pool2dGeometry({ n: 1, h, w, c, poolH: op.pool[0], poolW: op.pool[1], strideH: op.strides[0], strideW: op.strides[1] });
-    const arena = ctx.arena, fn = ctx.kernels.f32_maxpool2d;
-    const params = arena.put(int32Block((buf) => writePool2dParams(buf, 0, g), POOL_PARAMS_BYTES));
+    const { arena } = ctx, fn = ctx.kernels.f32_maxpool2d, params = arena.put(new Uint8Array(POOL_PARAMS_BYTES));
+    writePool2dParams(arena.memory.buffer, params, g);
     return {
-      kernel: 'f32_maxpool2d',
-      scratchBytes: () => 0,
       call(x, y, _s, n) {
         arena.i32[params >> 2] = n;
         fn(params, x, y);
@@ -222,8 +207,8 @@ function qs8Conv(kernel: Qs8Conv): KernelEntry {
       const g = { h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding };
       const l = int8Layer(ctx, op);
       const packed = (sparse ? packSpconv2d : packQs8Conv)(g, l.w, l.bias, l.zIn, l.rq, fused ? qs8Pool(ctx, ctx.pool!) : undefined);
-      const wp = ctx.arena.put(packed.bytes), fn = ctx.kernels[kernel], scratch = packed.scratchBytes;
-      return { kernel, scratchBytes: () => scratch, call: (x, y, s, n) => fn(wp, x, y, n, s) };
+      const wp = ctx.arena.put(packed.bytes), fn = ctx.kernels[kernel];
+      return { scratch: () => packed.scratchBytes, call: (x, y, s, n) => fn(wp, x, y, n, s) };
     },
   };
 }
@@ -239,10 +224,10 @@ function qs8Dense(sparse: boolean): KernelEntry {
       const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq));
       if (sparse) {
         const fn = ctx.kernels.qs8_spmm;
-        return { kernel, scratchBytes: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => fn(wp, x, y, batch * rows, s) };
+        return { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => fn(wp, x, y, batch * rows, s) };
       }
       const fn = ctx.kernels.qs8_gemm;
-      return { kernel, scratchBytes: () => 0, call: (x, y, _s, batch) => fn(wp, x, y, batch * rows) };
+      return { call: (x, y, _s, batch) => fn(wp, x, y, batch * rows) };
     },
   };
 }
@@ -252,7 +237,7 @@ const QS8_MAXPOOL: KernelEntry = {
   prepare(ctx) {
     const op = ctx.op as MaxPool2DOp, [h, w, c] = tensor(ctx, op.input).shape;
     const params = ctx.arena.put(packMaxpool2d(h, w, c, qs8Pool(ctx, op)).bytes), fn = ctx.kernels.qs8_maxpool2d;
-    return { kernel: 'qs8_maxpool2d', scratchBytes: () => 0, call: (x, y, _s, n) => fn(params, x, y, n) };
+    return { call: (x, y, _s, n) => fn(params, x, y, n) };
   },
 };
 
@@ -263,7 +248,7 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): KernelEntry {
       const op = ctx.op, input = tensor(ctx, op.input);
       const q = tensor(ctx, kernel === 'qs8_quantize' ? op.output : op.input).quant!;
       const count = elementCount(input.shape), scale = q.scale[0], zp = q.zeroPoint[0], fn = ctx.kernels[kernel];
-      return { kernel, scratchBytes: () => 0, call: (x, y, _s, n) => fn(x, y, n * count, scale, zp) };
+      return { call: (x, y, _s, n) => fn(x, y, n * count, scale, zp) };
     },
   };
 }
