@@ -133,7 +133,7 @@ export async function runBench(o: BenchOptions = {}): Promise<{ results: BenchRu
       notes: [],
       variants: built.map((b) => variantResult(b, rows.get(b.variant.id)!, latency.get(b.variant.id)!, threads)),
     };
-    results.notes = notes(results, { threads: threaded, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count), runtimeSize: runtimeSize.why });
+    results.notes = notes(results, { threads: threaded, load, calibration: Math.min(CALIBRATION_SAMPLES, data.train.count), runtimeSize });
     results.wallSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
     const paths = writeReport(out, results);
     writeFileAtomic(paths.markdown, `${reportMarkdown(results, REPORT_FILES.chart)}\n${notesMarkdown(results.notes)}`);
@@ -225,7 +225,7 @@ function kernelSparsity(kernels: ArrayLike<number>[]): number {
   return total === 0 ? 0 : zeros / total;
 }
 
-function notes(r: BenchRun, o: { threads: Threads; load: number; calibration: number; runtimeSize?: string }): string[] {
+function notes(r: BenchRun, o: { threads: Threads; load: number; calibration: number; runtimeSize: ReturnType<typeof runtimeGzipBytes> }): string[] {
   const base = r.variants.find((v) => v.id === 'baseline');
   const lines = [
     `Engine rows (baseline, pruned, QAT) run the engine's own predict; their file is the engine's checkpoint (models/<id>.ckpt: a JSON header and float32 weights; QAT adds its ranges, models/qat.ranges.json, counted in). Every "Smaller" ratio is against the baseline's checkpoint (${base?.bytes?.toLocaleString('en-US') ?? '—'} bytes); the same weights as a lite f32 file are the "baseline + lite (f32)" row.`,
@@ -234,9 +234,9 @@ function notes(r: BenchRun, o: { threads: Threads; load: number; calibration: nu
     `Batch 1: ${BATCH1_CALLS} calls per timed iteration, divided. Training throughput: ${r.trainingSource}.`,
     `Table 3: the test set split into one contiguous run per thread, read from and written to shared memory; lite rows on the runtime's worker pool (src/runtime/pool.ts, one interpreter per worker), engine rows on worker threads with one engine model each (bench/engine_pool.ts); every pool gave the one-thread logits bit for bit before it was timed.${missingThreads(o.threads)}`,
   ];
-  lines.push(o.runtimeSize
-    ? `Runtime size not measured: ${o.runtimeSize}.`
-    : 'Runtime size: the runtime entry (JS) with both kernel builds embedded as an app imports it, bundled and minified by rolldown, gzip -9 (bench/runtime_size.ts, which also gives the SIMD-only and separate-.wasm figures).');
+  lines.push(o.runtimeSize.bytes === null
+    ? `Runtime size not measured: ${o.runtimeSize.why}.`
+    : `Runtime size: topiary/runtime as an app ships it (${o.runtimeSize.what}), bundled and minified by rolldown, gzip -9; bench/runtime_size.ts has the other splits.`);
   const cores = r.env.threads;
   if (o.load > cores / 2) lines.push(`The machine was busy: load average ${o.load.toFixed(1)} on ${cores} cores when the run began, so absolute times are noisy; ratios within this run are the figures to compare.`);
   return lines;

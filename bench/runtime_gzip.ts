@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const SCRIPT = new URL('./runtime_size.js', import.meta.url);
-const SHIPPED = /^as shipped:.*?,\s*(\d+) B \([\d.]+ KB\) gz$/m;
+const SHIPPED = /^as shipped: (.*?)\s{2,}.*?,\s*(\d+) B \([\d.]+ KB\) gz$/m;
 
-/** The gzipped size, or null with the reason when it cannot be measured here. */
-export function runtimeGzipBytes(): { bytes: number | null; why?: string } {
+/** The gzipped size and what it counts (e.g. "JS + SIMD build (chunk 1)"), or null with the reason it was not measured. */
+export function runtimeGzipBytes(): { bytes: number | null; what?: string; why?: string } {
   const path = SCRIPT.protocol === 'file:' ? fileURLToPath(SCRIPT) : '';
   if (!existsSync(path)) return { bytes: null, why: 'bench/runtime_size.js is not built (run from dist/)' };
   let text: string;
@@ -22,5 +22,5 @@ export function runtimeGzipBytes(): { bytes: number | null; why?: string } {
     if (!SHIPPED.test(text)) return { bytes: null, why: `bench/runtime_size.js failed (${(e as Error).message.split('\n')[0]})` };
   }
   const m = SHIPPED.exec(text);
-  return m ? { bytes: Number(m[1]) } : { bytes: null, why: "bench/runtime_size.js printed no 'as shipped' line" };
+  return m ? { bytes: Number(m[2]), what: m[1] } : { bytes: null, why: "bench/runtime_size.js printed no 'as shipped' line" };
 }
