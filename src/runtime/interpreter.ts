@@ -220,14 +220,13 @@ function fusablePool(model: FormatModel, k: number): MaxPool2DOp | undefined {
 function resolve(model: FormatModel, k: number, pool: MaxPool2DOp | undefined, mode: SparseMode, base: OpContext): { entry: KernelEntry; ctx: OpContext } {
   const op = base.op, precision = opPrecision(model, op);
   const zeros = op.op === 'conv2d' || op.op === 'dense' ? zeroShare(model.tensors[op.kernel].data!) : 0;
-  const candidates: [ResolvedOp, boolean][] = pool
-    ? [['conv2d_maxpool2d', true], ['conv2d', true], ['conv2d_maxpool2d', false], ['conv2d', false]]
-    : [[op.op as ResolvedOp, true], [op.op as ResolvedOp, false]];
-  for (const [name, sparse] of candidates) {
-    const entry = RESOLVER[resolverKey(name, precision, sparse)];
-    if (!entry || (sparse && (mode === 'never' || (mode === 'auto' && zeros < (entry.minSparsity ?? 0))))) continue;
-    const ctx = name === 'conv2d_maxpool2d' ? { ...base, pool } : base;
-    if (!entry.fits || entry.fits(ctx)) return { entry, ctx };
+  for (const sparse of [true, false]) {
+    for (const name of pool ? ['conv2d_maxpool2d', 'conv2d'] as const : [op.op as ResolvedOp]) {
+      const entry = RESOLVER[resolverKey(name, precision, sparse)];
+      if (!entry || (sparse && (mode === 'never' || (mode === 'auto' && zeros < (entry.minSparsity ?? 0))))) continue;
+      const ctx = name === 'conv2d_maxpool2d' ? { ...base, pool } : base;
+      if (!entry.fits || entry.fits(ctx)) return { entry, ctx };
+    }
   }
   throw new RuntimeError('unsupported', `op ${k} (${op.op}, ${precision}) has no kernel in this runtime; see the table in src/runtime/resolver.ts`);
 }

@@ -112,9 +112,10 @@ function poolPadding(op: MaxPool2DOp, h: number, w: number): Padding {
 // ── f32 (and dynamic range) rows ─────────────────────────────────────────────────────────────────
 
 /** The f32 conv kernels differ only in their packer and scratch: one params block (batch first), one call shape. */
+const F32_DENSE_CONV = { pack: (w: Float32Array, b: Float32Array, g: Conv2dGeometry) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout), scratch: conv2dScratchBytes };
 const F32_CONVS = {
-  f32_conv2d_nhwc: { pack: (w, b, g) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout), scratch: conv2dScratchBytes },
-  f32_conv2d_relu_maxpool2d: { pack: (w, b, g) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout), scratch: conv2dScratchBytes },
+  f32_conv2d_nhwc: F32_DENSE_CONV,
+  f32_conv2d_relu_maxpool2d: F32_DENSE_CONV,
   f32_conv2d_sparse: { pack: packF32ConvSparse, scratch: conv2dSparseScratchBytes },
   f32_conv2d_relu_maxpool2d_sparse: { pack: packConv2dReluMaxpoolSparse, scratch: conv2dReluMaxpoolSparseScratchBytes },
 } satisfies Record<string, { pack(w: Float32Array, b: Float32Array, g: Conv2dGeometry): ArrayBufferView; scratch(g: Conv2dGeometry): number }>;
