@@ -52,6 +52,8 @@ interface Pending {
   reject(error: Error): void;
 }
 
+type Loaded = Extract<FromWorker, { type: 'loaded' }>;
+
 interface Member {
   thread?: Thread;
   /** The load or job this worker is busy with: one at a time, as calls are queued. */
@@ -59,15 +61,10 @@ interface Member {
 }
 
 export class Pool {
-  /** 'simd' or 'scalar': the kernel build the workers run. */
-  isa: Isa = 'scalar';
-  /** Per-sample input and output shapes, e.g. [784] and [10] (as the workers' interpreters report them). */
-  inputShape: readonly number[] = [];
-  outputShape: readonly number[] = [];
-  inputSize = 0;
-  outputSize = 0;
-
   private readonly members: Member[];
+  private model: Loaded = { type: 'loaded', isa: 'scalar', inputShape: [], outputShape: [] };
+  private inputSize = 0;
+  private outputSize = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closedBy?: RuntimeError;
   private terminated?: Promise<unknown>;
@@ -82,6 +79,21 @@ export class Pool {
   /** Use createPool. */
   constructor(readonly threads: number) {
     this.members = Array.from({ length: threads }, () => ({}));
+  }
+
+  /** 'simd' or 'scalar': the kernel build the workers run. */
+  get isa(): Isa {
+    return this.model.isa;
+  }
+
+  /** Per-sample input shape, e.g. [784], as the workers' interpreters report it. */
+  get inputShape(): readonly number[] {
+    return this.model.inputShape;
+  }
+
+  /** Per-sample output shape, e.g. [10]. */
+  get outputShape(): readonly number[] {
+    return this.model.outputShape;
   }
 
   /** @internal createPool's second half: start every worker and wait until each has loaded the model. */
@@ -184,9 +196,7 @@ export class Pool {
     member.pending = undefined;
     if (!pending) return;
     if (m.type === 'loaded') {
-      this.isa = m.isa;
-      this.inputShape = m.inputShape;
-      this.outputShape = m.outputShape;
+      this.model = m;
       this.inputSize = m.inputShape.reduce((a, b) => a * b, 1);
       this.outputSize = m.outputShape.reduce((a, b) => a * b, 1);
       pending.resolve(undefined);
