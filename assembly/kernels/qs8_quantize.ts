@@ -1,6 +1,17 @@
 // qs8_quantize: f32 -> int8, q = clamp(round(x / s) + z, -128, 127), TFLite's QUANTIZE (float32
 // division, ties away from zero; NaN quantizes like 0). qs8_dequantize: int8 -> f32, x = s * (q - z).
 // The model's edges. Reference: src/runtime/reference/qs8_quantize.ts; test: test/runtime kernel table.
+//
+// SIMD quantize multiplies by r = 1/s instead of dividing, and checks that this cannot change the result:
+// v = fl(x * r) is within 2^-13 of x/s once clamped to [-1024, 1024] (r and the product each round by
+// 2^-24 relative; a clamped lane saturates either way), and fl(x / s) within 2^-14 more, so round(v)
+// equals round(fl(x / s)) unless v is within 2^-11 of a half-integer. A block of 16 with such a lane
+// (rare, e.g. exact ties) is redone with the division. Needs r normal: s in [2^-100, 2^100].
+// The near-tie bound 0.5 - 2^-11 = 0.49951171875.
+
+/** 1.5 * 2^23: v + MAGIC rounds v (|v| < 2^22) to an integer n held in the float's low bits. */
+const MAGIC: f32 = 12582912;
+const MAGIC_BITS = 0x4b400000;
 
 @inline function quantize1(x: f32, s: f32, z: i32): i8 {
   let v = x / s;
@@ -10,20 +21,54 @@
   return <i8><i32>min(max(r + <f32>z, -128), 127);
 }
 
+// Loop constants live in memory: as v128.const, Binaryen folds them into every use and V8 then
+// rebuilds each one per use (3 instructions); loaded once, they stay in registers. Likewise 1/s and
+// z go through memory, or Binaryen sinks their computation into the loop.
+// [1024 x4] [-1024 x4] [MAGIC x4] [0.5 - 2^-11 x4] [abs mask x4] [0.5 x4] [slots for 1/s, bits]
+const K = memory.data<u32>([
+  0x44800000, 0x44800000, 0x44800000, 0x44800000, 0xc4800000, 0xc4800000, 0xc4800000, 0xc4800000,
+  0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x3effc000, 0x3effc000, 0x3effc000, 0x3effc000,
+  0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0, 0,
+], 16);
+
+/** NaN -> 0, then clamp to [-1024, 1024] (beyond, every result saturates). */
+@inline function tame(v: v128, hi: v128, lo: v128): v128 {
+  return f32x4.pmax(f32x4.pmin(v128.and(v, f32x4.eq(v, v)), hi), lo);
+}
+
+/** The 16 results at x by division, ties away from zero: the reference's arithmetic. */
+function exact16(x: usize, y: usize, s: f32, z: i32): void {
+  const magic = v128.load(K, 32), bits = i32x4.splat(MAGIC_BITS - z), half = v128.load(K, 80), abs = v128.load(K, 64);
+  for (let k = 0; k < 16; k += 4) {
+    const v = tame(f32x4.div(v128.load(x + (<usize>k << 2)), f32x4.splat(s)), v128.load(K), v128.load(K, 16)), t = f32x4.trunc(v);
+    const away = v128.and(f32x4.ge(v128.and(f32x4.sub(v, t), abs), half), v128.or(v128.andnot(v, abs), f32x4.splat(1)));
+    const q = i32x4.sub(f32x4.add(f32x4.add(t, away), magic), bits);
+    v128.store32_lane(y + k, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q, q), q), 0);
+  }
+}
+
 export function qs8_quantize(x: usize, y: usize, n: i32, s: f32, z: i32): void {
   let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vs = f32x4.splat(s), vz = f32x4.splat(<f32>z), sign = i32x4.splat(0x80000000);
-    const one = f32x4.splat(1), half = f32x4.splat(0.5), lo = f32x4.splat(-128), hi = f32x4.splat(127);
-    for (; i + 4 <= n; i += 4) {
-      let v = f32x4.div(v128.load(x + (<usize>i << 2)), vs);
-      v = v128.and(v, f32x4.eq(v, v)); // NaN -> 0
-      const t = f32x4.trunc(v);
-      const away = v128.and(f32x4.ge(f32x4.abs(f32x4.sub(v, t)), half), v128.or(v128.and(v, sign), one));
-      const r = f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.add(t, away), vz), lo), hi);
-      const q = i32x4.trunc_sat_f32x4_s(r);
-      const b = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q, q), q);
-      v128.store32_lane(y + i, b, 0);
+  if (ASC_FEATURE_SIMD && s >= <f32>7.888609052210118e-31 && s <= <f32>1.2676506002282294e30) {
+    store<f32>(K, 1 / s, 96);
+    store<i32>(K, MAGIC_BITS - z, 100);
+    const r = v128.load32_splat(K, 96), bits = v128.load32_splat(K, 100), hi = v128.load(K), lo = v128.load(K, 16);
+    const magic = v128.load(K, 32), near = v128.load(K, 48), abs = v128.load(K, 64);
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2);
+      const v0 = tame(f32x4.mul(v128.load(p), r), hi, lo), v1 = tame(f32x4.mul(v128.load(p, 16), r), hi, lo);
+      const v2 = tame(f32x4.mul(v128.load(p, 32), r), hi, lo), v3 = tame(f32x4.mul(v128.load(p, 48), r), hi, lo);
+      const t0 = f32x4.add(v0, magic), t1 = f32x4.add(v1, magic), t2 = f32x4.add(v2, magic), t3 = f32x4.add(v3, magic);
+      // |v - round(v)|: how close each lane is to a half-integer
+      const d = f32x4.pmax(
+        f32x4.pmax(v128.and(f32x4.sub(v0, f32x4.sub(t0, magic)), abs), v128.and(f32x4.sub(v1, f32x4.sub(t1, magic)), abs)),
+        f32x4.pmax(v128.and(f32x4.sub(v2, f32x4.sub(t2, magic)), abs), v128.and(f32x4.sub(v3, f32x4.sub(t3, magic)), abs)));
+      if (v128.any_true(f32x4.gt(d, near))) {
+        exact16(p, y + i, s, z);
+      } else {
+        v128.store(y + i, i8x16.narrow_i16x8_s(
+          i16x8.narrow_i32x4_s(i32x4.sub(t0, bits), i32x4.sub(t1, bits)), i16x8.narrow_i32x4_s(i32x4.sub(t2, bits), i32x4.sub(t3, bits))));
+      }
     }
   }
   for (; i < n; i++) store<i8>(y + i, quantize1(load<f32>(x + (<usize>i << 2)), s, z));

@@ -164,15 +164,28 @@ function prepareRequantize(mod: KernelModule, shape: KernelShape, seed: number):
   return makeCase(buf, 'qs8_requantize', y, [m, n], false, () => buf.k.qs8_requantize(params, ap, y, m), () => qs8_requantize(acc, m, n, rq), m * n, m * n);
 }
 
+/** The float32 `ulps` steps away from v (v finite, nonzero). */
+function ulpsAway(v: number, ulps: number): number {
+  const f = new Float32Array([v]), i = new Int32Array(f.buffer);
+  i[0] += Math.sign(v) * ulps;
+  return f[0];
+}
+
+/** dims: n [pixels: MNIST-like input, k/255 with scale 1/255 and zero point -128]. */
 function prepareQuantize(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
-  const { n } = shape.dims;
+  const { n, pixels } = shape.dims;
   const rng = new Rng(seed);
-  const scale = Math.fround(0.5 ** 8 * (1 + rng.next())), zp = rng.int(256) - 128;
+  const scale = pixels ? Math.fround(1 / 255) : Math.fround(0.5 ** 8 * (1 + rng.next())), zp = pixels ? -128 : rng.int(256) - 128;
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    // Exact ties (k + 0.5) * s, out-of-range values, NaN and infinities among ordinary values.
+    // Exact ties (k + 0.5) * s and their float neighbours (the SIMD kernel's reciprocal cannot tell
+    // them apart), out-of-range values, NaN and infinities among ordinary values.
     const r = rng.next();
-    x[i] = r < 0.1 ? (rng.int(300) - 150 + 0.5) * scale : r < 0.12 ? [NaN, Infinity, -Infinity, -0][rng.int(4)] : (rng.next() - 0.5) * 300 * scale;
+    if (pixels) x[i] = r < 0.8 ? 0 : Math.fround(rng.int(256) / 255);
+    else if (r < 0.1) x[i] = (rng.int(300) - 150 + 0.5) * scale;
+    else if (r < 0.15) x[i] = ulpsAway((rng.int(300) - 150 + 0.5) * scale, rng.int(7) - 3);
+    else if (r < 0.17) x[i] = [NaN, Infinity, -Infinity, -0][rng.int(4)];
+    else x[i] = (rng.next() - 0.5) * 300 * scale;
   }
   const buf = new Buffers(mod);
   const xp = buf.put(x), y = buf.output(n);
@@ -300,8 +313,8 @@ export const QS8_KERNELS: KernelInfo[] = [
     [{ label: 'n1', dims: { m: 3, n: 1 } }, { label: 'n16', dims: { m: 2, n: 16 } }, { label: 'n37_many', dims: { m: 200, n: 37 } }],
     [{ label: 'seed_conv_out_b32', dims: { m: 32 * 676, n: 12 } }], prepareRequantize),
   row('qs8_quantize', 'quantize', false,
-    [{ label: 'n3', dims: { n: 3 } }, { label: 'n4', dims: { n: 4 } }, { label: 'n1001', dims: { n: 1001 } }],
-    [{ label: 'seed_input_b32', dims: { n: 32 * 784 } }], prepareQuantize),
+    [{ label: 'n3', dims: { n: 3 } }, { label: 'n4', dims: { n: 4 } }, { label: 'n1001', dims: { n: 1001 } }, { label: 'n4000', dims: { n: 4000 } }, { label: 'pixels_n999', dims: { n: 999, pixels: 1 } }],
+    [{ label: 'seed_input_b32', dims: { n: 32 * 784, pixels: 1 } }, { label: 'ties_b32', dims: { n: 32 * 784 } }], prepareQuantize),
   row('qs8_dequantize', 'dequantize', false,
     [{ label: 'n5', dims: { n: 5 } }, { label: 'n16', dims: { n: 16 } }, { label: 'n333', dims: { n: 333 } }],
     [{ label: 'seed_logits_b32', dims: { n: 32 * 10 } }], prepareDequantize),
