@@ -25,14 +25,35 @@ interface Chunk {
   sizes: [string, number][];
 }
 
-/** The minified ESM chunks of the runtime, entry first; `kernels: false` empties the embedded builds. */
-async function bundle(kernels: boolean): Promise<Chunk[]> {
+/**
+ * The parts of the runtime, in the order the breakdown takes them out: each part's figure is what
+ * the gzipped JS shrinks by without it (its modules' exports stubbed), the parts above it already out.
+ */
+const PARTS: [string, RegExp][] = [
+  ['weight packers (packing/, qs8_types)', /src\/runtime\/(packing\/|reference\/qs8_types)/],
+  ['requantization math (quant/)', /src\/quant\//],
+  ['format reader + validation', /src\/format\/(read|validate|decode|bytes|range_decoder|spec)\.js$/],
+  ['interpreter, resolver, arena', /src\/runtime\/(interpreter|resolver|arena)\.js$/],
+];
+
+/** A module whose every exported function, class and constant is a no-op, so its code drops out of the bundle. */
+function stub(id: string): string {
+  const names = [...readFileSync(id, 'utf8').matchAll(/^export (?:async )?(?:function|const|class|let) (\w+)/gm)].map((m) => m[1]);
+  return names.map((n) => `export const ${n} = () => {};`).join('\n');
+}
+
+/** The minified ESM chunks of the runtime, entry first; `kernels: false` empties the embedded builds, `without` stubs modules. */
+async function bundle(kernels: boolean, without?: RegExp): Promise<Chunk[]> {
   const b = await rolldown({
     input: entry,
     platform: 'neutral',
+    logLevel: 'silent',
     plugins: [{
       name: 'no-kernels',
-      load: (id: string) => (kernels || !KERNELS.test(id) ? null : readFileSync(id, 'utf8').replace(/= '.*';$/m, "= '';")),
+      load(id: string) {
+        if (without?.test(relative(dist, id).replaceAll('\\', '/'))) return stub(id);
+        return kernels || !KERNELS.test(id) ? null : readFileSync(id, 'utf8').replace(/= '.*';$/m, "= '';");
+      },
     }],
   });
   const { output } = await b.generate({ format: 'esm', minify: true });
@@ -70,6 +91,14 @@ async function main(): Promise<void> {
   console.log(`scalar build (chunk 2, without SIMD)   ${kb(bytes(scalar.code))} min, ${kb(gz(scalar.code))} gz`);
   console.log(`both chunks                            ${kb(gz(main.code) + gz(scalar.code))} gz`);
   console.log(`JS + .wasm files (floor of embedding)  ${kb(gz(bare.code) + gz(simdWasm))} gz (two files, SIMD)`);
+  console.log('\nwhat each part adds to the gzipped JS (taken out in this order):');
+  let before = gz(bare.code);
+  for (let i = 0; i < PARTS.length; i++) {
+    const [out] = await bundle(false, new RegExp(PARTS.slice(0, i + 1).map(([, r]) => r.source).join('|')));
+    console.log(`  ${String(before - gz(out.code)).padStart(6)} B  ${PARTS[i][0]}`);
+    before = gz(out.code);
+  }
+  console.log(`  ${String(before).padStart(6)} B  the rest (entry, kernel loader, errors, format model helpers)`);
   console.log('\nlargest modules (rendered bytes before minify):');
   for (const [id, n] of bare.sizes.sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${String(n).padStart(6)}  ${id}`);
   if (outside.length) process.exitCode = 1;
