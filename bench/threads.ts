@@ -57,12 +57,14 @@ export async function attachThreads(rows: ThreadedRow[], images: Float32Array, c
       out.liteMissing = `the runtime's pool did not start (${(failed.reason as Error).message})`;
       return out;
     }
+    const per = images.length / count;
     for (const [i, r] of lite.entries()) {
       const pool = (pools[i] as PromiseFulfilledResult<Pool>).value;
-      const logits = new Float32Array(new SharedArrayBuffer(count * pool.outputSize * 4));
+      const single = r.logits();
+      const classes = single.length / count;
+      const logits = new Float32Array(new SharedArrayBuffer(single.byteLength));
       await pool.run(shared, count, logits);
-      checkSame(r.id, logits, r.logits());
-      const per = pool.inputSize, classes = pool.outputSize;
+      checkSame(r.id, logits, single);
       r.runner.runThreads = async (_images, n) => void (await pool.run(shared.subarray(0, n * per), n, logits.subarray(0, n * classes)));
     }
     return out;
