@@ -4,8 +4,12 @@
 // so load from other processes hits every row alike; speed-ups are ratios of medians from one run.
 // The pool rows take the images from a SharedArrayBuffer (no copy) and, in a last row, from an
 // ordinary Float32Array (copied into the pool's staging buffer on each call).
+// A control row splits a plain integer loop the same way over bare worker_threads: its speed-up is what
+// two threads can get on this machine at that moment (Linux groups a session's threads for fair
+// scheduling, so when other sessions keep the cores busy, even this loop gets no speed-up).
 // Run: `npx tsc -p tsconfig.build.json && node dist/bench/pool.js [rounds]`.
 import { availableParallelism, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { convertToBytes } from '../src/convert/index.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { trainBaseline } from '../src/recipes/baseline.js';
@@ -26,6 +30,23 @@ async function time(fn: () => unknown): Promise<number[]> {
     ms.push(performance.now() - t);
   }
   return ms;
+}
+
+const LOOP = `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (n) => { let x = 1; for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0; parentPort.postMessage(x); });`;
+const LOOP_STEPS = 20_000_000;
+
+/** The control: LOOP_STEPS steps of a loop on one bare worker, and split over two. */
+function control(): { tasks: [string, () => unknown][]; close(): Promise<void> } {
+  const workers = [0, 1, 2].map(() => new Worker(LOOP, { eval: true }));
+  const step = (w: Worker, n: number) => new Promise((ok) => { w.once('message', ok); w.postMessage(n); });
+  return {
+    tasks: [
+      ['thread', () => step(workers[0], LOOP_STEPS)],
+      ['pool2', () => Promise.all([step(workers[1], LOOP_STEPS / 2), step(workers[2], LOOP_STEPS / 2)])],
+    ],
+    close: async () => void (await Promise.all(workers.map((w) => w.terminate()))),
+  };
 }
 
 async function main(): Promise<void> {
@@ -64,6 +85,7 @@ async function main(): Promise<void> {
       close: async () => void (await Promise.all(pools.map((p) => p.close()))),
     });
   }
+  rows.push({ label: 'control: integer loop', ...control() });
   // every task of every model in each round, so a burst of outside load hits all rows alike
   const ms = new Map<string, number[]>();
   for (let r = 0; r < ROUNDS; r++) {
@@ -76,9 +98,10 @@ async function main(): Promise<void> {
   }
   console.log('model                      | this thread | pool, 1 worker | pool, 2 workers | 2 workers, copied input | 2 workers vs this thread | vs 1 worker');
   for (const row of rows) {
-    const m = (k: string) => median(ms.get(`${row.label}/${k}`)!);
-    const f = (v: number, w: number) => v.toFixed(2).padStart(w);
-    console.log(`${row.label.padEnd(26)} | ${f(m('thread'), 11)} | ${f(m('pool1'), 14)} | ${f(m('pool2'), 15)} | ${f(m('pool2copy'), 23)} | ${f(m('thread') / m('pool2'), 23)}x | ${f(m('pool1') / m('pool2'), 10)}x`);
+    const m = (k: string) => median(ms.get(`${row.label}/${k}`) ?? [NaN]);
+    const f = (v: number, w: number) => (Number.isNaN(v) ? '' : v.toFixed(2)).padStart(w);
+    const x = (v: number, w: number) => (Number.isNaN(v) ? '' : `${v.toFixed(2)}x`).padStart(w);
+    console.log(`${row.label.padEnd(26)} | ${f(m('thread'), 11)} | ${f(m('pool1'), 14)} | ${f(m('pool2'), 15)} | ${f(m('pool2copy'), 23)} | ${x(m('thread') / m('pool2'), 24)} | ${x(m('pool1') / m('pool2'), 11)}`);
     await row.close();
   }
   console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other work shares these cores).`);
