@@ -63,8 +63,8 @@ interface Member {
 export class Pool {
   private readonly members: Member[];
   private model: Loaded = { type: 'loaded', isa: 'scalar', inputShape: [], outputShape: [] };
-  private inputSize = 0;
-  private outputSize = 0;
+  private inSize = 0;
+  private outSize = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closedBy?: RuntimeError;
   private terminated?: Promise<unknown>;
@@ -94,6 +94,16 @@ export class Pool {
   /** Per-sample output shape, e.g. [10]. */
   get outputShape(): readonly number[] {
     return this.model.outputShape;
+  }
+
+  /** Floats per sample in, e.g. 784. */
+  get inputSize(): number {
+    return this.inSize;
+  }
+
+  /** Floats per sample out, e.g. 10. */
+  get outputSize(): number {
+    return this.outSize;
   }
 
   /** @internal createPool's second half: start every worker and wait until each has loaded the model. */
@@ -197,8 +207,8 @@ export class Pool {
     if (!pending) return;
     if (m.type === 'loaded') {
       this.model = m;
-      this.inputSize = m.inputShape.reduce((a, b) => a * b, 1);
-      this.outputSize = m.outputShape.reduce((a, b) => a * b, 1);
+      this.inSize = m.inputShape.reduce((a, b) => a * b, 1);
+      this.outSize = m.outputShape.reduce((a, b) => a * b, 1);
       pending.resolve(undefined);
     } else if (m.type === 'done') pending.resolve(m.output);
     else pending.reject(fromWire(m.error, `worker ${w + 1} of ${this.threads}`));

@@ -1,6 +1,6 @@
 // A pool worker (pool.ts starts it; not imported by anything): one interpreter of its own, loaded
 // from the bytes the pool sends, running the contiguous slice of each call the pool hands it.
-import { loadModel, type Interpreter } from './index.js';
+import { loadModel, loadScalar, type Interpreter } from './index.js';
 import { toWire, type FromWorker, type ToWorker } from './pool_messages.js';
 import { parentPort } from './threads.js';
 
@@ -8,10 +8,11 @@ const port = await parentPort();
 const reply = (m: FromWorker, transfer?: Transferable[]) => port.post(m, transfer);
 let model: Interpreter | undefined;
 
-port.listen((data) => {
+port.listen(async (data) => {
   const m = data as ToWorker;
   if (m.type === 'load') {
     try {
+      if (m.options.simd === false) await loadScalar(); // outside Node the scalar build is a chunk of its own
       model = loadModel(m.bytes, m.options);
       reply({ type: 'loaded', isa: model.isa, inputShape: [...model.inputShape], outputShape: [...model.outputShape] });
     } catch (e) {

@@ -2,7 +2,8 @@
 // into a temp folder, served as /runtime/), opened in headless Chromium (Debian's /usr/bin/chromium,
 // driven by playwright-core). The page's logits for the test digits, a clicked digit and a drawn digit
 // equal the Node runtime's on the same pixels, bit for bit; its Web Worker pool gives the same logits
-// with copied chunks and, on a cross-origin isolated page, with shared memory; a worker that throws
+// with copied chunks and, on a cross-origin isolated page, with shared memory (and with the scalar
+// build, which its workers load as a chunk of their own); a worker that throws
 // rejects the pool's call. Skipped when /usr/bin/chromium is absent (`apt-get install chromium`).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -142,6 +143,19 @@ describe.skipIf(!hasChromium)(`the example page in headless Chromium (${CHROMIUM
     const pooled = await page.evaluate(() => (window as unknown as { demo: { poolRun(t: number): Promise<{ logits: number[]; shared: boolean }> } }).demo.poolRun(3));
     expect(pooled.shared).toBe(true);
     expect(bits(pooled.logits)).toEqual(bits(node.run(images, labels.length)));
+
+    // the scalar build, which the workers load as a chunk of its own; an empty input is refused as run() does
+    const scalar = await page.evaluate(async () => {
+      const { createPool, bytes } = (window as unknown as { demo: { createPool: typeof PoolModule.createPool; bytes: Uint8Array } }).demo;
+      const pool = await createPool(bytes, { threads: 2, simd: false });
+      const logits = await pool.run(Float32Array.from({ length: 784 * 10 }, (_, i) => i), 10).then((a) => Array.from(a));
+      const empty = await pool.run(new Float32Array(0)).then(() => 'resolved', (e: { name: string; code: string }) => `${e.name} ${e.code}`);
+      await pool.close();
+      return { isa: pool.isa, logits, empty };
+    });
+    const ramp = Float32Array.from({ length: 784 * 10 }, (_, i) => i);
+    expect([scalar.isa, scalar.empty]).toEqual(['scalar', 'RuntimeError input_size']);
+    expect(bits(scalar.logits)).toEqual(bits(loadModel(readFileSync(join(example, 'digits.tpy')), { simd: false }).run(ramp, 10)));
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -93,7 +93,7 @@ describe('results are the one-thread results, bit for bit', () => {
         try {
           expect(pool.threads).toBe(threads);
           expect(pool.isa).toBe(one.isa);
-          expect([pool.inputShape, pool.outputShape]).toEqual([[784], [10]]);
+          expect([pool.inputShape, pool.outputShape, pool.inputSize, pool.outputSize]).toEqual([[784], [10], 784, 10]);
           expect(bits(await pool.run(x, N))).toEqual(bits(want));
           expect(bits(await pool.run(x))).toEqual(bits(want)); // batchSize from the input's length
           expect(await pool.predict(x, N)).toEqual(classes);
