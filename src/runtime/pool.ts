@@ -22,7 +22,8 @@ import type { Isa } from './wasm.js';
 export interface PoolOptions extends WorkerLoadOptions {
   /** Workers to start; default: the hardware threads (os.availableParallelism, navigator.hardwareConcurrency). */
   threads?: number;
-  /** Where the worker module is, when a bundler moved it; default: worker.js next to this module. */
+  /** Where the worker module is, when a bundler moved it (a string is resolved against this module's
+   * URL); default: worker.js next to this module. */
   worker?: URL | string;
 }
 
