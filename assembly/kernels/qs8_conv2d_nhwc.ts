@@ -6,101 +6,116 @@
 // Fused maxpool: requant is monotone (q >= 0, no left shift; the packer checks), so the max of the
 // requantized window is the requantized max of its accumulators: one requant per pooled output.
 //
-// Per image, the padded input is laid out as "planes", one per (dy, dx, ci) offset of a tap inside a
-// pooled output's receptive field: plane[dy][dx][ci][q] = x[py*psy + dy - padT][px*psx + dx - padL][ci]
-// (zIn outside the image), q = py*pw + px over the pooled outputs. Every tap at every pool position is
-// then a contiguous run over q, so SIMD lanes are output pixels and each channel's requant has one
-// shift. Pairs of taps feed i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..].
-// Steps of 16 pixels x 1 channel, 4 channels then transposed to NHWC and stored.
-//   dense: offsets [pos][pair] (plane byte offsets of the pair's two taps), weights [cout][pair] as
-//          i16 pairs; each block of 16 pixels first widens all (pos, pair) vectors into scratch once;
-//   sparse: only the channel's nonzero pairs: offsets [pair][pos], weights [pair], ranges start[cout+1].
+// Per image, each (pooled) output pixel's receptive field is copied into a patch: byte d =
+// dy * segP + dx * cin + ci is the input at offset (dy, dx, ci) of the field (zIn outside the image),
+// rows padded to segP (4, 8 or a multiple of 16 bytes) so that a row is one load, the patch to r16 (a
+// multiple of 16); the pad bytes are garbage, masked out. A patch that is all zIn gives every channel its bias
+// alone, so its outputs are the packed constants: they are written at once and the patch is dropped
+// (a digit's empty background). The kept patches are packed with their pixel indices; each 16 of them
+// are transposed into planes[d][16], so every tap at every pool position is one vector over 16 pixels:
+// SIMD lanes are pixels and each channel's requant has one shift. Pairs of taps feed
+// i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..].
+//   dense: offsets [pos][pair] (the pair's two taps' d * 16), weights [cout][pair] as i16 pairs; each
+//          block of 16 pixels first widens all (pos, pair) vectors into scratch, shared by the channels;
+//   sparse: only the channel's nonzero pairs: offsets [pair][pos], weights [pair], ranges start[cout+1];
+//          a channel without any is its constant.
 // Packed header, i32 (packConv2d / packSpconv2d, src/runtime/packing/qs8.ts):
 //   0 h  1 w  2 cin  3 cout  4 kh  5 kw  6 sh  7 sw  8 padT  9 padL  10 poolH  11 poolW  12 poolSH
-//   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 pqp (plane bytes)
-//   23 pairs (dense)  24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)
-// Scratch: dy*dx*cin*pqp bytes of planes (+ poolH*poolW*pairs*64 for dense). References: src/runtime/reference/qs8_conv2d_nhwc.ts.
+//   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
+//   24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)  29 offConst (int8 [cout] padded to 16)
+//   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)
+// Scratch (PackedConv.scratchBytes): patches, their pixel indices, one block's planes, the dense pair vectors.
+// References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight } from '../lib/requant';
+import { transpose16 } from './qs8_transpose';
 
-const TMP = memory.data(16, 16);
+const TMP = memory.data(64, 16);
 
 @inline function hdr(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
 
-/** Lays out image `img` as planes (see above). Never reads outside [img, xEnd). */
-function buildPlanes(p: usize, img: usize, xEnd: usize, planes: usize): void {
-  const h = hdr(p, 0), w = hdr(p, 1), cin = hdr(p, 2), padT = hdr(p, 8), padL = hdr(p, 9);
+/** Keeps the patch just written (pixel q) or, when all its taps are zIn, writes pixel q's constants. */
+@inline function keep(active: bool, q: i32, kept: i32, idx: usize, o: usize, cst: usize, cout: i32, yEnd: usize): bool {
+  if (active) {
+    store<i32>(idx + (<usize>kept << 2), q);
+  } else if (ASC_FEATURE_SIMD && o + <usize>((cout + 15) & ~15) <= yEnd) {
+    // a spill past this pixel lands on outputs written later (this image's kept pixels, later pixels)
+    for (let c = 0; c < cout; c += 16) v128.store(o + c, v128.load(cst + c));
+  } else {
+    memory.copy(o, cst, cout);
+  }
+  return active;
+}
+
+/**
+ * Copies the receptive field of each output pixel of one image into patches, keeping those with a tap
+ * other than zIn (their pixel index in idx) and writing the constants for the others. Returns how many
+ * it kept. Reads only [img, xEnd); writes outputs only below yEnd.
+ */
+function gather(p: usize, img: usize, xEnd: usize, out: usize, yEnd: usize, patches: usize, idx: usize): i32 {
+  const h = hdr(p, 0), w = hdr(p, 1), cin = hdr(p, 2), cout = hdr(p, 3), padT = hdr(p, 8), padL = hdr(p, 9);
   const psy = hdr(p, 12) * hdr(p, 6), psx = hdr(p, 13) * hdr(p, 7), ph = hdr(p, 14), pw = hdr(p, 15);
-  const zIn = hdr(p, 16), ndy = hdr(p, 20), ndx = hdr(p, 21), pqp = hdr(p, 22);
-  let dst = planes;
+  const zIn = hdr(p, 16), ndy = hdr(p, 20), ndx = hdr(p, 21), r16 = hdr(p, 22), cst = p + hdr(p, 29), segP = hdr(p, 30), mask = p + hdr(p, 31);
+  const stride = w * cin, sx = <usize>(psx * cin);
+  // Patches of one vector (rows of at most 4 bytes, at most 4 rows) come from 32-bit lane loads when
+  // the field is inside the image: pixels [pxLo, pxHi) of rows whose fields are.
+  const one = ASC_FEATURE_SIMD && segP == 4 && ndy <= 4;
+  const span = w - ndx + padL, pxLo = min((padL + psx - 1) / psx, pw), pxHi = span < 0 ? pxLo : max(min(span / psx + 1, pw), pxLo);
+  let kept = 0, patch = patches, o = out;
+  for (let py = 0; py < ph; py++) {
+    const y0 = py * psy - padT;
+    let px = 0;
+    if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + ndy - 1) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
+      const z = i8x16.splat(<i8>zIn), m = v128.load(mask);
+      for (; px < pxLo; px++, o += <usize>cout) {
+        if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, o, cst, cout, yEnd)) { kept++; patch += 16; }
+      }
+      let src = img + <usize>(y0 * stride + (pxLo * psx - padL) * cin);
+      for (; px < pxHi; px++, o += <usize>cout, src += sx) {
+        let v = v128.load32_zero(src);
+        if (ndy > 1) v = v128.load32_lane(src + <usize>stride, v, 1);
+        if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
+        if (ndy > 3) v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
+        v128.store(patch, v);
+        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * pw + px, kept, idx, o, cst, cout, yEnd)) { kept++; patch += 16; }
+      }
+    }
+    for (; px < pw; px++, o += <usize>cout) {
+      if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, o, cst, cout, yEnd)) { kept++; patch += <usize>r16; }
+    }
+  }
+  return kept;
+}
+
+/** One patch, byte by byte (fields that cross the image's edge, wide fields); true if a tap is not zIn. */
+function gather1(p: usize, img: usize, y0: i32, x0: i32, patch: usize): bool {
+  const h = hdr(p, 0), w = hdr(p, 1), cin = hdr(p, 2), zIn = hdr(p, 16), ndy = hdr(p, 20), ndx = hdr(p, 21), segP = hdr(p, 30);
+  memory.fill(patch, <u8>zIn, hdr(p, 22));
+  let active = false;
   for (let dy = 0; dy < ndy; dy++) {
+    const y = y0 + dy;
+    if (y < 0 || y >= h) continue;
     for (let dx = 0; dx < ndx; dx++) {
-      for (let ci = 0; ci < cin; ci++, dst += <usize>pqp) {
-        const x0 = dx - padL;
-        for (let py = 0; py < ph; py++) {
-          const y = py * psy + dy - padT, row = dst + <usize>(py * pw);
-          if (y < 0 || y >= h) {
-            if (ASC_FEATURE_SIMD) { for (let i = 0; i < pw; i += 16) v128.store(row + i, i8x16.splat(<i8>zIn)); } // slack absorbs the overrun
-            else memory.fill(row, <u8>zIn, pw);
-            continue;
-          }
-          const src = img + <usize>(y * w * cin + ci);
-          let px = 0;
-          if (cin == 1 && x0 >= 0 && (pw - 1) * psx + x0 < w) {
-            if (ASC_FEATURE_SIMD && psx == 1) {
-              for (; px < pw && src + <usize>(x0 + px + 16) <= xEnd; px += 16) v128.store(row + px, v128.load(src + <usize>(x0 + px)));
-            }
-            if (ASC_FEATURE_SIMD && psx == 2) {
-              // 8 outputs from 16 bytes. Stores may run up to 15 bytes past the row: the next row rewrites
-              // them, and after the last row pqp has 16 bytes of slack.
-              for (; px < pw && src + <usize>(x0 + 2 * px + 16) <= xEnd; px += 8) {
-                const v = v128.load(src + <usize>(x0 + 2 * px));
-                v128.store64_lane(row + px, i8x16.shuffle(v, v, 0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0), 0);
-              }
-            }
-          }
-          for (; px < pw; px++) {
-            const x = px * psx + x0;
-            store<i8>(row + px, x >= 0 && x < w ? load<i8>(src + <usize>(x * cin)) : <i8>zIn);
-          }
-        }
+      const x = x0 + dx;
+      if (x < 0 || x >= w) continue;
+      for (let ci = 0; ci < cin; ci++) {
+        const v = load<i8>(img + <usize>((y * w + x) * cin + ci));
+        store<i8>(patch + <usize>(dy * segP + dx * cin + ci), v);
+        active = active || v != <i8>zIn;
       }
     }
   }
-}
-
-/** Stores 4 pixels x 4 channels (v = pixel-major bytes) at out, pixel stride `stride`: nPix pixels, nCh channels. */
-function store4x4(out: usize, stride: usize, v: v128, nPix: i32, nCh: i32): void {
-  if (nCh == 4) {
-    if (nPix > 0) v128.store32_lane(out, v, 0);
-    if (nPix > 1) v128.store32_lane(out + stride, v, 1);
-    if (nPix > 2) v128.store32_lane(out + 2 * stride, v, 2);
-    if (nPix > 3) v128.store32_lane(out + 3 * stride, v, 3);
-  } else {
-    v128.store(TMP, v);
-    for (let j = 0; j < nPix; j++) {
-      for (let c = 0; c < nCh; c++) store<u8>(out + <usize>j * stride + c, load<u8>(TMP + (<usize>j << 2) + c));
-    }
-  }
-}
-
-/** One channel's requant + clamp, scalar. */
-@inline function requantScalar(p: usize, rq: usize, c: i32, acc: i32): i8 {
-  return <i8>clampOut(requant(acc, rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c)), hdr(p, 17), hdr(p, 18), hdr(p, 19));
+  return active;
 }
 
 @inline function zipLo(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23); }
 @inline function zipHi(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31); }
 
-/**
- * Dense only: the i16 pair vectors of pixels q0..q0+15 for every (pos, pair), 64 bytes each, built once
- * per block and shared by all output channels.
- */
-function buildPairs(p: usize, planes: usize, q0: i32, abuf: usize): void {
-  const n = hdr(p, 10) * hdr(p, 11) * hdr(p, 23), offs = p + hdr(p, 27), base = planes + <usize>q0;
+/** Dense only: the i16 pair vectors of the block's 16 pixels for every (pos, pair), 64 bytes each, shared by all channels. */
+function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
   for (let i = 0; i < n; i++, abuf += 64) {
-    const va = v128.load(base + load<i32>(offs + (<usize>i << 3))), vb = v128.load(base + load<i32>(offs + (<usize>i << 3), 4));
+    const va = v128.load(planes + load<i32>(offs + (<usize>i << 3))), vb = v128.load(planes + load<i32>(offs + (<usize>i << 3), 4));
     const l = zipLo(va, vb), h = zipHi(va, vb);
     v128.store(abuf, i16x8.extend_low_i8x16_s(l)); v128.store(abuf, i16x8.extend_high_i8x16_s(l), 16);
     v128.store(abuf, i16x8.extend_low_i8x16_s(h), 32); v128.store(abuf, i16x8.extend_high_i8x16_s(h), 48);
@@ -108,27 +123,28 @@ function buildPairs(p: usize, planes: usize, q0: i32, abuf: usize): void {
 }
 
 /**
- * The max over pool positions of channel c's accumulators for pixels q0..q0+15 (4 x i32x4), requantized
- * to 16 int8. Dense: pairs [0, pairs) of the shared vectors in abuf. Sparse: the channel's own pairs,
- * interleaved from the planes here.
+ * Channel c for the block's 16 pixels: the max over pool positions of its accumulators (4 x i32x4),
+ * requantized to 16 int8. Dense: pairs [0, pairs) of the shared vectors in abuf. Sparse: the channel's
+ * own pairs, interleaved from the planes here.
  */
-@inline function channel16(p: usize, planes: usize, abuf: usize, q0: i32, c: i32, sparse: bool): v128 {
+@inline function channel16(p: usize, planes: usize, abuf: usize, c: i32, sparse: bool): v128 {
   const npos = hdr(p, 10) * hdr(p, 11), wts = p + hdr(p, 26), offs = p + hdr(p, 27);
   let i0 = 0, i1 = hdr(p, 23), wc = wts + <usize>(c * i1) * 4;
   if (sparse) {
     const start = p + hdr(p, 28) + (<usize>c << 2);
     i0 = load<i32>(start); i1 = load<i32>(start, 4); wc = wts;
+    if (i0 == i1) return v128.load8_splat(p + hdr(p, 29) + c); // bias only: the constant
   }
-  const base = planes + <usize>q0, lo = i32x4.splat(i32.MIN_VALUE);
+  const bias = v128.load32_splat(p + hdr(p, 24) + (<usize>c << 2)), lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
-    let a0 = v128.load32_splat(p + hdr(p, 24) + (<usize>c << 2)), a1 = a0, a2 = a0, a3 = a0;
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
     for (let i = i0; i < i1; i++) {
       const w = v128.load32_splat(wc + (<usize>i << 2));
       let x0: v128, x1: v128, x2: v128, x3: v128;
       if (sparse) {
         const op = offs + <usize>(i * npos + pos) * 8;
-        const va = v128.load(base + load<i32>(op)), vb = v128.load(base + load<i32>(op, 4));
+        const va = v128.load(planes + load<i32>(op)), vb = v128.load(planes + load<i32>(op, 4));
         const l = zipLo(va, vb), h = zipHi(va, vb);
         x0 = i16x8.extend_low_i8x16_s(l); x1 = i16x8.extend_high_i8x16_s(l);
         x2 = i16x8.extend_low_i8x16_s(h); x3 = i16x8.extend_high_i8x16_s(h);
@@ -142,75 +158,80 @@ function buildPairs(p: usize, planes: usize, q0: i32, abuf: usize): void {
     m0 = i32x4.max_s(m0, a0); m1 = i32x4.max_s(m1, a1); m2 = i32x4.max_s(m2, a2); m3 = i32x4.max_s(m3, a3);
   }
   const g = p + hdr(p, 25) + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2);
-  return requantChannel(p, m0, m1, m2, m3, g);
-}
-
-function requantChannel(p: usize, m0: v128, m1: v128, m2: v128, m3: v128, g: usize): v128 {
   return requant16(m0, m1, m2, m3, g, i16x8.splat(<i16>hdr(p, 17)), i8x16.splat(<i8>hdr(p, 18)), i8x16.splat(<i8>hdr(p, 19)));
 }
 
-function channelDense(p: usize, planes: usize, abuf: usize, q0: i32, c: i32): v128 {
-  return channel16(p, planes, abuf, q0, c, false);
+function channelDense(p: usize, planes: usize, abuf: usize, c: i32): v128 {
+  return channel16(p, planes, abuf, c, false);
 }
-function channelSparse(p: usize, planes: usize, abuf: usize, q0: i32, c: i32): v128 {
-  return channel16(p, planes, abuf, q0, c, true);
-}
-@inline function channel(p: usize, planes: usize, abuf: usize, q0: i32, c: i32, sparse: bool): v128 {
-  return sparse ? channelSparse(p, planes, abuf, q0, c) : channelDense(p, planes, abuf, q0, c);
+function channelSparse(p: usize, planes: usize, abuf: usize, c: i32): v128 {
+  return channel16(p, planes, abuf, c, true);
 }
 
-/** One image: planes -> out (NHWC, pooled), 16 pixels x 4 channels at a time. */
-function convImage(p: usize, planes: usize, abuf: usize, out: usize, sparse: bool): void {
-  const cout = hdr(p, 3), npos = hdr(p, 10) * hdr(p, 11), pq = hdr(p, 14) * hdr(p, 15);
-  const wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), dense = hdr(p, 23);
-  if (ASC_FEATURE_SIMD) {
-    for (let q0 = 0; q0 < pq; q0 += 16) {
-      const nPix = min(16, pq - q0);
-      if (!sparse) buildPairs(p, planes, q0, abuf);
-      for (let cb = 0; cb < cout; cb += 4) {
-        const nCh = min(4, cout - cb);
-        const g0 = channel(p, planes, abuf, q0, cb, sparse);
-        const g1 = nCh > 1 ? channel(p, planes, abuf, q0, cb + 1, sparse) : g0;
-        const g2 = nCh > 2 ? channel(p, planes, abuf, q0, cb + 2, sparse) : g0;
-        const g3 = nCh > 3 ? channel(p, planes, abuf, q0, cb + 3, sparse) : g0;
-        // 4 channels x 16 pixels -> 16 pixels x 4 channels
-        const l01 = zipLo(g0, g1), h01 = zipHi(g0, g1), l23 = zipLo(g2, g3), h23 = zipHi(g2, g3);
-        const o = out + <usize>(q0 * cout + cb), s = <usize>cout;
-        store4x4(o, s, i8x16.shuffle(l01, l23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), nPix, nCh);
-        if (nPix > 4) store4x4(o + 4 * s, s, i8x16.shuffle(l01, l23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), nPix - 4, nCh);
-        if (nPix > 8) store4x4(o + 8 * s, s, i8x16.shuffle(h01, h23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), nPix - 8, nCh);
-        if (nPix > 12) store4x4(o + 12 * s, s, i8x16.shuffle(h01, h23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), nPix - 12, nCh);
-      }
+/** The kept pixels [j0, j0 + n) (n <= 16) of one image: patches -> planes -> outputs at out + idx * cout. */
+function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, abuf: usize, out: usize, sparse: bool): void {
+  const cout = hdr(p, 3), r16 = hdr(p, 22);
+  for (let b = 0; b < r16; b += 16) transpose16(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4));
+  if (!sparse) buildPairs(p + hdr(p, 27), hdr(p, 10) * hdr(p, 11) * hdr(p, 23), planes, abuf);
+  for (let cb = 0; cb < cout; cb += 4) {
+    const nCh = min(4, cout - cb);
+    let g0 = sparse ? channelSparse(p, planes, abuf, cb) : channelDense(p, planes, abuf, cb), g1 = g0, g2 = g0, g3 = g0;
+    if (nCh > 1) g1 = sparse ? channelSparse(p, planes, abuf, cb + 1) : channelDense(p, planes, abuf, cb + 1);
+    if (nCh > 2) g2 = sparse ? channelSparse(p, planes, abuf, cb + 2) : channelDense(p, planes, abuf, cb + 2);
+    if (nCh > 3) g3 = sparse ? channelSparse(p, planes, abuf, cb + 3) : channelDense(p, planes, abuf, cb + 3);
+    // 4 channels x 16 pixels -> 16 pixels x 4 channels
+    const l01 = zipLo(g0, g1), h01 = zipHi(g0, g1), l23 = zipLo(g2, g3), h23 = zipHi(g2, g3);
+    v128.store(TMP, i8x16.shuffle(l01, l23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23));
+    v128.store(TMP, i8x16.shuffle(l01, l23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 16);
+    v128.store(TMP, i8x16.shuffle(h01, h23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), 32);
+    v128.store(TMP, i8x16.shuffle(h01, h23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 48);
+    const ix = idx + (<usize>j0 << 2), dst = out + <usize>cb;
+    for (let j = 0; j < n; j++) {
+      const o = dst + <usize>(load<i32>(ix + (<usize>j << 2)) * cout), t = TMP + (<usize>j << 2);
+      if (nCh == 4) store<u32>(o, load<u32>(t));
+      else for (let k = 0; k < nCh; k++) store<u8>(o + k, load<u8>(t + k));
     }
-  } else {
-    const bias = p + hdr(p, 24), rq = p + hdr(p, 25);
-    for (let q = 0; q < pq; q++) {
-      for (let c = 0; c < cout; c++) {
-        let i0 = 0, i1 = dense, wc = wts + <usize>(c * dense) * 4;
-        if (sparse) { i0 = load<i32>(start + (<usize>c << 2)); i1 = load<i32>(start + (<usize>c << 2), 4); wc = wts; }
-        let m = i32.MIN_VALUE;
-        for (let pos = 0; pos < npos; pos++) {
-          let acc = load<i32>(bias + (<usize>c << 2));
-          for (let i = i0; i < i1; i++) {
-            const op = offs + <usize>select<i32>(i * npos + pos, pos * dense + i, sparse) * 8, wab = load<i32>(wc + (<usize>i << 2));
-            acc += <i32>load<i8>(planes + <usize>(load<i32>(op) + q)) * ((wab << 16) >> 16)
-              + <i32>load<i8>(planes + <usize>(load<i32>(op, 4) + q)) * (wab >> 16);
-          }
-          m = max(m, acc);
+  }
+}
+
+/** Scalar build: the kept pixels' outputs straight from their patches. */
+function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize, sparse: bool): void {
+  const cout = hdr(p, 3), npos = hdr(p, 10) * hdr(p, 11), r16 = hdr(p, 22), dense = hdr(p, 23);
+  const bias = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28);
+  for (let j = 0; j < kept; j++) {
+    const patch = patches + <usize>(j * r16), o = out + <usize>(load<i32>(idx + (<usize>j << 2)) * cout);
+    for (let c = 0; c < cout; c++) {
+      let i0 = 0, i1 = dense, wc = wts + <usize>(c * dense) * 4;
+      if (sparse) { i0 = load<i32>(start + (<usize>c << 2)); i1 = load<i32>(start + (<usize>c << 2), 4); wc = wts; }
+      let m = i32.MIN_VALUE;
+      for (let pos = 0; pos < npos; pos++) {
+        let acc = load<i32>(bias + (<usize>c << 2));
+        for (let i = i0; i < i1; i++) {
+          const op = offs + <usize>select<i32>(i * npos + pos, pos * dense + i, sparse) * 8, wab = load<i32>(wc + (<usize>i << 2));
+          acc += <i32>load<i8>(patch + (<usize>load<i32>(op) >> 4)) * ((wab << 16) >> 16)
+            + <i32>load<i8>(patch + (<usize>load<i32>(op, 4) >> 4)) * (wab >> 16);
         }
-        store<i8>(out + <usize>(q * cout + c), requantScalar(p, rq, c, m));
+        m = max(m, acc);
       }
+      store<i8>(o + c, <i8>clampOut(requant(m, rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c)), hdr(p, 17), hdr(p, 18), hdr(p, 19)));
     }
   }
 }
 
 @inline function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool): void {
-  const img = hdr(p, 0) * hdr(p, 1) * hdr(p, 2), outImg = hdr(p, 14) * hdr(p, 15) * hdr(p, 3);
-  const xEnd = x + <usize>(n * img);
-  const abuf = scratch + <usize>(hdr(p, 20) * hdr(p, 21) * hdr(p, 2) * hdr(p, 22));
+  const img = hdr(p, 0) * hdr(p, 1) * hdr(p, 2), pq = hdr(p, 14) * hdr(p, 15), outImg = pq * hdr(p, 3), r16 = hdr(p, 22);
+  const xEnd = x + <usize>(n * img), yEnd = y + <usize>(n * outImg);
+  // scratch: patches [pq][r16], idx [pq], planes [r16][16], pair vectors
+  const idx = scratch + <usize>(pq * r16), planes = idx + <usize>(((pq + 3) & ~3) << 2);
+  const abuf = planes + (<usize>r16 << 4);
   for (let b = 0; b < n; b++) {
-    buildPlanes(p, x + <usize>(b * img), xEnd, scratch);
-    convImage(p, scratch, abuf, y + <usize>(b * outImg), sparse);
+    const out = y + <usize>(b * outImg);
+    const kept = gather(p, x + <usize>(b * img), xEnd, out, yEnd, scratch, idx);
+    if (ASC_FEATURE_SIMD) {
+      for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, abuf, out, sparse);
+    } else {
+      scalarImage(p, scratch, idx, kept, out, sparse);
+    }
   }
 }
 

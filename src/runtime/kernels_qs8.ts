@@ -236,7 +236,21 @@ function prepareGemm(sparse: boolean) {
   };
 }
 
-/** dims: n h w cin cout kh kw [sh sw] [same] [pool = window = stride] [mscale as for gemm]. */
+/**
+ * Images that are mostly zIn, as digits on an empty background: with `bg`, 97% of the inputs are zIn
+ * everywhere; with `digit`, inputs are zIn outside a centred box of half the size and 40% zIn inside it.
+ */
+function background(rng: Rng, n: number, h: number, w: number, cin: number, zIn: number, digit: boolean): Int8Array {
+  const x = int8s(rng, n * h * w * cin);
+  for (let i = 0; i < x.length; i++) {
+    const px = Math.floor(i / cin) % w, py = Math.floor(i / (cin * w)) % h;
+    const inside = Math.abs(py + 0.5 - h / 2) < h / 4 && Math.abs(px + 0.5 - w / 2) < w / 4;
+    if (digit ? !inside || rng.next() < 0.4 : rng.next() < 0.97) x[i] = zIn;
+  }
+  return x;
+}
+
+/** dims: n h w cin cout kh kw [sh sw] [same] [pool = window = stride] [mscale as for gemm] [bg | digit: see background]. */
 function prepareConv(sparse: boolean, pooled: boolean) {
   const name = `qs8_${sparse ? 'sp' : ''}conv2d_${pooled ? 'maxpool2d' : 'nhwc'}` as const;
   return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
@@ -249,7 +263,8 @@ function prepareConv(sparse: boolean, pooled: boolean) {
     const taps = g.kh * g.kw * g.cin;
     const zIn = rng.int(256) - 128, rq = requantFor(rng, taps, g.cout, false, d.mscale ?? 0);
     const small = d.mscale !== undefined;
-    const x = small ? near(rng, d.n * g.h * g.w * g.cin, zIn) : int8s(rng, d.n * g.h * g.w * g.cin);
+    const x = small ? near(rng, d.n * g.h * g.w * g.cin, zIn)
+      : d.bg || d.digit ? background(rng, d.n, g.h, g.w, g.cin, zIn, !!d.digit) : int8s(rng, d.n * g.h * g.w * g.cin);
     const w = weights(rng, taps * g.cout, shape.sparsity, small), bias = small ? biases(rng, g.cout, 0) : biases(rng, g.cout, taps);
     const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, pool);
     const buf = new Buffers(mod);
@@ -293,6 +308,8 @@ const CONV_SHAPES: KernelShape[] = [
   { label: 'cin2_cout9_5x5_stride_w2', dims: { n: 1, h: 9, w: 11, cin: 2, cout: 9, kh: 5, kw: 5, sh: 1, sw: 2 } },
   { label: 'left_shifts_1x1', dims: { n: 1, h: 4, w: 5, cin: 1, cout: 6, kh: 1, kw: 1, mscale: 8 } },
   { label: 'seed_like_b2', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 } },
+  { label: 'background_cout17_cin3_same', dims: { n: 2, h: 9, w: 10, cin: 3, cout: 17, kh: 3, kw: 3, same: 1, bg: 1 } },
+  { label: 'field_wider_than_image', dims: { n: 2, h: 4, w: 2, cin: 1, cout: 3, kh: 3, kw: 3, sh: 1, sw: 2, same: 1 } },
 ];
 const POOL_SHAPES: KernelShape[] = [
   { label: 'one_tile', dims: { n: 1, h: 6, w: 6, cin: 1, cout: 4, kh: 3, kw: 3, pool: 2 } },
@@ -300,9 +317,13 @@ const POOL_SHAPES: KernelShape[] = [
   { label: 'pool3_cin2_same', dims: { n: 1, h: 10, w: 11, cin: 2, cout: 13, kh: 3, kw: 3, same: 1, pool: 3 } },
   { label: 'stride2_pool2_cin3', dims: { n: 2, h: 13, w: 12, cin: 3, cout: 7, kh: 3, kw: 3, sh: 2, sw: 2, pool: 2 } },
   { label: 'seed_like_b2', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, pool: 2 } },
+  { label: 'background_cout17_same', dims: { n: 3, h: 10, w: 9, cin: 2, cout: 17, kh: 3, kw: 3, same: 1, pool: 2, bg: 1 } },
+  { label: 'digits_cout6_b3', dims: { n: 3, h: 28, w: 28, cin: 1, cout: 6, kh: 3, kw: 3, pool: 2, digit: 1 } },
 ];
 const SEED_CONV: KernelShape = { label: 'seed_conv_b32', dims: { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 } };
 const SEED_CONV_POOL: KernelShape = { label: 'seed_conv_pool_b32', dims: { ...SEED_CONV.dims, pool: 2 } };
+// digit-like inputs: zIn outside the centre, so about half the receptive fields are all zIn (as on MNIST)
+const SEED_CONV_POOL_DIGITS: KernelShape = { label: 'seed_conv_pool_b32_digits', dims: { ...SEED_CONV_POOL.dims, digit: 1 } };
 const at80 = (s: KernelShape): KernelShape => ({ label: `${s.label}_sparse80`, dims: s.dims, sparsity: 0.8 });
 
 const row = (name: string, op: KernelInfo['op'], sparse: boolean, shapes: KernelShape[], benchShapes: KernelShape[], prepare: KernelInfo['prepare']): KernelInfo =>
@@ -327,7 +348,7 @@ export const QS8_KERNELS: KernelInfo[] = [
   row('qs8_gemm', 'dense', false, GEMM_SHAPES, [SEED_DENSE], prepareGemm(false)),
   row('qs8_spmm', 'dense', true, SPMM_SHAPES, [at80(SEED_DENSE), { ...SEED_DENSE, label: 'seed_dense_b32_sparse0', sparsity: 0 }], prepareGemm(true)),
   row('qs8_conv2d_nhwc', 'conv2d', false, CONV_SHAPES, [SEED_CONV], prepareConv(false, false)),
-  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), CONV_SHAPES[5]]), [at80(SEED_CONV)], prepareConv(true, false)),
-  row('qs8_conv2d_maxpool2d', 'conv2d_relu_maxpool2d', false, POOL_SHAPES, [SEED_CONV_POOL], prepareConv(false, true)),
-  row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes(POOL_SHAPES.slice(1, 4)), [at80(SEED_CONV_POOL)], prepareConv(true, true)),
+  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), CONV_SHAPES[5], CONV_SHAPES[7]]), [at80(SEED_CONV)], prepareConv(true, false)),
+  row('qs8_conv2d_maxpool2d', 'conv2d_relu_maxpool2d', false, POOL_SHAPES, [SEED_CONV_POOL, SEED_CONV_POOL_DIGITS], prepareConv(false, true)),
+  row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes([...POOL_SHAPES.slice(1, 4), POOL_SHAPES[5]]), [at80(SEED_CONV_POOL), at80(SEED_CONV_POOL_DIGITS)], prepareConv(true, true)),
 ];

@@ -4,6 +4,7 @@
 // Every blob is placed at a 16-byte aligned offset; its sections are 16-byte aligned inside it.
 // The input zero point is folded into the bias: bias[c] - zIn * sum(w[.][c]), exact mod 2^32.
 import { ConfigError, ShapeError } from '../../errors.js';
+import { requantize } from '../reference/qs8_requantize.js';
 import {
   type Conv2dGeometry, type Pool2dGeometry, type Qs8Requant, axis, channelRequant, checkConv, checkPool, checkRequant,
 } from '../reference/qs8_types.js';
@@ -175,12 +176,14 @@ function packConv(
   }
   const ph = Math.floor((ay.out - p.poolH) / p.strideH) + 1, pw = Math.floor((ax.out - p.poolW) / p.strideW) + 1;
   const ndy = (p.poolH - 1) * g.strideH + g.kh, ndx = (p.poolW - 1) * g.strideW + g.kw;
-  const pqp = up(ph * pw, 16) + 16, npos = p.poolH * p.poolW, coutP = up(g.cout, 4);
-  // Byte offset, inside the planes, of tap t = (ky, kx, ci) at pool position pos = (wy, wx).
+  // a patch: ndy rows of the field, each ndx * cin bytes padded to segP, the whole padded to r16
+  const seg = ndx * g.cin, segP = seg <= 4 ? 4 : seg <= 8 ? 8 : up(seg, 16), r16 = up(ndy * segP, 16);
+  const npos = p.poolH * p.poolW, coutP = up(g.cout, 4), pq = ph * pw;
+  // Byte offset, inside a block's planes [r16][16], of tap t = (ky, kx, ci) at pool position pos = (wy, wx).
   const planeOffset = (t: number, pos: number): number => {
     const ci = t % g.cin, kx = Math.floor(t / g.cin) % g.kw, ky = Math.floor(t / (g.cin * g.kw));
     const wy = Math.floor(pos / p.poolW), wx = pos % p.poolW;
-    return (((wy * g.strideH + ky) * ndx + wx * g.strideW + kx) * g.cin + ci) * pqp;
+    return ((wy * g.strideH + ky) * segP + (wx * g.strideW + kx) * g.cin + ci) * 16;
   };
   const weight = (t: number, c: number): number => w[t * g.cout + c];
 
@@ -198,18 +201,21 @@ function packConv(
   const denseCount = pairs[0].length;
   const total = pairs.reduce((s, l) => s + l.length, 0);
   const sizes = sparse
-    ? [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 8 * total * npos, 4 * (g.cout + 1)]
-    : [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0];
+    ? [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 8 * total * npos, 4 * (g.cout + 1), g.cout, r16]
+    : [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
   const blob = new Blob(sizes);
   [
     g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, ay.pad, ax.pad, p.poolH, p.poolW, p.strideH, p.strideW,
-    ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, pqp, sparse ? 0 : denseCount,
-    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5],
+    ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, r16, sparse ? 0 : denseCount,
+    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7],
   ].forEach((v, i) => blob.i32(0, i, v));
+  for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
   for (let c = 0; c < g.cout; c++) {
     let sum = 0;
     for (let t = 0; t < taps; t++) sum += weight(t, c);
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
+    // an output whose receptive field is all zIn: the bias alone
+    blob.bytes[blob.at[6] + c] = requantize(bias[c] | 0, rq, c) & 255;
   }
   writeRequant(blob, 2, rq, g.cout, coutP);
   if (sparse) {
@@ -238,7 +244,9 @@ function packConv(
       }
     });
   }
-  return { bytes: blob.bytes, scratchBytes: ndy * ndx * g.cin * pqp + (sparse ? 0 : npos * denseCount * 64), outH: ph, outW: pw };
+  // patches [pq][r16], their pixel indices [pq], one block's planes [r16][16], dense pair vectors
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + (sparse ? 0 : npos * denseCount * 64);
+  return { bytes: blob.bytes, scratchBytes, outH: ph, outW: pw };
 }
 
 /** qs8_maxpool2d params for NHWC [n][h][w][c] (the clamp is the producer's activation range). */
