@@ -110,16 +110,25 @@ function panel(
     out.push(text(left, PLOT_BOTTOM + 62, `not measured: ${missing.map((v) => v.name).join(', ')}`, { size: 11, fill: '#888' }));
   }
 
-  // Points first (labels must avoid all of them), then labels placed greedily, baseline first.
+  // Points first, then labels placed around them, each clear of every point and label.
   const points = drawn.map((v) => ({ v, px: x.at(xOf(v)!), py: y.at(v.accuracy) }));
-  const taken: Box[] = points.map((p) => ({ x0: p.px - 7, y0: p.py - 7, x1: p.px + 7, y1: p.py + 7 }));
-  const bounds: Box = { x0: left + 2, y0: PLOT_TOP + 22, x1: right - 2, y1: PLOT_BOTTOM - 2 };
-  const order = [...points].sort((a, b) => Number(b.v === base) - Number(a.v === base));
-  const labels = order.map((p) => placeLabel(p.v.name, p.px, p.py, taken, bounds));
-  out.push(...labels.filter((l) => l.leader).map((l) => l.leader!));
+  const better = { x0: left + 6, y0: PLOT_TOP + 4, x1: left + 8 + textWidth('↖ better', 12) + 2, y1: PLOT_TOP + 20 };
+  const labels = placeLabels(
+    points.map((p) => ({ name: p.v.name, x: p.px, y: p.py, r: markerRadius(p.v, p.v === base), first: p.v === base })),
+    { x0: left + 2, y0: PLOT_TOP + 2, x1: right - 2, y1: PLOT_BOTTOM - 2 },
+    [better],
+  );
+  for (const l of labels) {
+    if (l.leader) out.push(`<line x1="${r(l.leader.x1)}" y1="${r(l.leader.y1)}" x2="${r(l.leader.x2)}" y2="${r(l.leader.y2)}" stroke="#aaa" stroke-width="1"/>`);
+  }
   out.push(...points.map((p) => marker(p.v, p.px, p.py, p.v === base)));
-  out.push(...labels.map((l) => l.svg));
+  out.push(...labels.map((l) => text(l.textX, l.textY, l.name, { size: LABEL_SIZE, fill: '#222', halo: true })));
   return out.join('\n');
+}
+
+/** Radius of what marker() draws, stroke included: the space a label must keep clear of. */
+function markerRadius(v: VariantResult, isBase: boolean): number {
+  return isBase ? 11 : (v.sparsity ?? 0) >= SPARSE_AT ? 8.5 : 7;
 }
 
 function marker(v: VariantResult, x: number, y: number, isBase: boolean): string {
@@ -133,44 +142,139 @@ function marker(v: VariantResult, x: number, y: number, isBase: boolean): string
   return `${ring}<circle cx="${r(x)}" cy="${r(y)}" r="6" fill="${color}" stroke="#fff" stroke-width="1.5">${tip}</circle>`;
 }
 
+export interface LabelPoint {
+  name: string;
+  x: number;
+  y: number;
+  /** The marker's radius: the label keeps out of the square around it. */
+  r: number;
+  /** Placed before the others (the baseline). */
+  first?: boolean;
+}
+
+export interface PlacedLabel {
+  name: string;
+  /** The space the text takes (estimated from its characters), with a little padding. */
+  box: Box;
+  /** Where the text starts (left end of its baseline). */
+  textX: number;
+  textY: number;
+  /** From the marker's edge to the label, when the label sits away from its point. */
+  leader?: { x1: number; y1: number; x2: number; y2: number };
+}
+
+/** Candidate spots lie on a grid this fine (px), up to LABEL_REACH from the point. */
+const LABEL_STEP = 4;
+const LABEL_REACH = 240;
+/** Gap between a marker and a label right next to it; LEADER_AT further away, a leader line. */
+const LABEL_GAP = 3;
+const LEADER_AT = 8;
+
 /**
- * Tries spots around the point, nearest first, takes the first that overlaps nothing in `taken` and
- * stays in `bounds`, and adds its box to `taken`. Far spots get a leader line to the point.
+ * Greedy placement: `first` points (the baseline) first, then in the order given. For each point,
+ * every spot on a grid around it, nearest first: the first whose box stays in `bounds`, overlaps no
+ * point, no placed label and no `obstacles` box, and whose leader line (if it needs one) crosses no
+ * label and no point wins; when every free spot crosses something, the one crossing least (labels
+ * count more than points); when no spot is free, the one overlapping least. Returns the labels in the
+ * order of `points`.
  */
-export function placeLabel(name: string, x: number, y: number, taken: Box[], bounds: Box): { svg: string; leader?: string } {
-  const w = textWidth(name, LABEL_SIZE);
-  const h = LABEL_SIZE;
-  type Spot = { dx: number; dy: number; anchor: 'start' | 'middle' | 'end' };
-  const near: Spot[] = [
-    { dx: 11, dy: 4, anchor: 'start' },
-    { dx: -11, dy: 4, anchor: 'end' },
-    { dx: 0, dy: -12, anchor: 'middle' },
-    { dx: 0, dy: 21, anchor: 'middle' },
-    { dx: 9, dy: -9, anchor: 'start' },
-    { dx: 9, dy: 17, anchor: 'start' },
-    { dx: -9, dy: -9, anchor: 'end' },
-    { dx: -9, dy: 17, anchor: 'end' },
-  ];
-  const far: Spot[] = [14, 28, 42, 56].flatMap((d) => [
-    { dx: 12, dy: -d, anchor: 'start' as const },
-    { dx: 12, dy: d + 8, anchor: 'start' as const },
-    { dx: -12, dy: -d, anchor: 'end' as const },
-    { dx: -12, dy: d + 8, anchor: 'end' as const },
-  ]);
-  const boxOf = (s: Spot): Box => {
-    const x0 = s.anchor === 'start' ? x + s.dx : s.anchor === 'end' ? x + s.dx - w : x + s.dx - w / 2;
-    return { x0: x0 - 2, y0: y + s.dy - h + 1, x1: x0 + w + 2, y1: y + s.dy + 3 };
-  };
-  const fits = (b: Box) => b.x0 >= bounds.x0 && b.x1 <= bounds.x1 && b.y0 >= bounds.y0 && b.y1 <= bounds.y1 && !taken.some((t) => overlaps(b, t));
-  const spots = [...near, ...far];
-  const chosen = spots.find((s) => fits(boxOf(s))) ?? spots.find((s) => { const b = boxOf(s); return b.x0 >= bounds.x0 && b.x1 <= bounds.x1; }) ?? near[0];
-  const box = boxOf(chosen);
-  taken.push(box);
-  const svg = text(x + chosen.dx, y + chosen.dy, name, { size: LABEL_SIZE, fill: '#222', anchor: chosen.anchor, halo: true });
-  if (!far.includes(chosen)) return { svg };
-  const ly = chosen.dy < 0 ? box.y1 - 2 : box.y0 + 2;
-  const lx = chosen.anchor === 'start' ? box.x0 + 2 : box.x1 - 2;
-  return { svg, leader: `<line x1="${r(x)}" y1="${r(y)}" x2="${r(lx)}" y2="${r(ly)}" stroke="#aaa" stroke-width="1"/>` };
+export function placeLabels(points: LabelPoint[], bounds: Box, obstacles: Box[] = []): PlacedLabel[] {
+  const dots: Box[] = points.map((p) => ({ x0: p.x - p.r, y0: p.y - p.r, x1: p.x + p.r, y1: p.y + p.r }));
+  const order = points.map((_, i) => i).sort((a, b) => Number(!!points[b].first) - Number(!!points[a].first) || a - b);
+  const placed: PlacedLabel[] = [];
+  const result: PlacedLabel[] = [];
+  for (const i of order) {
+    const p = points[i];
+    const w = textWidth(p.name, LABEL_SIZE) + 4;
+    const h = LABEL_SIZE + 2;
+    const near = p.r + LABEL_GAP;
+    const others = dots.filter((_, j) => j !== i);
+    const boxes = [...obstacles, ...placed.map((l) => l.box)];
+    const leaders = placed.flatMap((l) => (l.leader ? [l.leader] : []));
+    // A label right beside its point needs no line, unless another point is about as near to it.
+    const leaderOf = (box: Box) => {
+      const d = spotDistance(p, box);
+      const alone = d <= near + LEADER_AT && points.every((q, j) => j === i || spotDistance(q, box) - q.r > d - p.r + LEADER_AT);
+      return alone ? undefined : leaderLine(p, box);
+    };
+    const count = <T>(xs: T[], test: (x: T) => boolean) => xs.reduce((n, x) => n + Number(test(x)), 0);
+    // Nearest first; at equal distance beside the point (right, then left) before above or below.
+    let spots: { box: Box; d: number }[] = [
+      { box: { x0: p.x + near, y0: p.y - h / 2, x1: p.x + near + w, y1: p.y + h / 2 }, d: near },
+      { box: { x0: p.x - near - w, y0: p.y - h / 2, x1: p.x - near, y1: p.y + h / 2 }, d: near },
+    ];
+    for (let y0 = Math.max(p.y - LABEL_REACH, bounds.y0); y0 <= Math.min(p.y + LABEL_REACH, bounds.y1 - h); y0 += LABEL_STEP) {
+      for (let x0 = Math.max(p.x - LABEL_REACH - w, bounds.x0); x0 <= Math.min(p.x + LABEL_REACH, bounds.x1 - w); x0 += LABEL_STEP) {
+        const box = { x0, y0, x1: x0 + w, y1: y0 + h };
+        const d = spotDistance(p, box);
+        if (d >= near && d <= LABEL_REACH && within(box, bounds)) spots.push({ box, d });
+      }
+    }
+    spots = spots.filter((s) => within(s.box, bounds)).sort((a, b) => a.d - b.d);
+    let chosen: { box: Box; d: number } | undefined;
+    let least = Infinity;
+    for (const s of spots) {
+      if (dots.some((b) => overlaps(s.box, b)) || boxes.some((b) => overlaps(s.box, b))) continue;
+      const l = leaderOf(s.box);
+      const crossed =
+        (l ? 100 * count(boxes, (b) => crosses(l, b)) + 10 * count(others, (b) => crosses(l, b)) : 0) +
+        100 * count(leaders, (q) => crosses(q, s.box));
+      if (crossed < least) [chosen, least] = [s, crossed];
+      if (crossed === 0) break;
+    }
+    chosen ??= minBy(spots.length ? spots : [{ box: { x0: bounds.x0, y0: bounds.y0, x1: bounds.x0 + w, y1: bounds.y0 + h }, d: 0 }], (s) =>
+      [...dots, ...boxes].reduce((a, b) => a + overlapArea(s.box, b), 0),
+    );
+    const label = { name: p.name, box: chosen.box, textX: chosen.box.x0 + 2, textY: chosen.box.y1 - 4, leader: leaderOf(chosen.box) };
+    placed.push(label);
+    result[i] = label;
+  }
+  return result;
+}
+
+function spotDistance(p: { x: number; y: number }, b: Box): number {
+  return Math.hypot(Math.max(b.x0 - p.x, 0, p.x - b.x1), Math.max(b.y0 - p.y, 0, p.y - b.y1));
+}
+
+/** From the marker's edge toward the nearest point of the label's box. */
+function leaderLine(p: LabelPoint, b: Box): { x1: number; y1: number; x2: number; y2: number } {
+  const x2 = Math.min(Math.max(p.x, b.x0), b.x1);
+  const y2 = Math.min(Math.max(p.y, b.y0), b.y1);
+  const len = Math.hypot(x2 - p.x, y2 - p.y);
+  return { x1: p.x + ((x2 - p.x) / len) * p.r, y1: p.y + ((y2 - p.y) / len) * p.r, x2, y2 };
+}
+
+/** Whether the segment passes through the box's inside (Liang-Barsky clipping). */
+function crosses(s: { x1: number; y1: number; x2: number; y2: number }, b: Box): boolean {
+  const dx = s.x2 - s.x1;
+  const dy = s.y2 - s.y1;
+  let t0 = 0;
+  let t1 = 1;
+  for (const [q, e] of [[-dx, s.x1 - b.x0], [dx, b.x1 - s.x1], [-dy, s.y1 - b.y0], [dy, b.y1 - s.y1]]) {
+    if (q === 0) {
+      if (e <= 0) return false;
+    } else if (q < 0) t0 = Math.max(t0, e / q);
+    else t1 = Math.min(t1, e / q);
+  }
+  return t1 - t0 > 1e-9;
+}
+
+function minBy<T>(xs: T[], cost: (x: T) => number): T {
+  let best = xs[0];
+  let bestCost = cost(best);
+  for (const x of xs) {
+    const c = cost(x);
+    if (c < bestCost) [best, bestCost] = [x, c];
+  }
+  return best;
+}
+
+function within(a: Box, b: Box): boolean {
+  return a.x0 >= b.x0 && a.x1 <= b.x1 && a.y0 >= b.y0 && a.y1 <= b.y1;
+}
+
+function overlapArea(a: Box, b: Box): number {
+  return Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) * Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
 }
 
 function legend(y: number): string {

@@ -2,10 +2,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chartSvg, formatBytes, placeLabel, type Box } from '../../bench/report/chart.js';
+import { chartSvg, formatBytes, placeLabels, type Box, type LabelPoint } from '../../bench/report/chart.js';
 import * as f from '../../bench/report/format.js';
 import { buildTable, renderMarkdown, renderText, reportMarkdown, reportText } from '../../bench/report/table.js';
 import { writeReport } from '../../bench/report/write.js';
+import { Rng } from '../../src/data/rng.js';
 import { ConfigError } from '../../src/errors.js';
 import { syntheticResults } from './synthetic.js';
 
@@ -158,17 +159,47 @@ describe('chart.svg', () => {
     expect(text).not.toContain('Infinity');
   });
 
-  it('places labels of a tight cluster without overlaps', () => {
-    const bounds: Box = { x0: 0, y0: 0, x1: 500, y1: 400 };
-    const pts = [0, 1, 2, 3, 4, 5].map((i) => ({ x: 250 + (i % 3) * 4, y: 200 + Math.floor(i / 3) * 4 }));
-    const taken: Box[] = pts.map((p) => ({ x0: p.x - 7, y0: p.y - 7, x1: p.x + 7, y1: p.y + 7 }));
-    pts.forEach((p, i) => placeLabel(`variant number ${i}`, p.x, p.y, taken, bounds));
-    const labels = taken.slice(pts.length);
-    expect(labels).toHaveLength(6);
-    for (const [i, a] of labels.entries()) {
-      expect(a.x0 >= 0 && a.x1 <= 500 && a.y0 >= 0 && a.y1 <= 400).toBe(true);
-      for (const b of taken.slice(0, pts.length + i)) expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1).toBe(false);
+  it('places labels of a crowded cluster clear of each other, of every point and inside the plot', () => {
+    const bounds: Box = { x0: 0, y0: 0, x1: 500, y1: 300 };
+    // 16 points, most within 30 px of each other near the top edge, long names: the real chart's worst case.
+    const rng = new Rng(7);
+    const pts: LabelPoint[] = Array.from({ length: 16 }, (_, i) => ({
+      name: `variant ${i}${i % 3 === 0 ? ' + pruned 2:4 + QAT + lite' : ' + lite'}`,
+      x: i < 12 ? 200 + rng.next() * 60 : 40 + rng.next() * 420,
+      y: i < 12 ? 20 + rng.next() * 20 : 30 + rng.next() * 240,
+      r: 8,
+    }));
+    const labels = placeLabels(pts, bounds);
+    expect(labels.map((l) => l.name)).toEqual(pts.map((p) => p.name));
+    const dots: Box[] = pts.map((p) => ({ x0: p.x - p.r, y0: p.y - p.r, x1: p.x + p.r, y1: p.y + p.r }));
+    const apart = (a: Box, b: Box) => a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0;
+    for (const [i, { box }] of labels.entries()) {
+      expect(box.x0 >= 0 && box.x1 <= 500 && box.y0 >= 0 && box.y1 <= 300, `${pts[i].name} inside`).toBe(true);
+      expect(box.x1 - box.x0, 'box as wide as the text').toBeGreaterThan(pts[i].name.length * 5);
+      for (const [j, other] of labels.entries()) if (j !== i) expect(apart(box, other.box), `${pts[i].name} / ${pts[j].name}`).toBe(true);
+      for (const dot of dots) expect(apart(box, dot), `${pts[i].name} on a point`).toBe(true);
     }
+    // Labels pushed away get a leader from their point's edge to their box; those right beside do not.
+    const led = labels.filter((l) => l.leader);
+    expect(led.length).toBeGreaterThan(0);
+    expect(led.length).toBeLessThan(labels.length);
+    for (const l of led) {
+      const p = pts[labels.indexOf(l)];
+      expect(Math.hypot(l.leader!.x1 - p.x, l.leader!.y1 - p.y)).toBeCloseTo(p.r, 6);
+      const { x2, y2 } = l.leader!;
+      expect(x2 >= l.box.x0 && x2 <= l.box.x1 && y2 >= l.box.y0 && y2 <= l.box.y1).toBe(true);
+    }
+  });
+
+  it("keeps labels off obstacles and puts a lone point's label right beside it", () => {
+    const bounds: Box = { x0: 0, y0: 0, x1: 400, y1: 200 };
+    const [lone] = placeLabels([{ name: 'baseline', x: 100, y: 100, r: 6 }], bounds);
+    expect(lone.leader).toBeUndefined();
+    expect(lone.box.x0).toBeGreaterThan(100);
+    expect(lone.box.x0 - 100).toBeLessThan(12);
+    const wall: Box = { x0: 104, y0: 80, x1: 300, y1: 120 };
+    const [moved] = placeLabels([{ name: 'baseline', x: 100, y: 100, r: 6 }], bounds, [wall]);
+    expect(moved.box.x1 <= wall.x0 || moved.box.y1 <= wall.y0 || moved.box.y0 >= wall.y1).toBe(true);
   });
 });
 
