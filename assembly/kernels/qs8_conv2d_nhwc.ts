@@ -24,12 +24,12 @@
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
 //   24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)  29 offConst (int8 [cout] padded to 16)
 //   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)
-// Scratch (PackedConv.scratchBytes): patches, their pixel indices, one block's planes, the dense pair vectors.
+// Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the dense pair vectors.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
-import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight } from '../lib/requant';
-import { transpose16 } from './qs8_transpose';
+import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
+import { transpose16, zh8, zl8 } from './qs8_transpose';
 
-const TMP = memory.data(64, 16);
+const ACC = memory.data(256, 16);
 
 @inline function hdr(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
@@ -38,7 +38,7 @@ const TMP = memory.data(64, 16);
 /** Keeps the patch just written (pixel q) or, when all its taps are zIn, writes pixel q's constants. */
 @inline function keep(active: bool, q: i32, kept: i32, idx: usize, o: usize, cst: usize, cout: i32, yEnd: usize): bool {
   if (active) {
-    store<i32>(idx + (<usize>kept << 2), q);
+    store<i32>(idx + (<usize>kept << 2), q * cout);
   } else if (ASC_FEATURE_SIMD && o + <usize>((cout + 15) & ~15) <= yEnd) {
     // a spill past this pixel lands on outputs written later (this image's kept pixels, later pixels)
     for (let c = 0; c < cout; c += 16) v128.store(o + c, v128.load(cst + c));
@@ -109,14 +109,11 @@ function gather1(p: usize, img: usize, y0: i32, x0: i32, patch: usize): bool {
   return active;
 }
 
-@inline function zipLo(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23); }
-@inline function zipHi(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31); }
-
 /** Dense only: the i16 pair vectors of the block's 16 pixels for every (pos, pair), 64 bytes each, shared by all channels. */
 function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
   for (let i = 0; i < n; i++, abuf += 64) {
     const va = v128.load(planes + load<i32>(offs + (<usize>i << 3))), vb = v128.load(planes + load<i32>(offs + (<usize>i << 3), 4));
-    const l = zipLo(va, vb), h = zipHi(va, vb);
+    const l = zl8(va, vb), h = zh8(va, vb);
     v128.store(abuf, i16x8.extend_low_i8x16_s(l)); v128.store(abuf, i16x8.extend_high_i8x16_s(l), 16);
     v128.store(abuf, i16x8.extend_low_i8x16_s(h), 32); v128.store(abuf, i16x8.extend_high_i8x16_s(h), 48);
   }
@@ -124,16 +121,16 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
 
 /**
  * Channel c for the block's 16 pixels: the max over pool positions of its accumulators (4 x i32x4),
- * requantized to 16 int8. Dense: pairs [0, pairs) of the shared vectors in abuf. Sparse: the channel's
- * own pairs, interleaved from the planes here.
+ * requantized to 16 int8 at dst. Dense: pairs [0, pairs) of the shared vectors in abuf. Sparse: the
+ * channel's own pairs, interleaved from the planes here.
  */
-@inline function channel16(p: usize, planes: usize, abuf: usize, c: i32, sparse: bool): v128 {
+@inline function channel16(p: usize, planes: usize, abuf: usize, c: i32, dst: usize, sparse: bool): void {
   const npos = hdr(p, 10) * hdr(p, 11), wts = p + hdr(p, 26), offs = p + hdr(p, 27);
   let i0 = 0, i1 = hdr(p, 23), wc = wts + <usize>(c * i1) * 4;
   if (sparse) {
     const start = p + hdr(p, 28) + (<usize>c << 2);
     i0 = load<i32>(start); i1 = load<i32>(start, 4); wc = wts;
-    if (i0 == i1) return v128.load8_splat(p + hdr(p, 29) + c); // bias only: the constant
+    if (i0 == i1) { v128.store(dst, v128.load8_splat(p + hdr(p, 29) + c)); return; } // bias only: the constant
   }
   const bias = v128.load32_splat(p + hdr(p, 24) + (<usize>c << 2)), lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
@@ -145,7 +142,7 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
       if (sparse) {
         const op = offs + <usize>(i * npos + pos) * 8;
         const va = v128.load(planes + load<i32>(op)), vb = v128.load(planes + load<i32>(op, 4));
-        const l = zipLo(va, vb), h = zipHi(va, vb);
+        const l = zl8(va, vb), h = zh8(va, vb);
         x0 = i16x8.extend_low_i8x16_s(l); x1 = i16x8.extend_high_i8x16_s(l);
         x2 = i16x8.extend_low_i8x16_s(h); x3 = i16x8.extend_high_i8x16_s(h);
       } else {
@@ -157,40 +154,34 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
     }
     m0 = i32x4.max_s(m0, a0); m1 = i32x4.max_s(m1, a1); m2 = i32x4.max_s(m2, a2); m3 = i32x4.max_s(m3, a3);
   }
-  const g = p + hdr(p, 25) + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2);
-  return requant16(m0, m1, m2, m3, g, i16x8.splat(<i16>hdr(p, 17)), i8x16.splat(<i8>hdr(p, 18)), i8x16.splat(<i8>hdr(p, 19)));
+  v128.store(ACC, m0); v128.store(ACC, m1, 16); v128.store(ACC, m2, 32); v128.store(ACC, m3, 48);
+  requant16(ACC, p + hdr(p, 25) + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), hdr(p, 17), hdr(p, 18), hdr(p, 19), dst);
 }
 
-function channelDense(p: usize, planes: usize, abuf: usize, c: i32): v128 {
-  return channel16(p, planes, abuf, c, false);
+function channelDense(p: usize, planes: usize, abuf: usize, c: i32, dst: usize): void {
+  channel16(p, planes, abuf, c, dst, false);
 }
-function channelSparse(p: usize, planes: usize, abuf: usize, c: i32): v128 {
-  return channel16(p, planes, abuf, c, true);
+function channelSparse(p: usize, planes: usize, abuf: usize, c: i32, dst: usize): void {
+  channel16(p, planes, abuf, c, dst, true);
 }
 
-/** The kept pixels [j0, j0 + n) (n <= 16) of one image: patches -> planes -> outputs at out + idx * cout. */
-function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, abuf: usize, out: usize, sparse: bool): void {
+/**
+ * The kept pixels [j0, j0 + n) (n <= 16) of one image: patches -> planes -> each channel's 16 outputs
+ * in stage[c][16] -> transposed, 16 channels at a time, to pixels -> out + idx (byte offsets).
+ */
+function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, sparse: bool): void {
   const cout = hdr(p, 3), r16 = hdr(p, 22);
   for (let b = 0; b < r16; b += 16) transpose16(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4));
   if (!sparse) buildPairs(p + hdr(p, 27), hdr(p, 10) * hdr(p, 11) * hdr(p, 23), planes, abuf);
-  for (let cb = 0; cb < cout; cb += 4) {
-    const nCh = min(4, cout - cb);
-    let g0 = sparse ? channelSparse(p, planes, abuf, cb) : channelDense(p, planes, abuf, cb), g1 = g0, g2 = g0, g3 = g0;
-    if (nCh > 1) g1 = sparse ? channelSparse(p, planes, abuf, cb + 1) : channelDense(p, planes, abuf, cb + 1);
-    if (nCh > 2) g2 = sparse ? channelSparse(p, planes, abuf, cb + 2) : channelDense(p, planes, abuf, cb + 2);
-    if (nCh > 3) g3 = sparse ? channelSparse(p, planes, abuf, cb + 3) : channelDense(p, planes, abuf, cb + 3);
-    // 4 channels x 16 pixels -> 16 pixels x 4 channels
-    const l01 = zipLo(g0, g1), h01 = zipHi(g0, g1), l23 = zipLo(g2, g3), h23 = zipHi(g2, g3);
-    v128.store(TMP, i8x16.shuffle(l01, l23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23));
-    v128.store(TMP, i8x16.shuffle(l01, l23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 16);
-    v128.store(TMP, i8x16.shuffle(h01, h23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), 32);
-    v128.store(TMP, i8x16.shuffle(h01, h23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 48);
-    const ix = idx + (<usize>j0 << 2), dst = out + <usize>cb;
-    for (let j = 0; j < n; j++) {
-      const o = dst + <usize>(load<i32>(ix + (<usize>j << 2)) * cout), t = TMP + (<usize>j << 2);
-      if (nCh == 4) store<u32>(o, load<u32>(t));
-      else for (let k = 0; k < nCh; k++) store<u8>(o + k, load<u8>(t + k));
-    }
+  for (let c = 0; c < cout; c++) {
+    if (sparse) channelSparse(p, planes, abuf, c, stage + (<usize>c << 4));
+    else channelDense(p, planes, abuf, c, stage + (<usize>c << 4));
+  }
+  const ix = idx + (<usize>j0 << 2);
+  for (let cb = 0; cb < cout; cb += 16) {
+    const nc = min(16, cout - cb);
+    transpose16(stage + (<usize>cb << 4), 16, nc, ACC);
+    for (let j = 0; j < n; j++) storeBytes(out + <usize>(load<i32>(ix + (<usize>j << 2)) + cb), v128.load(ACC + (<usize>j << 4)), nc);
   }
 }
 
@@ -199,7 +190,7 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
   const cout = hdr(p, 3), npos = hdr(p, 10) * hdr(p, 11), r16 = hdr(p, 22), dense = hdr(p, 23);
   const bias = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28);
   for (let j = 0; j < kept; j++) {
-    const patch = patches + <usize>(j * r16), o = out + <usize>(load<i32>(idx + (<usize>j << 2)) * cout);
+    const patch = patches + <usize>(j * r16), o = out + <usize>load<i32>(idx + (<usize>j << 2));
     for (let c = 0; c < cout; c++) {
       let i0 = 0, i1 = dense, wc = wts + <usize>(c * dense) * 4;
       if (sparse) { i0 = load<i32>(start + (<usize>c << 2)); i1 = load<i32>(start + (<usize>c << 2), 4); wc = wts; }
@@ -221,14 +212,14 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
 @inline function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool): void {
   const img = hdr(p, 0) * hdr(p, 1) * hdr(p, 2), pq = hdr(p, 14) * hdr(p, 15), outImg = pq * hdr(p, 3), r16 = hdr(p, 22);
   const xEnd = x + <usize>(n * img), yEnd = y + <usize>(n * outImg);
-  // scratch: patches [pq][r16], idx [pq], planes [r16][16], pair vectors
+  // scratch: patches [pq][r16], idx [pq] (output byte offsets), planes [r16][16], stage [cout][16], pair vectors
   const idx = scratch + <usize>(pq * r16), planes = idx + <usize>(((pq + 3) & ~3) << 2);
-  const abuf = planes + (<usize>r16 << 4);
+  const stage = planes + (<usize>r16 << 4), abuf = stage + (<usize>hdr(p, 3) << 4);
   for (let b = 0; b < n; b++) {
     const out = y + <usize>(b * outImg);
     const kept = gather(p, x + <usize>(b * img), xEnd, out, yEnd, scratch, idx);
     if (ASC_FEATURE_SIMD) {
-      for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, abuf, out, sparse);
+      for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, sparse);
     } else {
       scalarImage(p, scratch, idx, kept, out, sparse);
     }

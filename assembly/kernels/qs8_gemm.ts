@@ -7,6 +7,7 @@
 // Packed (packGemm, src/runtime/packing/qs8.ts): header i32[16]: k, n, nc (n rounded up to 2),
 // np (n rounded up to 16), zOut, actMin, actMax, offBias, offRq, offW; bias i32[np]; requant groups;
 // w int8 [nc][k]. Reference: src/runtime/reference/qs8_gemm.ts.
+import { RQ_GROUP } from '../lib/requant';
 import { requantRow } from './qs8_requantize';
 
 const MR = 4;
@@ -67,7 +68,7 @@ export function qs8_gemm(packed: usize, x: usize, y: usize, m: i32): void {
       tile(x + <usize>(r * k), w, bias, k, rows, n0, n1);
       for (let i = 0; i < rows; i++) {
         // Channels [n1, n0+16..) of ACC hold stale sums; the requant groups exist (np), their bytes are not stored.
-        requantRow(ACC + <usize>(i * CHUNK * 4), y + <usize>((r + i) * n + n0), min(n, n1) - n0, rq + <usize>(n0 >> 2) * 96, zOut, lo, hi, true);
+        requantRow(ACC + <usize>(i * CHUNK * 4), y + <usize>((r + i) * n + n0), min(n, n1) - n0, rq + <usize>(n0 >> 2) * RQ_GROUP, zOut, lo, hi, true);
       }
     }
   }

@@ -2,7 +2,7 @@
 // MultiplyByQuantizedMultiplier + zOut, clamped). The requant stage of every qs8 kernel, exported alone.
 // Params block (src/runtime/packing/qs8.ts packRequantize): i32 n, zOut, actMin, actMax, then at +16 the
 // requant groups of assembly/lib/requant.ts. Reference: src/runtime/reference/qs8_requantize.ts.
-import { RQ_GROUP, clampOut, packBytes, requant, requantLanes, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
+import { RQ_GROUP, clampOut, packBytes, requant, requant4, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 
 /**
  * Requantizes one row of n accumulators (n channels) from acc to out, 4 channels a step. With `padded`
@@ -14,7 +14,7 @@ export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32,
     const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
     const end = select<i32>(n, n & ~3, padded);
     for (; c < end; c += 4) {
-      const r = requantLanes(v128.load(acc + (<usize>c << 2)), rq + <usize>(c >> 2) * RQ_GROUP);
+      const r = requant4(v128.load(acc + (<usize>c << 2)), rq + <usize>(c >> 2) * RQ_GROUP);
       storeBytes(out + c, packBytes(r, r, r, r, z, vlo, vhi), min(4, n - c));
     }
   }

@@ -3,11 +3,25 @@
 // out = clamp(r + zOut, actMin, actMax). Multipliers come from QuantizeMultiplier, so q is in [0, 2^31)
 // and the INT32_MIN * INT32_MIN saturation never arises.
 //
-// Per-channel params, one 96-byte group per 4 channels (written by src/runtime/packing/qs8.ts):
+// Per-channel params, one 128-byte group per 4 channels (written by src/runtime/packing/qs8.ts):
 //   +0 q[4]   +16 2^left[4]   +32 mask[4] = 2^right - 1   +48 mask >> 1   +64 f32 2^-right[4]   +80 right[4]
-// Only call the v128 helpers under `if (ASC_FEATURE_SIMD)`.
+//   +96 f32 m[4] = q * 2^-(31 + right)   +112 f32 near[4] (the fast path's bound; -1: never)
+//
+// Fast path (SIMD): v = f32(acc) * m, n = round(v). With u = acc * q / 2^(31 + right) exactly, v is within
+// 3 * 2^-24 * |u| of u (three float32 roundings), and SRDHM's own rounding moves u by at most
+// 2^-(right + 1) before RoundingDivideByPOT rounds it to the nearest integer. So where |u| <= 512 and
+// |v - n| <= near = 1/2 - 2^-(right + 1) - 2^-12, the exact result is n; where |u| > 512 both saturate
+// any int8 output. The packer sets near only where left = 0, right >= 3 and |acc| * m < 2^20 for every
+// reachable acc (so round(v) by adding 1.5 * 2^23 is exact); a block with any lane beyond near is
+// redone exactly. Only call the v128 helpers under `if (ASC_FEATURE_SIMD)`.
 
-export const RQ_GROUP: usize = 96;
+export const RQ_GROUP: usize = 128;
+
+// As v128.const, Binaryen folds constants into every use and V8 rebuilds each per use; loaded from
+// memory they stay in registers. [1.5 * 2^23 x4] [abs mask x4] [2^30 as i64 x2]
+const RK = memory.data<u32>([
+  0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x40000000, 0, 0x40000000, 0,
+], 16);
 
 /** The params of channel c: q, 2^left, right. */
 @inline export function rqQ(rq: usize, c: i32): i32 {
@@ -36,14 +50,14 @@ export const RQ_GROUP: usize = 96;
 
 /** floor((x*q + 2^30) / 2^31) per lane: the 64-bit products' bits 31..62 are the result. */
 @inline function srdhm(x: v128, q: v128): v128 {
-  const half = i64x2.splat(0x40000000);
+  const half = v128.load(RK, 32);
   const lo = i64x2.shr_u(i64x2.add(i64x2.extmul_low_i32x4_s(x, q), half), 31);
   const hi = i64x2.shr_u(i64x2.add(i64x2.extmul_high_i32x4_s(x, q), half), 31);
   return i8x16.shuffle(lo, hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
 }
 
 /** requant() of 4 lanes, each lane its own channel (params group at p). */
-@inline export function requantLanes(acc: v128, p: usize): v128 {
+@inline function requantLanes(acc: v128, p: usize): v128 {
   const s = srdhm(i32x4.mul(acc, v128.load(p, 16)), v128.load(p));
   const mask = v128.load(p, 32);
   // round up when remainder > (mask >> 1) + (s < 0), i.e. remainder + (s >> 31) > mask >> 1
@@ -55,23 +69,47 @@ export const RQ_GROUP: usize = 96;
   return i32x4.sub(floor, up);
 }
 
-/** requant() of 4 lanes of one channel: q, p2l, mask, half splatted; right a scalar. */
-@inline export function requantSplat(acc: v128, q: v128, p2l: v128, right: i32, mask: v128, half: v128): v128 {
-  const s = srdhm(i32x4.mul(acc, p2l), q);
-  const up = i32x4.gt_s(i32x4.add(v128.and(s, mask), i32x4.shr_s(s, 31)), half);
-  return i32x4.sub(i32x4.shr_s(s, right), up);
+/** requant() of 4 lanes of one channel (params at g, its slot in a group). */
+@inline function requantSplat(acc: v128, g: usize): v128 {
+  const s = srdhm(i32x4.mul(acc, v128.load32_splat(g, 16)), v128.load32_splat(g));
+  const up = i32x4.gt_s(i32x4.add(v128.and(s, v128.load32_splat(g, 32)), i32x4.shr_s(s, 31)), v128.load32_splat(g, 48));
+  return i32x4.sub(i32x4.shr_s(s, load<i32>(g, 80)), up);
+}
+
+/** The fast path's v = f32(acc) * m. */
+@inline function fastV(acc: v128, m: v128): v128 {
+  return f32x4.mul(f32x4.convert_i32x4_s(acc), m);
+}
+
+/** |v - round(v)| for t = v + 1.5 * 2^23 (round(v) = t - 1.5 * 2^23). */
+@inline function offRound(v: v128, t: v128, magic: v128): v128 {
+  return v128.and(f32x4.sub(v, f32x4.sub(t, magic)), v128.load(RK, 16));
 }
 
 /**
- * 16 accumulators of one channel (params at g = its slot in a requant group) to 16 int8 with zOut and
- * the clamp. Kernels wrap it in one non-inlined local function each, to keep the module small.
+ * 16 accumulators of one channel (4 x i32x4 at acc; params at g = its slot in a requant group) to 16
+ * int8 at dst, with zOut and the clamp [lo, hi]. One function for every kernel, to keep the module small.
  */
-@inline export function requant16(a0: v128, a1: v128, a2: v128, a3: v128, g: usize, z: v128, lo: v128, hi: v128): v128 {
-  const q = v128.load32_splat(g), p2l = v128.load32_splat(g, 16), right = load<i32>(g, 80);
-  const mask = v128.load32_splat(g, 32), half = v128.load32_splat(g, 48);
-  return packBytes(
-    requantSplat(a0, q, p2l, right, mask, half), requantSplat(a1, q, p2l, right, mask, half),
-    requantSplat(a2, q, p2l, right, mask, half), requantSplat(a3, q, p2l, right, mask, half), z, lo, hi);
+export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst: usize): void {
+  const a0 = v128.load(acc), a1 = v128.load(acc, 16), a2 = v128.load(acc, 32), a3 = v128.load(acc, 48);
+  const m = v128.load32_splat(g, 96), magic = v128.load(RK);
+  const v0 = fastV(a0, m), v1 = fastV(a1, m), v2 = fastV(a2, m), v3 = fastV(a3, m);
+  const t0 = f32x4.add(v0, magic), t1 = f32x4.add(v1, magic), t2 = f32x4.add(v2, magic), t3 = f32x4.add(v3, magic);
+  const d = f32x4.pmax(f32x4.pmax(offRound(v0, t0, magic), offRound(v1, t1, magic)), f32x4.pmax(offRound(v2, t2, magic), offRound(v3, t3, magic)));
+  const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
+  if (!v128.any_true(f32x4.gt(d, v128.load32_splat(g, 112)))) {
+    // t's bits are those of 1.5 * 2^23 plus round(v)
+    v128.store(dst, packBytes(i32x4.sub(t0, magic), i32x4.sub(t1, magic), i32x4.sub(t2, magic), i32x4.sub(t3, magic), z, vlo, vhi));
+  } else {
+    v128.store(dst, packBytes(requantSplat(a0, g), requantSplat(a1, g), requantSplat(a2, g), requantSplat(a3, g), z, vlo, vhi));
+  }
+}
+
+/** requant() of 4 lanes, each its own channel (params group at p): the fast path, else exactly. */
+@inline export function requant4(acc: v128, p: usize): v128 {
+  const magic = v128.load(RK), v = fastV(acc, v128.load(p, 96)), t = f32x4.add(v, magic);
+  if (!v128.any_true(f32x4.gt(offRound(v, t, magic), v128.load(p, 112)))) return i32x4.sub(t, magic);
+  return requantLanes(acc, p);
 }
 
 /** Four requantized i32x4 to 16 int8: + zOut (i16 splat) with saturation, clamped to [lo, hi] (i8 splats). */

@@ -10,7 +10,7 @@ import {
 } from '../reference/qs8_types.js';
 
 /** Bytes of requant params per 4 channels (assembly/lib/requant.ts). */
-const RQ_GROUP = 96;
+const RQ_GROUP = 128;
 const up = (v: number, m: number): number => Math.ceil(v / m) * m;
 
 function checkLength(what: string, a: ArrayLike<number>, want: number): void {
@@ -36,12 +36,18 @@ class Blob {
   }
 }
 
-/** Requant groups for channels [0, np): q, 2^left, mask, mask >> 1, f32 2^-right, right (zeros past `channels`). */
-function writeRequant(blob: Blob, section: number, rq: Qs8Requant, channels: number, np: number): void {
+/**
+ * Requant groups for channels [0, np) (zeros past `channels`): q, 2^left, mask, mask >> 1, f32 2^-right,
+ * right, and the SIMD fast path's f32 m = q * 2^-(31 + right) and bound `near` (assembly/lib/requant.ts),
+ * given a bound on |acc| per channel: -1 (never) unless left = 0, right >= 3 and bound * m < 2^20.
+ */
+function writeRequant(blob: Blob, section: number, rq: Qs8Requant, channels: number, np: number, accBound: (c: number) => number): void {
   const o = blob.at[section];
   for (let c = 0; c < np; c++) {
     const [q, shift] = c < channels ? channelRequant(rq, c) : [0, 0];
     const left = Math.max(shift, 0), right = Math.max(-shift, 0), mask = (2 ** right - 1) | 0;
+    const m = Math.fround(q * 2 ** -(31 + right)), bound = c < channels ? Math.min(accBound(c), 2 ** 31) : 0;
+    const fast = left === 0 && right >= 3 && bound * m < 2 ** 20;
     const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
     blob.view.setInt32(p, q, true);
     blob.view.setInt32(p + 16, 2 ** left, true);
@@ -49,7 +55,20 @@ function writeRequant(blob: Blob, section: number, rq: Qs8Requant, channels: num
     blob.view.setInt32(p + 48, mask >> 1, true);
     blob.view.setFloat32(p + 64, 2 ** -right, true);
     blob.view.setInt32(p + 80, right, true);
+    blob.view.setFloat32(p + 96, m, true);
+    // exact in float32: right >= 11 takes the bound of 11, 1/2 - 2^-11
+    blob.view.setFloat32(p + 112, fast ? 0.5 - 2 ** -(Math.min(right, 11) + 1) - 2 ** -12 : -1, true);
   }
+}
+
+/**
+ * A bound on channel c's |acc| = |bias' + sum of w * x| over int8 x: |bias'| + 128 * sum |w|, with bias'
+ * the folded bias in section 1 and the channel's weights w[at(i)], i < count.
+ */
+function accBound(blob: Blob, c: number, w: ArrayLike<number>, at: (i: number) => number, count: number): number {
+  let s = 0;
+  for (let i = 0; i < count; i++) s += Math.abs(w[at(i)]);
+  return Math.abs(blob.view.getInt32(blob.at[1] + 4 * c, true)) + 128 * s;
 }
 
 function checkBias(bias: ArrayLike<number>, n: number): void {
@@ -65,7 +84,7 @@ export function packRequantize(n: number, rq: Qs8Requant): Uint8Array {
   const np = up(n, 16);
   const blob = new Blob([16, (np / 4) * RQ_GROUP]);
   [n, rq.zOut, rq.actMin, rq.actMax].forEach((v, i) => blob.i32(0, i, v));
-  writeRequant(blob, 1, rq, n, np);
+  writeRequant(blob, 1, rq, n, np, () => 2 ** 31);
   return blob.bytes;
 }
 
@@ -85,7 +104,7 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
     }
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
   }
-  writeRequant(blob, 2, rq, n, np);
+  writeRequant(blob, 2, rq, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
   return blob.bytes;
 }
 
@@ -130,7 +149,7 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
     }
   }
   blob.i32(3, n, i);
-  writeRequant(blob, 2, rq, n, np);
+  writeRequant(blob, 2, rq, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
   return blob.bytes;
 }
 
@@ -217,7 +236,7 @@ function packConv(
     // an output whose receptive field is all zIn: the bias alone
     blob.bytes[blob.at[6] + c] = requantize(bias[c] | 0, rq, c) & 255;
   }
-  writeRequant(blob, 2, rq, g.cout, coutP);
+  writeRequant(blob, 2, rq, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
   if (sparse) {
     let i = 0;
     for (let c = 0; c < g.cout; c++) {
@@ -244,8 +263,8 @@ function packConv(
       }
     });
   }
-  // patches [pq][r16], their pixel indices [pq], one block's planes [r16][16], dense pair vectors
-  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + (sparse ? 0 : npos * denseCount * 64);
+  // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout][16], dense pair vectors
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * g.cout + (sparse ? 0 : npos * denseCount * 64);
   return { bytes: blob.bytes, scratchBytes, outH: ph, outW: pw };
 }
 
