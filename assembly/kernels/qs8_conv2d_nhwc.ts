@@ -35,54 +35,61 @@ const ACC = memory.data(256, 16);
   return load<i32>(p + (<usize>i << 2));
 }
 
-/** Keeps the patch just written (pixel q) or, when all its taps are zIn, writes pixel q's constants. */
-@inline function keep(active: bool, q: i32, kept: i32, idx: usize, o: usize, cst: usize, cout: i32, yEnd: usize): bool {
-  if (active) {
-    store<i32>(idx + (<usize>kept << 2), q * cout);
-  } else if (ASC_FEATURE_SIMD && o + <usize>((cout + 15) & ~15) <= yEnd) {
-    // a spill past this pixel lands on outputs written later (this image's kept pixels, later pixels)
-    for (let c = 0; c < cout; c += 16) v128.store(o + c, v128.load(cst + c));
-  } else {
-    memory.copy(o, cst, cout);
-  }
+/** Keeps the patch just written: its outputs' byte offset q * cout goes to idx[kept]. */
+@inline function keep(active: bool, q: i32, kept: i32, idx: usize, cout: i32): bool {
+  if (active) store<i32>(idx + (<usize>kept << 2), q * cout);
   return active;
 }
 
 /**
- * Copies the receptive field of each output pixel of one image into patches, keeping those with a tap
- * other than zIn (their pixel index in idx) and writing the constants for the others. Returns how many
- * it kept. Reads only [img, xEnd); writes outputs only below yEnd.
+ * Writes the constants (every channel's requantized bias) to all pq output pixels at out, ascending, so
+ * that a store's spill past its pixel is rewritten by the next; the kept pixels overwrite theirs later.
  */
-function gather(p: usize, img: usize, xEnd: usize, out: usize, yEnd: usize, patches: usize, idx: usize): i32 {
+function constants(out: usize, pq: i32, cout: i32, cst: usize, yEnd: usize): void {
+  const c16 = <usize>((cout + 15) & ~15);
+  let o = out;
+  if (ASC_FEATURE_SIMD) {
+    const v = v128.load(cst);
+    if (cout <= 16) for (; o + 16 <= yEnd && pq > 0; o += <usize>cout, pq--) v128.store(o, v);
+    else for (; o + c16 <= yEnd && pq > 0; o += <usize>cout, pq--) for (let c: usize = 0; c < c16; c += 16) v128.store(o + c, v128.load(cst + c));
+  }
+  for (; pq > 0; o += <usize>cout, pq--) memory.copy(o, cst, cout);
+}
+
+/**
+ * Copies the receptive field of each output pixel of one image into patches, keeping those with a tap
+ * other than zIn (their outputs' byte offset in idx). Returns how many it kept. Reads only [img, xEnd).
+ */
+function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): i32 {
   const h = hdr(p, 0), w = hdr(p, 1), cin = hdr(p, 2), cout = hdr(p, 3), padT = hdr(p, 8), padL = hdr(p, 9);
   const psy = hdr(p, 12) * hdr(p, 6), psx = hdr(p, 13) * hdr(p, 7), ph = hdr(p, 14), pw = hdr(p, 15);
-  const zIn = hdr(p, 16), ndy = hdr(p, 20), ndx = hdr(p, 21), r16 = hdr(p, 22), cst = p + hdr(p, 29), segP = hdr(p, 30), mask = p + hdr(p, 31);
+  const zIn = hdr(p, 16), ndy = hdr(p, 20), ndx = hdr(p, 21), r16 = hdr(p, 22), segP = hdr(p, 30), mask = p + hdr(p, 31);
   const stride = w * cin, sx = <usize>(psx * cin);
   // Patches of one vector (rows of at most 4 bytes, at most 4 rows) come from 32-bit lane loads when
   // the field is inside the image: pixels [pxLo, pxHi) of rows whose fields are.
   const one = ASC_FEATURE_SIMD && segP == 4 && ndy <= 4;
   const span = w - ndx + padL, pxLo = min((padL + psx - 1) / psx, pw), pxHi = span < 0 ? pxLo : max(min(span / psx + 1, pw), pxLo);
-  let kept = 0, patch = patches, o = out;
+  let kept = 0, patch = patches;
   for (let py = 0; py < ph; py++) {
     const y0 = py * psy - padT;
     let px = 0;
     if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + ndy - 1) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
       const z = i8x16.splat(<i8>zIn), m = v128.load(mask);
-      for (; px < pxLo; px++, o += <usize>cout) {
-        if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, o, cst, cout, yEnd)) { kept++; patch += 16; }
+      for (; px < pxLo; px++) {
+        if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, cout)) { kept++; patch += 16; }
       }
       let src = img + <usize>(y0 * stride + (pxLo * psx - padL) * cin);
-      for (; px < pxHi; px++, o += <usize>cout, src += sx) {
+      for (; px < pxHi; px++, src += sx) {
         let v = v128.load32_zero(src);
         if (ndy > 1) v = v128.load32_lane(src + <usize>stride, v, 1);
         if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
         if (ndy > 3) v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
         v128.store(patch, v);
-        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * pw + px, kept, idx, o, cst, cout, yEnd)) { kept++; patch += 16; }
+        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * pw + px, kept, idx, cout)) { kept++; patch += 16; }
       }
     }
-    for (; px < pw; px++, o += <usize>cout) {
-      if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, o, cst, cout, yEnd)) { kept++; patch += <usize>r16; }
+    for (; px < pw; px++) {
+      if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, cout)) { kept++; patch += <usize>r16; }
     }
   }
   return kept;
@@ -217,7 +224,8 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
   const stage = planes + (<usize>r16 << 4), abuf = stage + (<usize>hdr(p, 3) << 4);
   for (let b = 0; b < n; b++) {
     const out = y + <usize>(b * outImg);
-    const kept = gather(p, x + <usize>(b * img), xEnd, out, yEnd, scratch, idx);
+    constants(out, pq, hdr(p, 3), p + hdr(p, 29), yEnd);
+    const kept = gather(p, x + <usize>(b * img), xEnd, scratch, idx);
     if (ASC_FEATURE_SIMD) {
       for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, sparse);
     } else {
