@@ -41,4 +41,5 @@ export { SEED_QAT, trainQat, type QatRecipe } from './recipes/qat.js';
 export { convert, convertToBytes, formatConvertReport, ConvertError, type ConvertOptions } from './convert/index.js';
 export { convertToFile } from './convert/convert_file.js';
 export { readModel, readModelFile, writeModel, writeModelFile, FormatError } from './format/index.js';
-export { loadModel, Interpreter, RuntimeError, hasSimd } from './runtime/index.js';
+export { loadModel, loadScalar, Interpreter, RuntimeError, hasSimd } from './runtime/index.js';
+export { createPool, Pool, type PoolOptions } from './runtime/pool.js';
