@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/data/rng.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { conv2d, dense, flatten, maxPool2d, reshape } from '../../src/model/layers.js';
 import { Sequential } from '../../src/model/sequential.js';
 import { fit } from '../../src/model/train.js';
 import { ConfigError, ShapeError } from '../../src/errors.js';
 import type { Callback } from '../../src/model/callbacks.js';
+import { blobs } from '../helpers/blobs.js';
 
-/** A small learnable task: class = which quadrant of an 8x8 image holds the bright blob. */
-function blobs(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const images = new Float32Array(n * 64);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(4);
-    labels[i] = c;
-    const oy = (c >> 1) * 4, ox = (c & 1) * 4;
-    for (let p = 0; p < 64; p++) images[i * 64 + p] = rng.uniform(0, 0.3);
-    for (let k = 0; k < 4; k++) images[i * 64 + (oy + 1 + (k >> 1)) * 8 + ox + 1 + (k & 1)] = 1;
-  }
-  return { images, labels, count: n, height: 8, width: 8, channels: 1 };
-}
 
 const smallCnn = (seed: number) => new Sequential(
   [reshape([8, 8, 1]), conv2d({ filters: 4, kernelSize: 3, activation: 'relu', padding: 'same' }), maxPool2d(), flatten(), dense({ units: 4 })],

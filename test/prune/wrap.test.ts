@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
-import { Rng } from '../../src/data/rng.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Callback } from '../../src/model/callbacks.js';
 import { conv2d, dense, flatten, maxPool2d, reshape, type Dense } from '../../src/model/layers.js';
@@ -10,21 +9,8 @@ import { isPrunedMByN, keptCount } from '../../src/prune/mask.js';
 import type { MaskUpdate } from '../../src/prune/pruning_state.js';
 import { constantSparsity, polynomialDecay } from '../../src/prune/schedule.js';
 import { isPruningWrapped, pruneLowMagnitude, pruningStateOf, pruningSummary, stripPruning, updatePruningStep } from '../../src/prune/wrap.js';
+import { blobs } from '../helpers/blobs.js';
 
-/** Class = the quadrant of an 8x8 image holding a bright 2x2 blob, over uniform noise. */
-function blobs(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const images = new Float32Array(n * 64);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(4);
-    labels[i] = c;
-    const oy = (c >> 1) * 4, ox = (c & 1) * 4;
-    for (let p = 0; p < 64; p++) images[i * 64 + p] = rng.uniform(0, 0.3);
-    for (let k = 0; k < 4; k++) images[i * 64 + (oy + 1 + (k >> 1)) * 8 + ox + 1 + (k & 1)] = 1;
-  }
-  return { images, labels, count: n, height: 8, width: 8, channels: 1 };
-}
 
 /** conv2d [3,3,1,4] (1 input channel), conv2d_1 [3,3,4,4], dense [64,4]. */
 const smallCnn = (seed = 1) => new Sequential(

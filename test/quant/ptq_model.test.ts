@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/dataset.js';
-import { Rng } from '../../src/data/rng.js';
 import { ShapeError } from '../../src/errors.js';
 import { conv2d, dense, flatten, maxPool2d, reshape } from '../../src/model/layers.js';
 import { mnistCnn } from '../../src/model/mnist_cnn.js';
@@ -10,21 +8,9 @@ import { dequantizeWeights } from '../../src/quant/ptq.js';
 import { quantizeDynamic, quantizeInt8 } from '../../src/quant/ptq_model.js';
 import { integerForward } from '../../src/quant/quantized_model.js';
 import { asymmetricParams } from '../../src/quant/scheme.js';
+import { blobs as blobsOf } from '../helpers/blobs.js';
 
-/** Class = the quadrant of an 8x8 image holding a bright 2x2 blob, over uniform noise. */
-function blobs(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const images = new Float32Array(n * 64);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(4);
-    labels[i] = c;
-    const oy = (c >> 1) * 4, ox = (c & 1) * 4;
-    for (let p = 0; p < 64; p++) images[i * 64 + p] = rng.uniform(0, 0.6);
-    for (let k = 0; k < 4; k++) images[i * 64 + (oy + 1 + (k >> 1)) * 8 + ox + 1 + (k & 1)] = rng.uniform(0.5, 1);
-  }
-  return { images, labels, count: n, height: 8, width: 8, channels: 1 };
-}
+const blobs = (n: number, seed: number) => blobsOf(n, seed, { noise: 0.6, blob: [0.5, 1] });
 
 const layersOf = () => [reshape([8, 8, 1]), conv2d({ filters: 6, kernelSize: 3, activation: 'relu' }), maxPool2d(), flatten(), dense({ units: 4 })];
 const data = blobs(320, 3);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
-import { Rng } from '../../src/data/rng.js';
 import { referenceBackend } from '../../src/engine/backend.js';
 import { ConfigError } from '../../src/errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/model/checkpoint.js';
@@ -18,21 +17,9 @@ import { qatState, quantizeModel, restoreQatState, toQuantizedModel, type QatMod
 import { FakeQuantLayer, KernelQuantizer, QatConv2D, QatDense, type QatContext } from '../../src/quant/qat_layers.js';
 import { integerForward } from '../../src/quant/quantized_model.js';
 import { channelAbsMax } from '../../src/quant/scheme.js';
+import { blobs as blobsOf } from '../helpers/blobs.js';
 
-/** Class = the quadrant of an 8x8 image holding a bright 2x2 blob, over uniform noise. */
-function blobs(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const images = new Float32Array(n * 64);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(4);
-    labels[i] = c;
-    const oy = (c >> 1) * 4, ox = (c & 1) * 4;
-    for (let p = 0; p < 64; p++) images[i * 64 + p] = rng.uniform(0, 0.6);
-    for (let k = 0; k < 4; k++) images[i * 64 + (oy + 1 + (k >> 1)) * 8 + ox + 1 + (k & 1)] = rng.uniform(0.5, 1);
-  }
-  return { images, labels, count: n, height: 8, width: 8, channels: 1 };
-}
+const blobs = (n: number, seed: number) => blobsOf(n, seed, { noise: 0.6, blob: [0.5, 1] });
 
 /** The seed CNN's structure at toy size: [8,8] -> conv 3x3 (6, relu) -> pool -> flatten 54 -> dense 4. */
 const smallCnn = (seed = 1) => new Sequential(
