@@ -13,6 +13,13 @@ export interface CacheOptions {
   fresh?: boolean;
 }
 
+/** A short hash of typed arrays' bytes (weights, data), for cache keys. */
+export function digest(...arrays: ArrayBufferView[]): string {
+  const h = createHash('sha256');
+  for (const a of arrays) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return h.digest('hex').slice(0, 16);
+}
+
 export function cacheKey(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
 }

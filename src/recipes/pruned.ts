@@ -1,6 +1,5 @@
 // The seed run's pruning step: the baseline -> a pruning fine-tune (tfmot's PolynomialDecay 0.5 -> final
 // sparsity) -> strip, cached on disk like the baseline so tests and the bench share one run.
-import { createHash } from 'node:crypto';
 import type { Dataset } from '../data/dataset.js';
 import type { EngineBackend } from '../engine/backend.js';
 import { ConfigError } from '../errors.js';
@@ -11,7 +10,7 @@ import type { MaskUpdate } from '../prune/pruning_state.js';
 import { polynomialDecay, type PruningSchedule } from '../prune/schedule.js';
 import { pruneLowMagnitude, stripPruning, updatePruningStep, type PruneLowMagnitudeOptions } from '../prune/wrap.js';
 import { learningRateSchedule, SEED_BASELINE, shiftAugment, trainBaseline, type BaselineRecipe } from './baseline.js';
-import { cachedModel, cacheKey, type CacheOptions } from './cache.js';
+import { cachedModel, cacheKey, digest, type CacheOptions } from './cache.js';
 
 export interface PruneRecipe {
   /** Shuffle seed of the fine-tune. */
@@ -132,11 +131,6 @@ export function trainPruned(train: Dataset, recipe: PruneRecipe = SEED_PRUNING, 
   return { model, baseline, history: run?.history, updates: run?.updates, cached };
 }
 
-function digest(...arrays: ArrayBufferView[]): string {
-  const h = createHash('sha256');
-  for (const a of arrays) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  return h.digest('hex').slice(0, 16);
-}
 
 function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;

@@ -1,7 +1,6 @@
 // The seed run's quantization step: the baseline, or the 80%-pruned model, -> quantizeModel -> a short
 // QAT fine-tune; cached on disk like the baseline (weights in the checkpoint, ranges in a JSON file
 // beside it), so tests and the bench share one run.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic_write.js';
@@ -14,7 +13,7 @@ import { fit, type History } from '../model/train.js';
 import type { WeightGranularity } from '../quant/ptq.js';
 import { qatState, quantizeModel, restoreQatState, type QatModel, type QatState } from '../quant/qat.js';
 import { SEED_BASELINE, shiftAugment, trainBaseline, type BaselineRecipe } from './baseline.js';
-import { cachedModel, cacheKey, type CacheOptions } from './cache.js';
+import { cachedModel, cacheKey, digest, type CacheOptions } from './cache.js';
 import { SEED_PRUNING, trainPruned, type PruneRecipe } from './pruned.js';
 
 export interface QatRecipe {
@@ -94,8 +93,3 @@ export function trainQat(train: Dataset, recipe: QatRecipe = SEED_QAT, opts: Qat
   return { model: qat, source, history, cached };
 }
 
-function digest(...arrays: ArrayBufferView[]): string {
-  const h = createHash('sha256');
-  for (const a of arrays) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  return h.digest('hex').slice(0, 16);
-}
