@@ -6,15 +6,16 @@
 // Fused maxpool: requant is monotone (q >= 0, no left shift; the packer checks), so the max of the
 // requantized window is the requantized max of its accumulators: one requant per pooled output.
 //
-// Per image, each (pooled) output pixel's receptive field is copied into a patch: byte d =
-// dy * segP + dx * cin + ci is the input at offset (dy, dx, ci) of the field (zIn outside the image),
-// rows padded to segP (4, 8 or a multiple of 16 bytes) so that a row is one load, the patch to r16 (a
-// multiple of 16); the pad bytes are garbage, masked out. A patch that is all zIn gives every channel its bias
-// alone, so its outputs are the packed constants: they are written at once and the patch is dropped
-// (a digit's empty background). The kept patches are packed with their pixel indices; each 16 of them
-// are transposed into planes[d][16], so every tap at every pool position is one vector over 16 pixels:
-// SIMD lanes are pixels and each channel's requant has one shift. Pairs of taps feed
-// i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..].
+// Per image, every output pixel first gets the packed constants: each channel's requantized bias,
+// which is its output wherever the receptive field is all zIn (a digit's empty background). Then each
+// pixel's field is copied into a patch: byte d = dy * segP + dx * cin + ci is the input at offset
+// (dy, dx, ci) of the field (zIn outside the image), rows padded to segP (4, 8 or a multiple of 16
+// bytes) so that a row is one load, the patch to r16 (a multiple of 16); pad bytes are garbage that no
+// tap reads (and the activity test masks out). Only patches with a tap other than zIn are kept, with
+// their output's byte offset; each 16 kept patches are transposed into planes[d][16], so every tap at
+// every pool position is one vector over 16 pixels: SIMD lanes are pixels and each channel's requant
+// has one shift. The block's 16 outputs per channel are transposed back to pixels and stored. Pairs
+// of taps feed i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..].
 //   dense: offsets [pos][pair] (the pair's two taps' d * 16), weights [cout][pair] as i16 pairs; each
 //          block of 16 pixels first widens all (pos, pair) vectors into scratch, shared by the channels;
 //   sparse: only the channel's nonzero pairs: offsets [pair][pos], weights [pair], ranges start[cout+1];
@@ -24,7 +25,8 @@
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
 //   24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)  29 offConst (int8 [cout] padded to 16)
 //   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)
-// Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the dense pair vectors.
+// Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the
+// dense pair vectors. The scalar build computes the kept pixels straight from their patches.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, zh8, zl8 } from './qs8_transpose';

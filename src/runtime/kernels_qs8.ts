@@ -217,16 +217,39 @@ function prepareMaxpool(mod: KernelModule, shape: KernelShape, seed: number): Ke
     () => qs8_maxpool2d(x, d.n, d.h, d.w, d.c, pool, lo, 127).y, outs * d.ph * d.pw, outs * d.ph * d.pw);
 }
 
-/** dims: m k n [pt] (per-tensor requant) [mscale: multipliers x 2^mscale on small x, w and bias: left shifts]. */
+/**
+ * Accumulators across requantization ties, for the SIMD requant's fast path and its exact fallback:
+ * k = 1, w = 1 and x = every int8 value (row r holds r - 128), zIn = 0, so channel c's 256 rows see
+ * bias[c] - 128 .. bias[c] + 127; its multiplier is 2^-3 .. 2^-16 and its bias puts a tie
+ * (t + 1/2) / multiplier mid-range, for a random integer t.
+ */
+function tieCase(rng: Rng, n: number): { x: Int8Array; w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant } {
+  const multipliers = new Int32Array(n), shifts = new Int32Array(n), bias = new Int32Array(n);
+  for (let c = 0; c < n; c++) {
+    const real = 2 ** -(3 + rng.next() * 13);
+    const q = quantizeMultiplier(real);
+    multipliers[c] = q.multiplier;
+    shifts[c] = q.shift;
+    bias[c] = Math.round((rng.int(201) - 100 + 0.5) / real);
+  }
+  const x = new Int8Array(256).map((_, r) => r - 128);
+  return { x, w: new Int8Array(n).fill(1), bias, zIn: 0, rq: { multipliers, shifts, zOut: rng.int(256) - 128, actMin: -128, actMax: 127 } };
+}
+
+/**
+ * dims: m k n [pt] (per-tensor requant) [mscale: multipliers x 2^mscale on small x, w and bias: left
+ * shifts] [ties: see tieCase, m = 256 and k = 1].
+ */
 function prepareGemm(sparse: boolean) {
   const name = sparse ? 'qs8_spmm' : 'qs8_gemm';
   return (mod: KernelModule, shape: KernelShape, seed: number): KernelCase => {
     const { m, k, n } = shape.dims;
     const rng = new Rng(seed);
-    const zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1, shape.dims.mscale ?? 0);
     const small = shape.dims.mscale !== undefined;
-    const x = small ? near(rng, m * k, zIn) : int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity, small);
-    const bias = small ? biases(rng, n, 0) : biases(rng, n, k);
+    let zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1, shape.dims.mscale ?? 0);
+    let x = small ? near(rng, m * k, zIn) : int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity, small);
+    let bias = small ? biases(rng, n, 0) : biases(rng, n, k);
+    if (shape.dims.ties) ({ x, w, bias, zIn, rq } = tieCase(rng, n));
     const buf = new Buffers(mod);
     const xp = buf.put(x), y = buf.output(m * n);
     const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq) : packGemm(w, k, n, bias, zIn, rq));
@@ -291,13 +314,14 @@ const GEMM_SHAPES: KernelShape[] = [
   { label: 'per_tensor', dims: { m: 7, k: 33, n: 10, pt: 1 } },
   { label: 'several_tiles', dims: { m: 13, k: 200, n: 33 } },
   { label: 'left_shifts_k1', dims: { m: 5, k: 1, n: 6, mscale: 8 } },
+  { label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } },
 ];
 const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'one_tile', dims: { m: 16, k: 16, n: 4 } },
   { label: 'm_lt_tile_k1', dims: { m: 5, k: 1, n: 3 } },
   { label: 'several_tiles', dims: { m: 33, k: 70, n: 17 } },
   { label: 'left_shifts_k1', dims: { m: 17, k: 1, n: 6, mscale: 8 } },
-]);
+]).concat({ label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } });
 const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
 
 const CONV_SHAPES: KernelShape[] = [
