@@ -23,7 +23,8 @@ function store16(a0: v128, a1: v128, a2: v128, a3: v128, rq: usize, c: i32, zOut
 export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): void {
   const k = load<i32>(p), n = load<i32>(p, 4), zOut = load<i32>(p, 8), lo = load<i32>(p, 12), hi = load<i32>(p, 16);
   const bias = p + load<i32>(p, 20), rq = p + load<i32>(p, 24), start = p + load<i32>(p, 28), pairs = p + load<i32>(p, 32);
-  if (ASC_FEATURE_SIMD) {
+  // one row (batch 1): the scalar loop, cheaper than transposing a 16-row block of padding
+  if (ASC_FEATURE_SIMD && m > 1) {
     const k16 = k & ~15, block = <usize>(k * 16);
     for (let r0 = 0; r0 < m; r0 += 16) {
       const rows = min(16, m - r0), xb = x + <usize>(r0 * k), xt = scratch + <usize>(r0 >> 4) * block;

@@ -321,6 +321,7 @@ const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'm_lt_tile_k1', dims: { m: 5, k: 1, n: 3 } },
   { label: 'several_tiles', dims: { m: 33, k: 70, n: 17 } },
   { label: 'left_shifts_k1', dims: { m: 17, k: 1, n: 6, mscale: 8 } },
+  { label: 'one_row', dims: { m: 1, k: 37, n: 5 } },
 ]).concat({ label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } });
 const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
 
