@@ -171,11 +171,14 @@ function ulpsAway(v: number, ulps: number): number {
   return f[0];
 }
 
-/** dims: n [pixels: MNIST-like input, k/255 with scale 1/255 and zero point -128]. */
+/**
+ * dims: n [pixels: MNIST-like input, k/255 with scale 1/255 and zero point -128] [log2s: a scale near
+ * 2^log2s instead of 2^-8, e.g. beyond the SIMD kernel's reciprocal range].
+ */
 function prepareQuantize(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
-  const { n, pixels } = shape.dims;
+  const { n, pixels, log2s = -8 } = shape.dims;
   const rng = new Rng(seed);
-  const scale = pixels ? Math.fround(1 / 255) : Math.fround(0.5 ** 8 * (1 + rng.next())), zp = pixels ? -128 : rng.int(256) - 128;
+  const scale = pixels ? Math.fround(1 / 255) : Math.fround(2 ** log2s * (1 + rng.next())), zp = pixels ? -128 : rng.int(256) - 128;
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     // Exact ties (k + 0.5) * s and their float neighbours (the SIMD kernel's reciprocal cannot tell
@@ -359,7 +362,8 @@ export const QS8_KERNELS: KernelInfo[] = [
     [{ label: 'n1', dims: { m: 3, n: 1 } }, { label: 'n16', dims: { m: 2, n: 16 } }, { label: 'n37_many', dims: { m: 200, n: 37 } }],
     [{ label: 'seed_conv_out_b32', dims: { m: 32 * 676, n: 12 } }], prepareRequantize),
   row('qs8_quantize', 'quantize', false,
-    [{ label: 'n3', dims: { n: 3 } }, { label: 'n4', dims: { n: 4 } }, { label: 'n1001', dims: { n: 1001 } }, { label: 'n4000', dims: { n: 4000 } }, { label: 'pixels_n999', dims: { n: 999, pixels: 1 } }],
+    [{ label: 'n3', dims: { n: 3 } }, { label: 'n4', dims: { n: 4 } }, { label: 'n1001', dims: { n: 1001 } }, { label: 'n4000', dims: { n: 4000 } }, { label: 'pixels_n999', dims: { n: 999, pixels: 1 } },
+      { label: 'tiny_scale', dims: { n: 64, log2s: -110 } }, { label: 'huge_scale', dims: { n: 64, log2s: 110 } }],
     [{ label: 'seed_input_b32', dims: { n: 32 * 784, pixels: 1 } }, { label: 'ties_b32', dims: { n: 32 * 784 } }], prepareQuantize),
   row('qs8_dequantize', 'dequantize', false,
     [{ label: 'n5', dims: { n: 5 } }, { label: 'n16', dims: { n: 16 } }, { label: 'n333', dims: { n: 333 } }],
