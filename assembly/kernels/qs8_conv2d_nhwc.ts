@@ -218,7 +218,7 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
   }
 }
 
-@inline function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool): void {
+function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool): void {
   const img = hdr(p, 0) * hdr(p, 1) * hdr(p, 2), pq = hdr(p, 14) * hdr(p, 15), outImg = pq * hdr(p, 3), r16 = hdr(p, 22);
   const xEnd = x + <usize>(n * img), yEnd = y + <usize>(n * outImg);
   // scratch: patches [pq][r16], idx [pq] (output byte offsets), planes [r16][16], stage [cout][16], pair vectors
