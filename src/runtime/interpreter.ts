@@ -11,6 +11,7 @@ import type { FormatModel, MaxPool2DOp } from '../format/model.js';
 import { elementCount, opPrecision } from '../format/model.js';
 import { Arena, align16, planOffsets, type Lifetime } from './arena.js';
 import { RuntimeError } from './errors.js';
+import { checkInput, checkOutput } from './io_checks.js';
 import { RESOLVER, resolverKey, type KernelEntry, type KernelExports, type OpContext, type ResolvedOp, type Step } from './resolver.js';
 import type { Isa, KernelModule } from './wasm.js';
 
@@ -135,8 +136,8 @@ export class Interpreter {
    * this interpreter reuses: valid until the next run or predict; copy it (`.slice()`) to keep it.
    */
   run(input: Float32Array, batchSize?: number, output?: Float32Array): Float32Array {
-    const n = this.checkInput(input, batchSize);
-    const out = output === undefined ? this.logits(n * this.outputSize) : checkOutput(output, Float32Array, n * this.outputSize);
+    const n = checkInput(input, batchSize, this.inputSize, this.inputShape);
+    const out = output === undefined ? this.logits(n * this.outputSize) : checkOutput(output, Float32Array, n * this.outputSize, 'a reused buffer');
     const inSize = this.inputSize, outSize = this.outputSize;
     for (let start = 0; start < n; start += this.maxBatch) {
       const b = Math.min(this.maxBatch, n - start);
@@ -150,8 +151,8 @@ export class Interpreter {
 
   /** The class of each sample (the index of its largest output; the first on ties), as run() would rank them. */
   predict(input: Float32Array, batchSize?: number, output?: Int32Array): Int32Array {
-    const n = this.checkInput(input, batchSize);
-    const out = output === undefined ? this.classes(n) : checkOutput(output, Int32Array, n);
+    const n = checkInput(input, batchSize, this.inputSize, this.inputShape);
+    const out = output === undefined ? this.classes(n) : checkOutput(output, Int32Array, n, 'a reused buffer');
     const logits = this.run(input, n, this.logits(n * this.outputSize));
     const size = this.outputSize;
     for (let s = 0, o = 0; s < n; s++, o += size) {
@@ -189,21 +190,6 @@ export class Interpreter {
     this.capacity = batch;
   }
 
-  private checkInput(input: Float32Array, batchSize: number | undefined): number {
-    if (!(input instanceof Float32Array)) {
-      throw new RuntimeError('input_type', `input is ${describe(input)}; pass a Float32Array of samples (e.g. Float32Array.from(values))`);
-    }
-    const n = batchSize ?? input.length / this.inputSize;
-    if (!Number.isInteger(n) || n < 1) {
-      throw new RuntimeError('input_size', batchSize === undefined
-        ? `input has ${input.length} values, not a positive multiple of the model's ${this.inputSize} per sample [${this.inputShape}]`
-        : `batchSize is ${batchSize}; pass a positive integer`);
-    }
-    if (input.length !== n * this.inputSize) {
-      throw new RuntimeError('input_size', `input has ${input.length} values; ${n} samples of [${this.inputShape}] are ${n * this.inputSize}`);
-    }
-    return n;
-  }
 }
 
 /** The max pool right after conv op k that alone reads the conv's output, if any. */
@@ -248,15 +234,5 @@ function reused<T extends Float32Array | Int32Array>(type: new (n: number) => T)
   };
 }
 
-function checkOutput<T extends Float32Array | Int32Array>(output: T, type: { new (n: number): T; name: string }, n: number): T {
-  if (!(output instanceof type) || output.length < n) {
-    throw new RuntimeError('input_type', `output is ${describe(output)}; pass a ${type.name} of at least ${n} values, or none to get a reused buffer`);
-  }
-  return output;
-}
 
-function describe(v: unknown): string {
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${(v as unknown as ArrayLike<number>).length} values`;
-  return Array.isArray(v) ? `an array of ${v.length} values` : v === null ? 'null' : `a ${typeof v}`;
-}
 

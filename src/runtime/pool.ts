@@ -15,6 +15,7 @@
 // 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
 import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
+import { checkInput, checkOutput } from './io_checks.js';
 import { fromWire, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
 import { availableThreads, startThread, type Thread } from './threads.js';
 import type { Isa } from './wasm.js';
@@ -149,8 +150,8 @@ export class Pool {
     let result: Float32Array | Int32Array, n: number;
     try {
       if (this.closedBy) throw this.closedBy;
-      n = this.checkInput(input, batchSize);
-      result = kind === 'run' ? checkOutput(output, Float32Array, n * this.outputSize) : checkOutput(output, Int32Array, n);
+      n = checkInput(input, batchSize, this.inputSize, this.inputShape);
+      result = kind === 'run' ? outputOrNew(output, Float32Array, n * this.outputSize) : outputOrNew(output, Int32Array, n);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -243,22 +244,6 @@ export class Pool {
     return kind === 'run' ? new Float32Array(this.stageOut!, 0, length) : new Int32Array(this.stageOut!, 0, length);
   }
 
-  // The same checks and messages as Interpreter.run (test/runtime/pool.test.ts compares them).
-  private checkInput(input: Float32Array, batchSize: number | undefined): number {
-    if (!(input instanceof Float32Array)) {
-      throw new RuntimeError('input_type', `input is ${describe(input)}; pass a Float32Array of samples (e.g. Float32Array.from(values))`);
-    }
-    const n = batchSize ?? input.length / this.inputSize;
-    if (!Number.isInteger(n) || n < 1) {
-      throw new RuntimeError('input_size', batchSize === undefined
-        ? `input has ${input.length} values, not a positive multiple of the model's ${this.inputSize} per sample [${this.inputShape}]`
-        : `batchSize is ${batchSize}; pass a positive integer`);
-    }
-    if (input.length !== n * this.inputSize) {
-      throw new RuntimeError('input_size', `input has ${input.length} values; ${n} samples of [${this.inputShape}] are ${n * this.inputSize}`);
-    }
-    return n;
-  }
 }
 
 /** `n` samples as at most `threads` contiguous [start, count] chunks whose sizes differ by at most one. */
@@ -273,15 +258,6 @@ export function split(n: number, threads: number): [start: number, count: number
   return chunks;
 }
 
-function checkOutput<T extends Float32Array | Int32Array>(output: Float32Array | Int32Array | undefined, type: { new (n: number): T; name: string }, n: number): T {
-  if (output === undefined) return new type(n);
-  if (!(output instanceof type) || output.length < n) {
-    throw new RuntimeError('input_type', `output is ${describe(output)}; pass a ${type.name} of at least ${n} values, or none to get a new array`);
-  }
-  return output;
-}
-
-function describe(v: unknown): string {
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${(v as unknown as ArrayLike<number>).length} values`;
-  return Array.isArray(v) ? `an array of ${v.length} values` : v === null ? 'null' : `a ${typeof v}`;
+function outputOrNew<T extends Float32Array | Int32Array>(output: unknown, type: { new (n: number): T; name: string }, n: number): T {
+  return output === undefined ? new type(n) : checkOutput(output, type, n, 'a new array');
 }
