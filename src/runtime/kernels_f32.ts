@@ -3,6 +3,7 @@
 // model's shapes at batch 32 for the bench, and `prepare`, which packs seeded Keras-layout weights
 // with the runtime's own packers so the tests cover packing too.
 import { Rng } from '../data/rng.js';
+import { GuardedBuffers } from './kernel_buffers.js';
 import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
 import type { KernelModule } from './wasm.js';
 import { packConv2d, packConv2dReluMaxpoolSparse, packConv2dSparse, packDense, packDenseSparse } from './packing/f32.js';
@@ -29,39 +30,14 @@ export interface F32Exports {
   f32_conv2d_relu_maxpool2d_sparse(params: number, x: number, w: number, y: number, scratch: number): void;
 }
 
-const GUARD = 64;
-const CANARY = 0xa5;
-
-/** Buffers in one module's memory; the ones kernels write get canary bytes on both sides. */
-class Buffers {
-  private guards: number[] = [];
-  constructor(readonly mod: KernelModule) {}
-
-  /** The current memory (alloc may grow it, which detaches older views). */
-  get memory(): ArrayBuffer {
-    return this.mod.exports.memory.buffer as ArrayBuffer;
+/** f32 views over the shared guarded buffers. */
+class Buffers extends GuardedBuffers {
+  constructor(mod: KernelModule) {
+    super(mod, 0xa5);
   }
 
   get exports(): F32Exports {
     return this.mod.exports as unknown as F32Exports;
-  }
-
-  alloc(bytes: number, guarded = false): number {
-    const pad = guarded ? GUARD : 0;
-    const base = this.mod.exports.alloc(bytes + 2 * pad);
-    if (base === 0) throw new RangeError(`kernel memory cannot grow by ${bytes} bytes`);
-    if (guarded) {
-      new Uint8Array(this.memory, base, GUARD).fill(CANARY);
-      new Uint8Array(this.memory, base + GUARD + bytes, GUARD).fill(CANARY);
-      this.guards.push(base, base + GUARD + bytes);
-    }
-    return base + pad;
-  }
-
-  put(a: Float32Array | Int32Array | Uint8Array): number {
-    const ptr = this.alloc(a.byteLength);
-    new Uint8Array(this.memory, ptr, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    return ptr;
   }
 
   /** A guarded output of `n` floats, prefilled with NaN so an output the kernel skips cannot pass. */
@@ -73,16 +49,6 @@ class Buffers {
 
   read(ptr: number, n: number): Float32Array {
     return new Float32Array(this.memory, ptr, n).slice();
-  }
-
-  /** Throws if a kernel wrote outside the buffers it was given. */
-  checkGuards(name: string): void {
-    const mem = new Uint8Array(this.memory);
-    for (const g of this.guards) {
-      for (let i = 0; i < GUARD; i++) {
-        if (mem[g + i] !== CANARY) throw new Error(`${name} wrote outside its buffers (canary byte at offset ${g + i} changed)`);
-      }
-    }
   }
 }
 

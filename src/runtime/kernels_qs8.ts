@@ -4,6 +4,7 @@
 // runtime's own packers (src/runtime/packing/qs8.ts) so the tests cover packing too. int8 is bit-exact.
 import { Rng } from '../data/rng.js';
 import { quantizeMultiplier } from '../quant/requant.js';
+import { GuardedBuffers } from './kernel_buffers.js';
 import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
 import type { KernelModule } from './wasm.js';
 import { packConv2d, packGemm, packMaxpool2d, packRequantize, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
@@ -28,49 +29,19 @@ export interface Qs8Exports {
   qs8_spconv2d_maxpool2d(packed: number, x: number, y: number, n: number, scratch: number): void;
 }
 
-const GUARD = 64;
-const CANARY = 0x5a;
-
-/** Buffers in one module's memory; outputs and scratch get canary bytes on both sides. */
-class Buffers {
-  private guards: number[] = [];
-  constructor(readonly mod: KernelModule) {}
-  get memory(): ArrayBuffer {
-    return this.mod.exports.memory.buffer as ArrayBuffer;
+/** int8 views over the shared guarded buffers. */
+class Buffers extends GuardedBuffers {
+  constructor(mod: KernelModule) {
+    super(mod, 0x5a);
   }
   get k(): Qs8Exports {
     return this.mod.exports as unknown as Qs8Exports;
-  }
-  alloc(bytes: number, guarded = false): number {
-    const pad = guarded ? GUARD : 0;
-    const base = this.mod.exports.alloc(bytes + 2 * pad);
-    if (base === 0) throw new RangeError(`kernel memory cannot grow by ${bytes} bytes`);
-    if (guarded) {
-      new Uint8Array(this.memory, base, GUARD).fill(CANARY);
-      new Uint8Array(this.memory, base + GUARD + bytes, GUARD).fill(CANARY);
-      this.guards.push(base, base + GUARD + bytes);
-    }
-    return base + pad;
-  }
-  /** Copies `a` in; inputs are placed flush against unallocated memory's edge of their slot. */
-  put(a: ArrayBufferView): number {
-    const ptr = this.alloc(a.byteLength);
-    new Uint8Array(this.memory, ptr, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    return ptr;
   }
   /** A guarded output, prefilled with a byte pattern so an output the kernel skips is caught. */
   output(bytes: number): number {
     const ptr = this.alloc(bytes, true);
     new Uint8Array(this.memory, ptr, bytes).fill(0x77);
     return ptr;
-  }
-  check(name: string): void {
-    const mem = new Uint8Array(this.memory);
-    for (const g of this.guards) {
-      for (let i = 0; i < GUARD; i++) {
-        if (mem[g + i] !== CANARY) throw new Error(`${name} wrote outside its buffers (canary at offset ${g + i} changed)`);
-      }
-    }
   }
 }
 
@@ -133,7 +104,7 @@ function makeCase(buf: Buffers, name: string, y: number, shape: number[], f32: b
     run,
     runReference: () => { want = reference(); },
     outputs: () => {
-      buf.check(name);
+      buf.checkGuards(name);
       const got = f32 ? new Float32Array(buf.memory, y, size).slice() : new Int8Array(buf.memory, y, size).slice();
       return { got, want, shape };
     },
