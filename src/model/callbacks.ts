@@ -34,3 +34,18 @@ export interface Callback {
   onEpochEnd?(epoch: number, logs: EpochLogs, ctx: TrainContext): void;
   onTrainEnd?(ctx: TrainContext): void;
 }
+
+/**
+ * What a model requires of fit()'s callbacks, checked before the first batch. A pruning-wrapped model
+ * registers one (tfmot: "Prune() wrapper requires the UpdatePruningStep callback"), so training it
+ * without its callback fails at once instead of silently training a dense model.
+ */
+const fitRequirements = new WeakMap<Sequential, (callbacks: readonly Callback[]) => void>();
+
+export function requireAtFit(model: Sequential, check: (callbacks: readonly Callback[]) => void): void {
+  fitRequirements.set(model, check);
+}
+
+export function checkFitCallbacks(model: Sequential, callbacks: readonly Callback[]): void {
+  fitRequirements.get(model)?.(callbacks);
+}

@@ -5,7 +5,7 @@ import { sampleSize, splitValidation } from '../data/dataset.js';
 import { Rng } from '../data/rng.js';
 import type { Augment } from '../data/augment.js';
 import { ConfigError } from '../errors.js';
-import type { Callback, EpochLogs, TrainContext } from './callbacks.js';
+import { checkFitCallbacks, type Callback, type EpochLogs, type TrainContext } from './callbacks.js';
 import { progressCallback, type ProgressSink } from './progress.js';
 import type { Sequential } from './sequential.js';
 
@@ -46,6 +46,7 @@ export function fit(model: Sequential, data: Dataset, config: Partial<TrainConfi
   const cfg: TrainConfig = { ...TRAIN_DEFAULTS, ...config };
   validate(cfg);
   model.checkDataset(data);
+  checkFitCallbacks(model, cfg.callbacks);
   const split = cfg.validationData ? { train: data, validation: cfg.validationData } : cfg.validationSplit > 0 ? splitValidation(data, cfg.validationSplit) : { train: data, validation: undefined };
   const train = split.train;
   const callbacks = cfg.progress ? [...cfg.callbacks, progressCallback(cfg.progress)] : cfg.callbacks;

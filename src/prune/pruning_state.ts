@@ -126,6 +126,17 @@ export class PruningState {
   }
 
   restore(s: PruningSnapshot): void {
+    this.checkSnapshot(s);
+    this.step = s.step;
+    s.masks.forEach((m, t) => {
+      this.masks[t].set(m);
+      this.kept[t] = countKept(m);
+      this.thresholds[t] = s.thresholds[t];
+    });
+  }
+
+  /** Throws unless `s` fits this state's tensors (restore() would take it); changes nothing. */
+  checkSnapshot(s: PruningSnapshot): void {
     if (!Number.isSafeInteger(s.step) || s.step < -1) throw new ConfigError('PRUNE_SNAPSHOT', `pruning snapshot step must be an integer >= -1, got ${s.step}`);
     if (s.masks.length !== this.masks.length || s.thresholds.length !== this.masks.length) {
       throw new ShapeError('PRUNE_SNAPSHOT', `pruning snapshot has ${s.masks.length} masks for ${this.masks.length} prunable tensors; it belongs to another model`);
@@ -134,12 +145,6 @@ export class PruningState {
       if (m.length !== this.masks[t].length || m.some((v) => v > 1)) {
         throw new ShapeError('PRUNE_SNAPSHOT', `pruning snapshot mask ${t} ('${this.tensors[t].name}') has ${m.length} entries or values other than 0/1; expected ${this.masks[t].length} zeros and ones`);
       }
-    });
-    this.step = s.step;
-    s.masks.forEach((m, t) => {
-      this.masks[t].set(m);
-      this.kept[t] = countKept(m);
-      this.thresholds[t] = s.thresholds[t];
     });
   }
 

@@ -15,8 +15,10 @@
 // Only Conv2D and Dense kernels are pruned, never biases; each kernel has its own mask and threshold.
 import type { Param } from '../engine/params.js';
 import { ConfigError, TopiaryError } from '../errors.js';
-import type { Callback } from '../model/callbacks.js';
+import { requireAtFit, type Callback } from '../model/callbacks.js';
+import { registerCheckpointSection } from '../model/checkpoint_sections.js';
 import { cloneModel, type Sequential } from '../model/sequential.js';
+import { pruningSection } from './checkpoint_section.js';
 import { applyMask, validateMaskOptions, type MaskOptions } from './mask.js';
 import { PruningState, type MaskUpdate, type PrunableTensor, type PruneConfig } from './pruning_state.js';
 import { sparsityReport, type SparsityReport } from './report.js';
@@ -41,6 +43,11 @@ interface Pruned {
 }
 
 const pruned = new WeakMap<Sequential, Pruned>();
+
+/** The onBatchBegin hooks updatePruningStep() made: the one a wrapped model's fit() cannot do without. */
+const stepHooks = new WeakSet<object>();
+
+registerCheckpointSection('pruning', pruningSection((model) => pruned.get(model)?.state));
 
 /**
  * A copy of `model` (same layers and weights, fresh optimizer) whose kernels are pruned while it trains
@@ -68,6 +75,11 @@ export function pruneLowMagnitude(model: Sequential, options: PruneLowMagnitudeO
     grads: params.map((p) => p.grad),
     moments: [params.map((p) => p.m), params.map((p) => p.v)],
   });
+  requireAtFit(copy, (callbacks) => {
+    if (!callbacks.some((cb) => cb.onBatchBegin !== undefined && stepHooks.has(cb.onBatchBegin))) {
+      throw new ConfigError('PRUNE_NO_CALLBACK', 'Prune() wrapper requires the UpdatePruningStep callback to be provided during training: pass callbacks: [updatePruningStep()] to fit() for a model from pruneLowMagnitude()');
+    }
+  });
   return copy;
 }
 
@@ -83,7 +95,7 @@ export function updatePruningStep(options: UpdatePruningStepOptions = {}): Callb
     if (!p) p = prunedOf(model, 'updatePruningStep');
     return p;
   };
-  return {
+  const callback: Callback = {
     onTrainBegin(ctx) {
       p = prunedOf(ctx.model, 'updatePruningStep');
       p.state.onTrainBegin();
@@ -102,6 +114,8 @@ export function updatePruningStep(options: UpdatePruningStepOptions = {}): Callb
       state.onEpochEnd(values);
     },
   };
+  stepHooks.add(callback.onBatchBegin!);
+  return callback;
 }
 
 /** A plain copy of a pruning-wrapped model with the zeros baked in (a plain model is simply copied). */

@@ -215,6 +215,11 @@ describe('pruneLowMagnitude + updatePruningStep through fit()', () => {
     const p = pruneLowMagnitude(base);
     expect(() => pruneLowMagnitude(p)).toThrow(/already pruning-wrapped/);
     expect(() => fit(base, data, { callbacks: [updatePruningStep()] })).toThrow(/no pruning wrapper/);
+    // tfmot: "Prune() wrapper requires the UpdatePruningStep callback"; refused before any weight moves
+    const before = p.store.values.slice();
+    expect(() => fit(p, data, { epochs: 1 })).toThrow(/requires the UpdatePruningStep callback.*updatePruningStep\(\)/);
+    expect(() => fit(p, data, { epochs: 1, callbacks: [{ onBatchBegin: () => {} }] })).toThrow(ConfigError);
+    expect(p.store.values).toEqual(before);
     const flat = new Sequential([flatten()], { inputShape: [8, 8] });
     expect(() => pruneLowMagnitude(flat)).toThrow(/no Conv2D or Dense/);
   });
