@@ -1,46 +1,40 @@
 // Bounds-checked little-endian reading and CRC-32: everything the reader touches goes through here,
-// so no read can pass the end of its record and every failure is a FormatError naming the file.
-import { corrupt } from './errors.js';
+// so no read can pass the end of its record and every failure is a FormatError.
+import { fail } from './errors.js';
 
 export class ByteReader {
-  pos: number;
   private readonly view: DataView;
 
-  /** Reads `bytes[start, end)`; `name` (e.g. 'model.tpy') starts every error message. */
+  /** Reads `bytes[pos, end)`. */
   constructor(
     readonly bytes: Uint8Array,
-    readonly name: string,
-    start = 0,
+    public pos = 0,
     readonly end = bytes.length,
   ) {
-    this.pos = start;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  left(): number {
-    return this.end - this.pos;
+  /** Throws unless `n` more bytes are there. */
+  need(n: number): void {
+    if (n > this.end - this.pos) throw fail('bad_record', `at byte ${this.pos} ${n} bytes are needed, ${this.end - this.pos} are left`);
   }
 
-  /** Throws unless `n` more bytes remain. */
-  need(n: number): void {
-    if (n > this.end - this.pos) throw corrupt(this.name, 'bad_record', `the record at byte ${this.pos} needs ${n} bytes, ${this.end - this.pos} remain`);
+  /** Steps over `n` bytes and returns where they start. */
+  take(n: number): number {
+    this.need(n);
+    return (this.pos += n) - n;
   }
 
   u8(): number {
-    this.need(1);
-    return this.bytes[this.pos++];
+    return this.bytes[this.take(1)];
   }
 
   f32(): number {
-    this.need(4);
-    this.pos += 4;
-    return this.view.getFloat32(this.pos - 4, true);
+    return this.view.getFloat32(this.take(4), true);
   }
 
   i32(): number {
-    this.need(4);
-    this.pos += 4;
-    return this.view.getInt32(this.pos - 4, true);
+    return this.view.getInt32(this.take(4), true);
   }
 
   /** Unsigned LEB128, at most 5 bytes, value < 2^32. */
@@ -48,28 +42,22 @@ export class ByteReader {
     let v = 0;
     for (let i = 0; i < 5; i++) {
       const b = this.u8();
-      v += (b & 0x7f) * 2 ** (7 * i);
-      if (b < 0x80) {
-        if (v > 0xffffffff) break;
-        return v;
+      v += (b & 127) * 2 ** (7 * i);
+      if (b < 128) {
+        if (v < 2 ** 32) return v;
+        break;
       }
     }
-    throw corrupt(this.name, 'bad_record', `the varint ending at byte ${this.pos} is longer than 32 bits`);
-  }
-
-  /** Zigzag-coded signed varint (0, -1, 1, -2, ... stored as 0, 1, 2, 3, ...), in int32 range. */
-  svarint(): number {
-    const z = this.varint();
-    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    throw fail('bad_record', `the varint ending at byte ${this.pos} is over 32 bits`);
   }
 }
 
 /** CRC-32 (IEEE 802.3, reflected 0xEDB88320, as zlib's crc32), bit by bit: no table to ship. */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = 0xffffffff;
+  let c = -1;
   for (let i = start; i < end; i++) {
     c ^= bytes[i];
     for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
   }
-  return (c ^ 0xffffffff) >>> 0;
+  return ~c >>> 0;
 }

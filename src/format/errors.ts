@@ -1,5 +1,6 @@
 // The one error type of the model format. `code` is stable for programs; the message names the file,
-// says what is wrong and what to do about it.
+// says what is wrong and what to do about it. Checks deep in the reader throw `fail(code, what)`;
+// readModel and validateModel put the file's name in front and what to do behind (`explain`).
 import { TopiaryError } from '../errors.js';
 
 export type FormatErrorCode =
@@ -26,7 +27,14 @@ export class FormatError extends TopiaryError {
   }
 }
 
-/** The error for a file whose bytes are wrong: nothing to fix by hand, so re-export. */
-export function corrupt(name: string, code: FormatErrorCode, what: string): FormatError {
-  return new FormatError(code, `${name}: ${what}; the file is corrupt, re-export the model`);
+export const fail = (code: FormatErrorCode, what: string): FormatError => new FormatError(code, what);
+
+/** Runs `f`; a FormatError it throws gets `before: ` in front of its message and `; ${after(code)}` behind. */
+export function explain<T>(f: () => T, before: string, after?: (code: FormatErrorCode) => string): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof FormatError) e.message = `${before}: ${e.message}${after ? `; ${after(e.code)}` : ''}`;
+    throw e;
+  }
 }

@@ -4,7 +4,7 @@
 import { ByteWriter } from './byte_writer.js';
 import { crc32 } from './bytes.js';
 import { encodeSmallest, type EncodingName } from './encode.js';
-import { WRITER, validateModel } from './validate.js';
+import { validateModel } from './validate.js';
 import type { DType, FormatModel, FormatOp, FormatTensor } from './model.js';
 import { ACTIVATIONS, DTYPES, ENCODINGS, HEADER, MAGIC, OPS, PADDINGS, TENSOR_FLAG, VERSION } from './spec.js';
 
@@ -42,7 +42,7 @@ export function writeModel(model: FormatModel, options: WriteOptions = {}): Uint
 
 /** The bytes and where they went (per tensor, per encoding candidate): for size tables and `inspect`. */
 export function writeModelWithReport(model: FormatModel, options: WriteOptions = {}): { bytes: Uint8Array; report: SizeReport } {
-  validateModel(model, WRITER);
+  validateModel(model);
   return writeUnchecked(model, options);
 }
 
