@@ -1,9 +1,11 @@
-// Worker pool speed-up: the 2,004 test digits (batches of 32 inside each worker's chunk) on this
-// thread (loadModel), on a pool of one worker and on a pool of two, for the f32, int8 and sparse int8
-// model files. Each round runs every task of every model, and a figure is the median of all its calls,
-// so load from other processes hits every row alike; speed-ups are ratios of medians from one run.
-// The pool rows take the images from a SharedArrayBuffer (no copy) and, in a last row, from an
-// ordinary Float32Array (copied into the pool's staging buffer on each call).
+// Worker pool speed-up: the 2,004 test digits (batches of 32 inside each thread's chunk) on this
+// thread (loadModel), on a pool of one worker, of two workers, and of two threads where the caller
+// computes one share ({caller: true}: one worker), for the f32, int8 and sparse int8 model files.
+// Each round runs every task of every model, and a figure is the median of all its calls (the best
+// call is printed too), so load from other processes hits every row alike; speed-ups are ratios of
+// medians from one run. The pool rows take the images from a SharedArrayBuffer (no copy) and, in the
+// 'copied' columns, from an ordinary Float32Array (the workers' chunks copied into the pool's staging
+// buffer on each call).
 // A control row splits a plain integer loop the same way over bare worker_threads: its speed-up is what
 // two threads can get on this machine at that moment (Linux groups a session's threads for fair
 // scheduling, so when other sessions keep the cores busy, even this loop gets no speed-up).
@@ -32,11 +34,16 @@ async function time(fn: () => unknown): Promise<number[]> {
   return ms;
 }
 
+function loop(n: number): number {
+  let x = 1;
+  for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  return x;
+}
 const LOOP = `const { parentPort } = require('node:worker_threads');
-parentPort.on('message', (n) => { let x = 1; for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0; parentPort.postMessage(x); });`;
+parentPort.on('message', (n) => parentPort.postMessage((${loop.toString()})(n)));`;
 const LOOP_STEPS = 20_000_000;
 
-/** The control: LOOP_STEPS steps of a loop on one bare worker, and split over two. */
+/** The control: LOOP_STEPS steps of a loop on one bare worker, split over two, and over this thread and one. */
 function control(): { tasks: [string, () => unknown][]; close(): Promise<void> } {
   const workers = [0, 1, 2].map(() => new Worker(LOOP, { eval: true }));
   const step = (w: Worker, n: number) => new Promise((ok) => { w.once('message', ok); w.postMessage(n); });
@@ -44,6 +51,11 @@ function control(): { tasks: [string, () => unknown][]; close(): Promise<void> }
     tasks: [
       ['thread', () => step(workers[0], LOOP_STEPS)],
       ['pool2', () => Promise.all([step(workers[1], LOOP_STEPS / 2), step(workers[2], LOOP_STEPS / 2)])],
+      ['caller2', () => {
+        const other = step(workers[1], LOOP_STEPS / 2);
+        loop(LOOP_STEPS / 2);
+        return other;
+      }],
     ],
     close: async () => void (await Promise.all(workers.map((w) => w.terminate()))),
   };
@@ -67,7 +79,7 @@ async function main(): Promise<void> {
   const rows: { label: string; tasks: [string, () => unknown][]; close(): Promise<void> }[] = [];
   for (const [label, bytes] of files) {
     const one = loadModel(bytes);
-    const pools: Pool[] = [await createPool(bytes, { threads: 1 }), await createPool(bytes, { threads: 2 })];
+    const pools: Pool[] = [await createPool(bytes, { threads: 1 }), await createPool(bytes, { threads: 2 }), await createPool(bytes, { threads: 2, caller: true })];
     const want = one.run(test.images, n).slice();
     for (const p of pools) {
       const got = await p.run(shared, n);
@@ -81,27 +93,33 @@ async function main(): Promise<void> {
         ['pool1', () => pools[0].run(shared, n, out)],
         ['pool2', () => pools[1].run(shared, n, out)],
         ['pool2copy', () => pools[1].run(test.images, n, out)],
+        ['caller2', () => pools[2].run(shared, n, out)],
+        ['caller2copy', () => pools[2].run(test.images, n, out)],
       ],
       close: async () => void (await Promise.all(pools.map((p) => p.close()))),
     });
   }
   rows.push({ label: 'control: integer loop', ...control() });
   // every task of every model in each round, so a burst of outside load hits all rows alike
-  const ms = new Map<string, number[]>();
+  const times = new Map<string, number[]>();
   for (let r = 0; r < ROUNDS; r++) {
     for (const row of rows) {
       for (const [k, fn] of row.tasks) {
         const key = `${row.label}/${k}`;
-        ms.set(key, [...(ms.get(key) ?? []), ...(await time(fn))]);
+        times.set(key, [...(times.get(key) ?? []), ...(await time(fn))]);
       }
     }
   }
-  console.log('model                      | this thread | pool, 1 worker | pool, 2 workers | 2 workers, copied input | 2 workers vs this thread | vs 1 worker');
+  const cols: [string, string][] = [['thread', 'this thread'], ['pool1', '1 worker'], ['pool2', '2 workers'], ['pool2copy', '2 workers, copied'], ['caller2', 'caller + 1 worker'], ['caller2copy', 'caller + 1, copied']];
+  console.log(`${'model'.padEnd(26)} | ${cols.map(([, h]) => h.padStart(18)).join(' | ')}`);
+  const cell = (v: number[] | undefined, best: boolean) => (v ? (best ? `(best ${Math.min(...v).toFixed(2)})` : median(v).toFixed(2)) : '').padStart(18);
   for (const row of rows) {
-    const m = (k: string) => median(ms.get(`${row.label}/${k}`) ?? [NaN]);
-    const f = (v: number, w: number) => (Number.isNaN(v) ? '' : v.toFixed(2)).padStart(w);
-    const x = (v: number, w: number) => (Number.isNaN(v) ? '' : `${v.toFixed(2)}x`).padStart(w);
-    console.log(`${row.label.padEnd(26)} | ${f(m('thread'), 11)} | ${f(m('pool1'), 14)} | ${f(m('pool2'), 15)} | ${f(m('pool2copy'), 23)} | ${x(m('thread') / m('pool2'), 24)} | ${x(m('pool1') / m('pool2'), 11)}`);
+    const ms = (k: string) => times.get(`${row.label}/${k}`);
+    console.log(`${row.label.padEnd(26)} | ${cols.map(([k]) => cell(ms(k), false)).join(' | ')}`);
+    console.log(`${''.padEnd(26)} | ${cols.map(([k]) => cell(ms(k), true)).join(' | ')}`);
+    const one = median(ms('thread')!);
+    const x = (k: string) => (ms(k) ? `${(one / median(ms(k)!)).toFixed(2)}x` : '-');
+    console.log(`${'  vs this thread (medians)'.padEnd(26)} | ${cols.map(([k]) => x(k).padStart(18)).join(' | ')}`);
     await row.close();
   }
   console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other work shares these cores).`);

@@ -1,28 +1,39 @@
 // A worker pool: each worker holds its own interpreter loaded from the same model bytes, and each call
-// splits its batch into contiguous chunks, one per worker, that the worker runs in runs of maxBatch.
-// Every sample is computed alone, so the results are the one-thread results, bit for bit.
+// splits its batch into contiguous chunks, one per thread, that each thread runs in runs of maxBatch.
+// Every sample is computed alone, so the results are the one-thread results, bit for bit, however
+// the batch is split.
 //
 //   const pool = await createPool(bytes, { threads: 2 });   // default: every hardware thread
 //   const logits = await pool.run(pixels, 2004);            // a new Float32Array, 2004 x 10
 //   const digits = await pool.predict(pixels);              // a new Int32Array
 //   await pool.close();
 //
+// With {caller: true} the calling thread is one of the `threads`: it loads an interpreter of its own
+// and, once the workers have their chunks, runs its chunk itself (blocking for that long), which saves
+// a worker, its wake-up and its reply (and, for an input outside shared memory, copying its chunk).
+// Chunk sizes follow each thread's measured speed (samples per ms over recent calls), so a thread
+// slowed by other work on the machine gets less of the next call.
 // Memory: where SharedArrayBuffer exists (Node; browser pages that are cross-origin isolated) the
 // workers read the input and write the output in shared memory. An input that already lives in a
-// SharedArrayBuffer is not copied at all; any other is copied once into a staging buffer. Elsewhere
-// each chunk is posted (copied) to its worker and its output transferred back.
+// SharedArrayBuffer is not copied at all; any other has the workers' chunks copied once into a
+// staging buffer. Elsewhere each chunk is posted (copied) to its worker and its output transferred back.
 // Failure: a worker that crashes, exits or cannot start rejects the pending call with RuntimeError
 // 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
 import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
+import { loadModel, loadScalar, type Interpreter } from './index.js';
 import { checkInput, checkOutput } from './io_checks.js';
 import { fromWire, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
 import { availableThreads, startThread, type Thread } from './threads.js';
 import type { Isa } from './wasm.js';
 
 export interface PoolOptions extends WorkerLoadOptions {
-  /** Workers to start; default: the hardware threads (os.availableParallelism, navigator.hardwareConcurrency). */
+  /** Threads that compute, the caller's included when `caller`; default: the hardware threads
+   * (os.availableParallelism, navigator.hardwareConcurrency). */
   threads?: number;
+  /** true: the calling thread computes a share of each call too (threads - 1 workers start); its event
+   * loop is blocked while it does, so leave it false in a page that must stay responsive. Default false. */
+  caller?: boolean;
   /** Where the worker module is, when a bundler moved it (a string is resolved against this module's
    * URL); default: worker.js next to this module. */
   worker?: URL | string;
@@ -30,16 +41,22 @@ export interface PoolOptions extends WorkerLoadOptions {
 
 /**
  * Starts the workers and loads the model in each (loadModel with these options: simd, sparse,
- * maxBatch, warmup). Rejects with the FormatError or RuntimeError loadModel would throw, or with
- * RuntimeError 'worker_failed' when a worker cannot start; no worker is left running then.
+ * maxBatch, warmup), and on this thread too with `caller`. Rejects with the FormatError or
+ * RuntimeError loadModel would throw, or with RuntimeError 'worker_failed' when a worker cannot
+ * start; no worker is left running then.
  */
 export async function createPool(bytes: Uint8Array | ArrayBuffer, options: PoolOptions = {}): Promise<Pool> {
-  const { threads: asked, worker, ...load } = options;
+  const { threads: asked, worker, caller = false, ...load } = options;
   const threads = asked ?? (await availableThreads());
   if (!Number.isInteger(threads) || threads < 1) throw new RuntimeError('bad_option', `threads is ${threads}; use a positive integer such as 2, or leave it unset for every hardware thread`);
   readModel(bytes, { name: load.name ?? 'model' }); // a corrupt file fails here, before any worker starts
+  let local: Interpreter | undefined;
+  if (caller) {
+    if (load.simd === false) await loadScalar(); // outside Node the scalar build is a chunk of its own
+    local = loadModel(bytes, load);
+  }
   const url = worker === undefined ? new URL('./worker.js', import.meta.url) : new URL(worker, import.meta.url);
-  const pool = new Pool(threads);
+  const pool = new Pool(threads, local);
   try {
     await pool.start(url, bytes, load);
   } catch (e) {
@@ -50,17 +67,25 @@ export async function createPool(bytes: Uint8Array | ArrayBuffer, options: PoolO
 }
 
 interface Pending {
-  resolve(output: Float32Array | Int32Array | undefined): void;
+  resolve(reply: Done | undefined): void;
   reject(error: Error): void;
 }
 
 type Loaded = Extract<FromWorker, { type: 'loaded' }>;
+type Done = Extract<FromWorker, { type: 'done' }>;
 
 interface Member {
   thread?: Thread;
   /** The load or job this worker is busy with: one at a time, as calls are queued. */
   pending?: Pending;
 }
+
+// A chunk's speed counts once it has this many samples (tiny calls time mostly their overhead), and
+// joins the running estimate with this weight; no thread is taken to be more than SPREAD times faster
+// or slower than the average, so one disturbed call cannot starve a thread.
+const MIN_TIMED = 64;
+const SMOOTHING = 0.3;
+const SPREAD = 2;
 
 export class Pool {
   private readonly members: Member[];
@@ -73,22 +98,29 @@ export class Pool {
   private bytes?: Uint8Array | ArrayBuffer;
   private loadOptions: WorkerLoadOptions = {};
   private nextId = 0;
+  /** Samples per ms of each thread (the caller last), 0 until measured. */
+  private readonly speeds: number[];
   // staging buffers in shared memory (grown as needed), when the engine has SharedArrayBuffer
   private readonly shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
   private stageIn: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private stageOut: SharedArrayBuffer | undefined;
 
-  /** Use createPool. */
-  constructor(readonly threads: number) {
-    this.members = Array.from({ length: threads }, () => ({}));
+  /** Use createPool. `local`: the caller's own interpreter, when it computes a share. */
+  constructor(readonly threads: number, private readonly local?: Interpreter) {
+    this.members = Array.from({ length: local ? threads - 1 : threads }, () => ({}));
+    this.speeds = new Array<number>(threads).fill(0);
+    if (local) {
+      this.model = { type: 'loaded', isa: local.isa, inputShape: [...local.inputShape], outputShape: [...local.outputShape] };
+      [this.inSize, this.outSize] = [local.inputSize, local.outputSize];
+    }
   }
 
-  /** 'simd' or 'scalar': the kernel build the workers run. */
+  /** 'simd' or 'scalar': the kernel build the threads run. */
   get isa(): Isa {
     return this.model.isa;
   }
 
-  /** Per-sample input shape, e.g. [784], as the workers' interpreters report it. */
+  /** Per-sample input shape, e.g. [784], as the interpreters report it. */
   get inputShape(): readonly number[] {
     return this.model.inputShape;
   }
@@ -106,6 +138,11 @@ export class Pool {
   /** Floats per sample out, e.g. 10. */
   get outputSize(): number {
     return this.outSize;
+  }
+
+  /** Whether the calling thread computes a share of each call. */
+  get caller(): boolean {
+    return this.local !== undefined;
   }
 
   /** @internal createPool's second half: start every worker and wait until each has loaded the model. */
@@ -128,7 +165,7 @@ export class Pool {
 
   /**
    * Logits for `batchSize` samples of `input` (batchSize x inputSize floats, NHWC per sample), split
-   * over the workers. Resolves to `output` when given (its first batchSize x outputSize values), else
+   * over the threads. Resolves to `output` when given (its first batchSize x outputSize values), else
    * to a new array. Leave `input` unchanged until the promise settles. Calls run one after another.
    */
   run(input: Float32Array, batchSize?: number, output?: Float32Array): Promise<Float32Array> {
@@ -160,34 +197,63 @@ export class Pool {
     return done;
   }
 
-  /** Sends each worker its chunk and waits for all of them, also when one fails (they share staging buffers). */
+  /**
+   * Sends each worker its chunk, runs the caller's (the last) when it has one, and waits for every
+   * worker, also when one fails (they share staging buffers).
+   */
   private async dispatch(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> {
     if (this.closedBy) throw this.closedBy;
     const inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
+    const chunks = split(n, this.speeds);
+    const mine = this.local ? chunks.pop()! : undefined;
+    const toWorkers = chunks.length > 0 ? chunks[chunks.length - 1][0] + chunks[chunks.length - 1][1] : 0; // the workers' samples come first
     let src = input, dst: Float32Array | Int32Array | undefined;
-    if (this.shared) {
-      if (!(input.buffer instanceof SharedArrayBuffer)) src = this.staged(input);
-      dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, n * per);
+    if (this.shared && toWorkers > 0) {
+      if (!(input.buffer instanceof SharedArrayBuffer)) src = this.staged(input.subarray(0, toWorkers * inSize));
+      dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, toWorkers * per);
     }
-    const chunks = split(n, this.threads);
-    for (const m of this.members) m.thread!.hold(true);
+    const busy = this.members.slice(0, chunks.length);
+    for (const m of busy) m.thread!.hold(true);
     try {
-      const replies = await Promise.allSettled(chunks.map(([start, count], w) => {
+      const replies = Promise.allSettled(chunks.map(([start, count], w) => {
+        if (count === 0) return Promise.resolve();
         const x = src.subarray(start * inSize, (start + count) * inSize);
         const job: ToWorker = { type: 'job', id: this.nextId++, kind, count, input: dst ? x : x.slice(), output: dst?.subarray(start * per, (start + count) * per) };
-        return this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer]).then((out) => {
-          if (out) result.set(out, start * per);
+        return this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer]).then((reply) => {
+          if (reply?.output) result.set(reply.output, start * per);
+          if (reply) this.timed(w, count, reply.ms);
         });
       }));
-      const failed = replies.find((r) => r.status === 'rejected');
+      let failedHere: unknown;
+      if (mine && mine[1] > 0) {
+        const [start, count] = mine;
+        const t1 = performance.now();
+        try {
+          const x = input.subarray(start * inSize, (start + count) * inSize);
+          if (kind === 'run') this.local!.run(x, count, (result as Float32Array).subarray(start * per, (start + count) * per));
+          else this.local!.predict(x, count, (result as Int32Array).subarray(start, start + count));
+          this.timed(this.threads - 1, count, performance.now() - t1);
+        } catch (e) {
+          failedHere = e;
+        }
+      }
+      const failed = (await replies).find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
+      if (failedHere) throw failedHere;
     } finally {
-      for (const m of this.members) m.thread?.hold(false);
+      for (const m of busy) m.thread?.hold(false);
     }
-    if (dst && dst !== result) result.set(dst.subarray(0, n * per));
+    if (dst && dst !== result) result.set(dst.subarray(0, toWorkers * per));
   }
 
-  private send(w: number, job: ToWorker, transfer: Transferable[]): Promise<Float32Array | Int32Array | undefined> {
+  /** Folds a chunk's measured speed into thread `t`'s estimate. */
+  private timed(t: number, count: number, ms: number): void {
+    if (count < MIN_TIMED || !(ms > 0)) return;
+    const speed = count / ms, old = this.speeds[t];
+    this.speeds[t] = old > 0 ? old + SMOOTHING * (speed - old) : speed;
+  }
+
+  private send(w: number, job: ToWorker, transfer: Transferable[]): Promise<Done | undefined> {
     if (this.closedBy) return Promise.reject(this.closedBy);
     const member = this.members[w];
     return new Promise((resolve, reject) => {
@@ -212,13 +278,13 @@ export class Pool {
       this.inSize = m.inputShape.reduce((a, b) => a * b, 1);
       this.outSize = m.outputShape.reduce((a, b) => a * b, 1);
       pending.resolve(undefined);
-    } else if (m.type === 'done') pending.resolve(m.output);
-    else pending.reject(fromWire(m.error, `worker ${w + 1} of ${this.threads}`));
+    } else if (m.type === 'done') pending.resolve(m);
+    else pending.reject(fromWire(m.error, `worker ${w + 1} of ${this.members.length}`));
   }
 
   private onFail(w: number, why: string): void {
     if (this.closedBy) return; // exits after close() or after a first failure are expected
-    this.shutdown(new RuntimeError('worker_failed', `worker ${w + 1} of ${this.threads} ${why}; the pool is closed: create a new one with createPool`));
+    this.shutdown(new RuntimeError('worker_failed', `worker ${w + 1} of ${this.members.length} ${why}; the pool is closed: create a new one with createPool`));
   }
 
   /** Rejects whatever is pending with `reason` and terminates every worker; later calls reject with it too. */
@@ -243,18 +309,25 @@ export class Pool {
     if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(length * 4);
     return kind === 'run' ? new Float32Array(this.stageOut!, 0, length) : new Int32Array(this.stageOut!, 0, length);
   }
-
 }
 
-/** `n` samples as at most `threads` contiguous [start, count] chunks whose sizes differ by at most one. */
-export function split(n: number, threads: number): [start: number, count: number][] {
-  const k = Math.min(threads, n), base = Math.floor(n / k), extra = n % k;
+/**
+ * `n` samples as one contiguous [start, count] chunk per thread, sized to the threads' speeds
+ * (samples per ms; 0: not measured yet, taken as the average of the others, or all equal), each
+ * within SPREAD times of the average. Counts sum to n; some are 0 when n is below the thread count.
+ */
+export function split(n: number, speeds: readonly number[]): [start: number, count: number][] {
+  const known = speeds.filter((s) => s > 0);
+  const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+  const v = speeds.map((s) => Math.min(Math.max(s > 0 ? s : mean, mean / SPREAD), mean * SPREAD));
+  const total = v.reduce((a, b) => a + b, 0);
+  const ideal = v.map((s) => (n * s) / total);
+  const counts = ideal.map(Math.floor);
+  // the samples left by rounding down go to the largest remainders (the first thread on ties)
+  const order = ideal.map((x, t) => [x - counts[t], t]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let left = n - counts.reduce((a, b) => a + b, 0), i = 0; left > 0; left--, i++) counts[order[i % counts.length][1]]++;
   const chunks: [number, number][] = [];
-  for (let i = 0, start = 0; i < k; i++) {
-    const count = base + (i < extra ? 1 : 0);
-    chunks.push([start, count]);
-    start += count;
-  }
+  for (let t = 0, start = 0; t < counts.length; start += counts[t], t++) chunks.push([start, counts[t]]);
   return chunks;
 }
 

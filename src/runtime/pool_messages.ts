@@ -23,7 +23,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'started' }
   | { type: 'loaded'; isa: Isa; inputShape: number[]; outputShape: number[] }
-  | { type: 'done'; id: number; output?: Float32Array | Int32Array }
+  /** `ms`: the worker's time running the job (its own clock), for sizing its next chunks. */
+  | { type: 'done'; id: number; ms: number; output?: Float32Array | Int32Array }
   /** A load (no id) or a job that threw. */
   | { type: 'failed'; id?: number; error: WireError };
 

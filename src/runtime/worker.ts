@@ -24,13 +24,15 @@ port.listen(async (data) => {
     if (!model) throw new Error('a job came before the model was loaded');
     // Into the shared output when the pool gave one; else into the interpreter's buffer, then a copy
     // whose memory moves to the pool (transferred, not cloned).
+    const t = performance.now();
     const out = m.kind === 'run'
       ? model.run(m.input, m.count, m.output as Float32Array | undefined)
       : model.predict(m.input, m.count, m.output as Int32Array | undefined);
-    if (m.output) reply({ type: 'done', id: m.id });
+    const ms = performance.now() - t;
+    if (m.output) reply({ type: 'done', id: m.id, ms });
     else {
       const copy = out.slice();
-      reply({ type: 'done', id: m.id, output: copy }, [copy.buffer]);
+      reply({ type: 'done', id: m.id, ms, output: copy }, [copy.buffer]);
     }
   } catch (e) {
     reply({ type: 'failed', id: m.id, error: toWire(e) });

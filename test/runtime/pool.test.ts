@@ -66,19 +66,29 @@ const N = 203; // 6 full runs of 32 and a partial one; 2 and 3 threads split it 
 const x = images(7, N, 784);
 
 describe('split', () => {
-  it('gives contiguous chunks covering every sample, sizes within one of each other', () => {
+  const sizes = (chunks: [number, number][]) => chunks.map(([, c]) => c);
+
+  it('gives contiguous chunks covering every sample, one per thread; equal speeds: sizes within one', () => {
     for (const [n, threads] of [[2004, 2], [2004, 3], [203, 4], [1, 2], [5, 8], [64, 1]]) {
-      const chunks = P.split(n, threads);
-      expect(chunks.length).toBe(Math.min(n, threads));
-      let next = 0;
-      for (const [start, count] of chunks) {
-        expect(start).toBe(next);
-        next += count;
+      for (const speeds of [new Array<number>(threads).fill(0), new Array<number>(threads).fill(3.5)]) {
+        const chunks = P.split(n, speeds);
+        expect(chunks.length).toBe(threads);
+        let next = 0;
+        for (const [start, count] of chunks) {
+          expect(start).toBe(next);
+          next += count;
+        }
+        expect(next).toBe(n);
+        expect(Math.max(...sizes(chunks)) - Math.min(...sizes(chunks))).toBeLessThanOrEqual(1);
       }
-      expect(next).toBe(n);
-      const sizes = chunks.map(([, c]) => c);
-      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('sizes chunks to measured speeds, unknown ones as the average, each within 2x of the average', () => {
+    expect(sizes(P.split(2004, [2, 1]))).toEqual([1336, 668]);
+    expect(sizes(P.split(1000, [0, 3, 1]))).toEqual([333, 500, 167]); // unknown = mean of 3 and 1
+    expect(sizes(P.split(1000, [100, 1]))).toEqual([798, 202]); // speeds 100 and 50.5 / 2 (the slow one raised to half the average)
+    expect(sizes(P.split(10, [1, 1, 1]))).toEqual([4, 3, 3]); // rounding: the first thread on ties
   });
 });
 
@@ -88,16 +98,17 @@ describe('results are the one-thread results, bit for bit', () => {
       const one = R.loadModel(bytes, { warmup: 0 });
       const want = one.run(x, N).slice();
       const classes = one.predict(x, N).slice();
-      for (const threads of [2, 3]) {
-        const pool = await P.createPool(bytes, { threads, warmup: 0 });
+      for (const [threads, caller] of [[2, false], [3, false], [2, true], [1, true]] as const) {
+        const pool = await P.createPool(bytes, { threads, caller, warmup: 0 });
         try {
-          expect(pool.threads).toBe(threads);
+          expect([pool.threads, pool.caller]).toEqual([threads, caller]);
           expect(pool.isa).toBe(one.isa);
           expect([pool.inputShape, pool.outputShape, pool.inputSize, pool.outputSize]).toEqual([[784], [10], 784, 10]);
           expect(bits(await pool.run(x, N))).toEqual(bits(want));
           expect(bits(await pool.run(x))).toEqual(bits(want)); // batchSize from the input's length
           expect(await pool.predict(x, N)).toEqual(classes);
-          expect(bits(await pool.run(x.subarray(0, 784), 1))).toEqual(bits(want.subarray(0, 10))); // fewer samples than workers
+          expect(bits(await pool.run(x.subarray(0, 784), 1))).toEqual(bits(want.subarray(0, 10))); // fewer samples than threads
+          for (let i = 0; i < 3; i++) expect(bits(await pool.run(x, N))).toEqual(bits(want)); // after the split has followed measured speeds
         } finally {
           await pool.close();
         }
@@ -105,10 +116,10 @@ describe('results are the one-thread results, bit for bit', () => {
     });
   }
 
-  it('with caller buffers, shared memory both ways, the scalar build and calls in flight together', async () => {
+  for (const caller of [false, true]) it(`with output buffers, shared memory both ways, the scalar build and calls in flight together${caller ? ', the caller computing' : ''}`, async () => {
     const bytes = MODELS[3][1];
     const want = R.loadModel(bytes, { warmup: 0 }).run(x, N).slice();
-    const pool = await P.createPool(bytes, { threads: 2, warmup: 0, simd: false, maxBatch: 8 });
+    const pool = await P.createPool(bytes, { threads: 2, caller, warmup: 0, simd: false, maxBatch: 8 });
     try {
       expect(pool.isa).toBe('scalar');
       const out = new Float32Array(N * 10 + 5).fill(-1);
@@ -181,8 +192,8 @@ describe('errors', () => {
     expect((got as Error).message).toBe((want as Error).message);
   });
 
-  it('a worker that exits mid-run rejects the call with worker_failed; the pool is closed, not hung', async () => {
-    const pool = await P.createPool(MODELS[2][1], { threads: 2, warmup: 0, worker: worker('exit_on_job.js') });
+  for (const caller of [false, true]) it(`a worker that exits mid-run rejects the call with worker_failed; the pool is closed, not hung${caller ? ' (the caller computing)' : ''}`, async () => {
+    const pool = await P.createPool(MODELS[2][1], { threads: caller ? 3 : 2, caller, warmup: 0, worker: worker('exit_on_job.js') });
     const r = await settled(pool.run(x, N)); // job 0 runs on worker 1 while worker 2 exits on job 1
     expect(r.error).toBeInstanceOf(R.RuntimeError);
     expect(r.error).toMatchObject({ code: 'worker_failed', message: expect.stringMatching(/^worker 2 of 2 exited with code 7; the pool is closed/) });
