@@ -12,15 +12,14 @@ import { RuntimeError } from './errors.js';
 /** Largest arena: offsets stay below 2^31, so kernels' i32 arithmetic and JS's `>> 2` never overflow. */
 export const MAX_ARENA_BYTES = 2 ** 31 - 2 ** 16;
 const SLACK = 64;
-const PAGE = 65536;
 
 export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 export class Arena {
   f32!: Float32Array;
   i32!: Int32Array;
-  /** First free byte: everything below it is persistent. */
-  private top: number;
+  /** First free byte: everything below it is persistent, planned buffers start here. */
+  top: number;
 
   /** `base`: the first byte the instance's own allocator would hand out (above its static data). */
   constructor(
@@ -28,74 +27,50 @@ export class Arena {
     base: number,
   ) {
     this.top = align16(base);
-    this.renewViews();
+    this.ensure(0);
   }
 
   /** Copies `data` into fresh persistent bytes (16-byte aligned) and returns their offset. */
   put(data: ArrayBufferView): number {
-    const at = this.top;
-    this.ensure(at + data.byteLength);
-    new Uint8Array(this.memory.buffer, at, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    this.top = align16(at + data.byteLength);
+    const at = this.top, n = data.byteLength;
+    this.ensure((this.top = align16(at + n)));
+    new Uint8Array(this.memory.buffer, at, n).set(new Uint8Array(data.buffer, data.byteOffset, n));
     return at;
   }
 
-  /** Where planned buffers start (the end of the persistent part). */
-  get planBase(): number {
-    return this.top;
-  }
-
-  /** Makes bytes [0, end) + SLACK addressable, growing memory if needed. */
+  /** Makes bytes [0, end) + SLACK addressable, growing memory if needed, and renews the views. */
   ensure(end: number): void {
-    const need = end + SLACK;
-    if (need > MAX_ARENA_BYTES) {
-      throw new RuntimeError('too_large', `the model needs ${need} bytes of WebAssembly memory, more than the ${MAX_ARENA_BYTES} a runtime arena may use; load it with a smaller maxBatch`);
-    }
-    const have = this.memory.buffer.byteLength;
-    if (need <= have) return;
+    const need = end + SLACK, have = this.memory.buffer.byteLength;
+    if (need > MAX_ARENA_BYTES) throw new RuntimeError('too_large', `the model needs ${need} bytes of memory, more than an arena's ${MAX_ARENA_BYTES}; use a smaller maxBatch`);
     try {
-      this.memory.grow(Math.ceil((need - have) / PAGE));
+      if (need > have) this.memory.grow(Math.ceil((need - have) / 65536));
     } catch {
-      throw new RuntimeError('out_of_memory', `WebAssembly memory cannot grow to ${need} bytes here; load the model with a smaller maxBatch`);
+      throw new RuntimeError('out_of_memory', `WebAssembly memory cannot grow to ${need} bytes here; use a smaller maxBatch`);
     }
-    this.renewViews();
-  }
-
-  private renewViews(): void {
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
   }
 }
 
-/** A buffer to place: its size and the steps that use it (first and last, inclusive). */
-export interface Lifetime {
-  bytes: number;
-  first: number;
-  last: number;
-}
-
 /**
- * Offsets for buffers so that two buffers alive at the same step never overlap (TFLite Micro's greedy
- * planner): largest first, each at the lowest offset clear of the already placed buffers it meets in
- * time. Returns offsets relative to the plan's start and the plan's total size.
+ * Offsets for buffers [bytes, first step, last step] so that two buffers alive at the same step
+ * never overlap (TFLite Micro's greedy planner): largest first, each at the lowest offset clear of
+ * the already placed buffers it meets in time. Returns offsets relative to the plan's start and
+ * the plan's total size.
  */
-export function planOffsets(buffers: readonly Lifetime[]): { offsets: number[]; total: number } {
-  const order = buffers.map((_, i) => i).sort((a, b) => buffers[b].bytes - buffers[a].bytes || a - b);
-  const offsets = new Array<number>(buffers.length).fill(0);
-  const placed: number[] = [];
+export function planOffsets(buffers: readonly number[][]): { offsets: number[]; total: number } {
+  const offsets: number[] = [], placed: number[] = [];
   let total = 0;
-  for (const i of order) {
-    const b = buffers[i];
-    if (b.bytes === 0) continue;
-    const meets = placed.filter((j) => buffers[j].first <= b.last && b.first <= buffers[j].last).sort((x, y) => offsets[x] - offsets[y]);
+  for (const i of buffers.map((_, i) => i).sort((a, b) => buffers[b][0] - buffers[a][0] || a - b)) {
+    const [bytes, first, last] = buffers[i];
     let at = 0;
-    for (const j of meets) {
-      if (at + b.bytes <= offsets[j]) break;
-      at = Math.max(at, offsets[j] + buffers[j].bytes);
+    for (const j of placed.filter((j) => buffers[j][1] <= last && first <= buffers[j][2]).sort((x, y) => offsets[x] - offsets[y])) {
+      if (at + bytes <= offsets[j]) break;
+      at = Math.max(at, offsets[j] + buffers[j][0]);
     }
     offsets[i] = at;
     placed.push(i);
-    total = Math.max(total, at + b.bytes);
+    total = Math.max(total, at + bytes);
   }
   return { offsets, total };
 }

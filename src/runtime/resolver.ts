@@ -5,11 +5,11 @@
 // new shape's order, so the interpreter aliases their buffers.
 //
 // Precision (opPrecision in src/format/model.ts): 'f32'; 'int8' (TFLite's int8 spec); 'dynamic'
-// (int8 weights, f32 activations): its weights are dequantized here at prepare and the f32 kernels
-// run them, so a dynamic-range model computes what its float model with fake-quantized weights does.
+// (int8 weights, f32 activations), which takes the f32 rows: its weights are dequantized here at
+// prepare, so a dynamic-range model computes what its float model with fake-quantized weights does.
 // Fused rows ('conv2d_maxpool2d') take a conv and the max pool that alone reads its output.
-import type { Conv2DOp, DenseOp, FormatModel, FormatOp, FormatTensor, MaxPool2DOp, Padding, Precision } from '../format/model.js';
-import { elementCount, samePadding } from '../format/model.js';
+import type { Conv2DOp, DenseOp, FormatModel, FormatOp, FormatTensor, MaxPool2DOp } from '../format/model.js';
+import { elementCount, opPrecision, samePadding } from '../format/model.js';
 import { quantizeMultiplier } from '../quant/requant.js';
 import type { Arena } from './arena.js';
 import { RuntimeError } from './errors.js';
@@ -21,19 +21,9 @@ import {
   pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry,
 } from './packing/f32_params.js';
 import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
-import type { Pool2dGeometry as Qs8Pool, Qs8Requant } from './reference/qs8_types.js';
+import type { Conv2dGeometry as Qs8Conv, Pool2dGeometry as Qs8Pool, Qs8Requant } from './reference/qs8_types.js';
 
 export type KernelExports = F32Exports & Qs8Exports;
-export type ResolvedOp = 'conv2d' | 'conv2d_maxpool2d' | 'dense' | 'maxpool2d' | 'quantize' | 'dequantize';
-
-/** What a row's prepare reads: the op (a conv or dense for fused rows, with `pool` after it). */
-export interface OpContext {
-  model: FormatModel;
-  op: FormatOp;
-  pool?: MaxPool2DOp;
-  kernels: KernelExports;
-  arena: Arena;
-}
 
 /** A prepared op: the scratch one call needs for `batch` samples (none if absent), and the call (byte offsets in). */
 export interface Step {
@@ -41,35 +31,72 @@ export interface Step {
   call(x: number, y: number, scratch: number, batch: number): void;
 }
 
-export interface KernelEntry {
+/** What a row's prepare reads: the op (for fused rows a conv, with the max pool after it). */
+interface Context {
+  model: FormatModel;
+  op: FormatOp;
+  pool?: MaxPool2DOp;
+  kernels: KernelExports;
+  arena: Arena;
+}
+
+interface Row {
   /** The WASM export it calls, e.g. 'qs8_spconv2d_maxpool2d'. */
   kernel: string;
   /** Sparse rows: chosen under {sparse: 'auto'} when at least this share of the weights is zero. */
   minSparsity?: number;
   /** Rows with limits beyond the format's rules (fused pools): whether this op fits. */
-  fits?(ctx: OpContext): boolean;
-  prepare(ctx: OpContext): Step;
+  fits?(ctx: Context): boolean;
+  prepare(ctx: Context): Step;
 }
 
-export function resolverKey(op: ResolvedOp, precision: Precision, sparse: boolean): string {
-  return `${op}/${precision}${sparse ? '/sparse' : ''}`;
+/**
+ * Prepares op k with the first row that takes it: sparse before dense (a sparse row only when the
+ * weights are sparse enough, or always/never as asked), fused with the max pool after a conv that
+ * alone reads the conv's output before unfused. `last` is k, or k + 1 when the pool was fused.
+ */
+export function resolve(model: FormatModel, k: number, mode: string, kernels: KernelExports, arena: Arena): { kernel: string; step: Step; last: number } {
+  const { ops, tensors } = model, op = ops[k], next = ops[k + 1], precision = opPrecision(model, op);
+  const fusable = op.op === 'conv2d' && next?.op === 'maxpool2d' && next.input === op.output && model.output !== op.output && ops.filter((o) => o.input === op.output).length === 1;
+  const weights = op.op === 'conv2d' || op.op === 'dense' ? tensors[op.kernel].data! : [];
+  const zeros = weights.filter((v) => v === 0).length / weights.length || 0;
+  for (const sparse of [true, false]) {
+    for (const name of fusable ? ['conv2d_maxpool2d', 'conv2d'] : [op.op]) {
+      const row = TABLE[`${name}/${precision === 'dynamic' ? 'f32' : precision}${sparse ? '/sparse' : ''}`];
+      const ctx: Context = { model, op, kernels, arena, pool: name === 'conv2d_maxpool2d' ? (next as MaxPool2DOp) : undefined };
+      if (row && !(sparse && (mode === 'never' || (mode === 'auto' && zeros < row.minSparsity!))) && (!row.fits || row.fits(ctx))) {
+        return { kernel: row.kernel, step: row.prepare(ctx), last: ctx.pool ? k + 1 : k };
+      }
+    }
+  }
+  throw new RuntimeError('unsupported', `op ${k} (${op.op}, ${precision}) has no kernel in this runtime (src/runtime/resolver.ts)`);
 }
 
 // ── Tensor helpers ───────────────────────────────────────────────────────────────────────────────
 
-const tensor = (ctx: OpContext, i: number): FormatTensor => ctx.model.tensors[i];
+const tensor = (ctx: Context, i: number): FormatTensor => ctx.model.tensors[i];
 
 /** Float weights: f32 data as is; int8 (dynamic range) dequantized, w = float32(scale[c] * q) with c the last axis. */
 function floatWeights(t: FormatTensor): Float32Array {
   if (t.dtype === 'f32') return t.data as Float32Array;
-  const q = t.data as Int8Array, scale = t.quant!.scale;
-  const channels = scale.length, w = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) w[i] = scale[channels === 1 ? 0 : i % channels] * q[i];
-  return w;
+  const scale = t.quant!.scale;
+  return Float32Array.from(t.data!, (q, i) => scale[i % scale.length] * q);
 }
 
-function bias<T extends Float32Array | Int32Array>(ctx: OpContext, op: Conv2DOp | DenseOp, zeros: T): T {
+function bias<T extends Float32Array | Int32Array>(ctx: Context, op: Conv2DOp | DenseOp, zeros: T): T {
   return op.bias === undefined ? zeros : (tensor(ctx, op.bias).data as T);
+}
+
+/** The conv's geometry, as the qs8 packers take it (the f32 ones add the batch and ReLU). */
+function convGeometry(ctx: Context): Qs8Conv {
+  const op = ctx.op as Conv2DOp, [h, w, cin] = tensor(ctx, op.input).shape, [kh, kw, , cout] = tensor(ctx, op.kernel).shape;
+  return { h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding };
+}
+
+/** A max pool's window, with 'same' padding that pads nothing (e.g. 2x2/2 on an even size) as 'valid': they are one geometry. */
+function poolGeometry(ctx: Context, p: MaxPool2DOp): Qs8Pool {
+  const [h, w] = tensor(ctx, p.input).shape, [top, bottom] = samePadding(h, p.pool[0], p.strides[0]), [left, right] = samePadding(w, p.pool[1], p.strides[1]);
+  return { poolH: p.pool[0], poolW: p.pool[1], strideH: p.strides[0], strideW: p.strides[1], padding: top + bottom + left + right ? p.padding : 'valid' };
 }
 
 /**
@@ -78,56 +105,56 @@ function bias<T extends Float32Array | Int32Array>(ctx: OpContext, op: Conv2DOp 
  * (GetQuantizedConvolutionMultipler) and in double otherwise (PopulateConvolutionQuantizationParams),
  * as src/quant/scheme.ts outputMultipliers does; ReLU clamps to [max(-128, z_out), 127].
  */
-function int8Layer(ctx: OpContext, op: Conv2DOp | DenseOp): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array } } {
-  const input = tensor(ctx, op.input).quant!, output = tensor(ctx, op.output).quant!, kernel = tensor(ctx, op.kernel);
-  const scales = kernel.quant!.scale, sIn = input.scale[0], sOut = output.scale[0];
+function int8Layer(ctx: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array } } {
+  const op = ctx.op as Conv2DOp | DenseOp, input = tensor(ctx, op.input).quant!, output = tensor(ctx, op.output).quant!, kernel = tensor(ctx, op.kernel);
+  const scales = kernel.quant!.scale, sIn = input.scale[0], zOut = output.zeroPoint[0];
   const float32Product = op.op === 'dense' && kernel.quant!.axis === undefined;
   const multipliers = new Int32Array(scales.length), shifts = new Int32Array(scales.length);
   scales.forEach((sW, c) => {
-    const real = (float32Product ? Math.fround(sIn * sW) : sIn * sW) / sOut;
+    const real = (float32Product ? Math.fround(sIn * sW) : sIn * sW) / output.scale[0];
     const m = quantizeMultiplier(real);
     if (m.shift > 30) {
-      throw new RuntimeError('bad_quant', `the ${op.op} writing tensor ${op.output} has a requantization multiplier of ${real.toExponential(3)} (input scale x weight scale / output scale), 2^30 or more, which no int8 kernel takes; its scales are wrong, re-export the model`);
+      throw new RuntimeError('bad_quant', `the ${op.op} writing tensor ${op.output} has a requantization multiplier (input scale x weight scale / output scale) of ${real.toExponential(3)}, 2^30 or more; its scales are wrong, re-export the model`);
     }
     multipliers[c] = m.multiplier;
     shifts[c] = m.shift;
   });
-  const zOut = output.zeroPoint[0];
-  const cout = kernel.shape[kernel.shape.length - 1];
   return {
     w: kernel.data as Int8Array,
-    bias: bias(ctx, op, new Int32Array(cout)),
+    bias: bias(ctx, op, new Int32Array(kernel.shape[kernel.shape.length - 1])),
     zIn: input.zeroPoint[0],
     rq: { multipliers, shifts, zOut, actMin: op.activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
   };
 }
 
-/** 'valid', or 'same' when it pads nothing (e.g. a 2x2/2 pool of an even size): then they are one geometry. */
-function poolPadding(op: MaxPool2DOp, h: number, w: number): Padding {
-  if (op.padding === 'valid') return 'valid';
-  const [top, bottom] = samePadding(h, op.pool[0], op.strides[0]), [left, right] = samePadding(w, op.pool[1], op.strides[1]);
-  return top + bottom + left + right === 0 ? 'valid' : 'same';
-}
-
 // ── f32 (and dynamic range) rows ─────────────────────────────────────────────────────────────────
 
 /** The f32 conv kernels differ only in their packer and scratch: one params block (batch first), one call shape. */
-const F32_DENSE_CONV = { pack: (w: Float32Array, b: Float32Array, g: Conv2dGeometry) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout), scratch: conv2dScratchBytes };
-const F32_CONVS = {
-  f32_conv2d_nhwc: F32_DENSE_CONV,
-  f32_conv2d_relu_maxpool2d: F32_DENSE_CONV,
-  f32_conv2d_sparse: { pack: packF32ConvSparse, scratch: conv2dSparseScratchBytes },
-  f32_conv2d_relu_maxpool2d_sparse: { pack: packConv2dReluMaxpoolSparse, scratch: conv2dReluMaxpoolSparseScratchBytes },
-} satisfies Record<string, { pack(w: Float32Array, b: Float32Array, g: Conv2dGeometry): ArrayBufferView; scratch(g: Conv2dGeometry): number }>;
+type Pack = (w: Float32Array, b: Float32Array, g: Conv2dGeometry) => ArrayBufferView;
+const packDenseConv: Pack = (w, b, g) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout);
+const F32_CONVS: Record<string, [Pack, (g: Conv2dGeometry) => number]> = {
+  f32_conv2d_nhwc: [packDenseConv, conv2dScratchBytes],
+  f32_conv2d_relu_maxpool2d: [packDenseConv, conv2dScratchBytes],
+  f32_conv2d_sparse: [packF32ConvSparse, conv2dSparseScratchBytes],
+  f32_conv2d_relu_maxpool2d_sparse: [packConv2dReluMaxpoolSparse, conv2dReluMaxpoolSparseScratchBytes],
+};
 
-function f32Conv(kernel: keyof typeof F32_CONVS): KernelEntry {
+function f32Conv(kernel: keyof F32Exports, minSparsity?: number): Row {
+  const [pack, scratch] = F32_CONVS[kernel];
   return {
     kernel,
+    minSparsity,
+    // the fused f32 kernels are ReLU then a 2x2 stride-2 'valid' pool, nothing else
+    fits: kernel.includes('pool')
+      ? (ctx) => {
+        const p = poolGeometry(ctx, ctx.pool!);
+        return (ctx.op as Conv2DOp).activation === 'relu' && [p.poolH, p.poolW, p.strideH, p.strideW, p.padding].join() === '2,2,2,2,valid';
+      }
+      : undefined,
     prepare(ctx) {
-      const op = ctx.op as Conv2DOp, [h, w, cin] = tensor(ctx, op.input).shape, [kh, kw, , cout] = tensor(ctx, op.kernel).shape;
-      const g = conv2dGeometry({ n: 1, h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding, relu: op.activation === 'relu' });
-      const { arena } = ctx, fn = ctx.kernels[kernel], { pack, scratch } = F32_CONVS[kernel], bytes = scratch(g);
-      const wp = arena.put(pack(floatWeights(tensor(ctx, op.kernel)), bias(ctx, op, new Float32Array(cout)), g));
+      const op = ctx.op as Conv2DOp, arena = ctx.arena, fn = ctx.kernels[kernel] as F32Exports['f32_conv2d_nhwc'];
+      const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: op.activation === 'relu' }), bytes = scratch(g);
+      const wp = arena.put(pack(floatWeights(tensor(ctx, op.kernel)), bias(ctx, op, new Float32Array(g.cout)), g));
       const params = arena.put(new Uint8Array(CONV_PARAMS_BYTES));
       writeConv2dParams(arena.memory.buffer, params, g);
       return {
@@ -141,45 +168,30 @@ function f32Conv(kernel: keyof typeof F32_CONVS): KernelEntry {
   };
 }
 
-/** The fused f32 kernels are ReLU then a 2x2 stride-2 pool, nothing else. */
-function fitsF32Pool(ctx: OpContext): boolean {
-  const conv = ctx.op as Conv2DOp, p = ctx.pool!, [h, w] = tensor(ctx, p.input).shape;
-  return conv.activation === 'relu' && p.pool.join() === '2,2' && p.strides.join() === '2,2' && poolPadding(p, h, w) === 'valid';
-}
-
-
-function f32Dense(sparse: boolean): KernelEntry {
-  const kernel = sparse ? 'f32_dense_sparse' : 'f32_dense';
+function f32Dense(sparse: boolean, minSparsity?: number): Row {
   return {
-    kernel,
+    kernel: sparse ? 'f32_dense_sparse' : 'f32_dense',
+    minSparsity,
     prepare(ctx) {
-      const op = ctx.op as DenseOp, input = tensor(ctx, op.input), [k, n] = tensor(ctx, op.kernel).shape;
-      const rows = elementCount(input.shape) / k; // Dense applies to the last axis: leading axes are rows
+      const op = ctx.op as DenseOp, [k, n] = tensor(ctx, op.kernel).shape;
+      const rows = elementCount(tensor(ctx, op.input).shape) / k; // Dense applies to the last axis: leading axes are rows
+      const relu = op.activation === 'relu' ? 1 : 0, bytes = denseSparseScratchBytes(k, n), { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
       const w = floatWeights(tensor(ctx, op.kernel)), b = bias(ctx, op, new Float32Array(n));
-      const relu = op.activation === 'relu' ? 1 : 0;
-      const wp = ctx.arena.put(sparse ? packDenseSparse(w, b, k, n) : packDense(w, b, k, n));
-      if (sparse) {
-        const fn = ctx.kernels.f32_dense_sparse, bytes = denseSparseScratchBytes(k, n);
-        return { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, relu, s) };
-      }
-      const fn = ctx.kernels.f32_dense;
-      return { call: (x, y, _s, batch) => fn(x, wp, y, batch * rows, k, n, relu) };
+      const wp = ctx.arena.put((sparse ? packDenseSparse : packDense)(w, b, k, n));
+      return sparse ? { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, relu, s) } : { call: (x, y, _, batch) => dense(x, wp, y, batch * rows, k, n, relu) };
     },
   };
 }
 
-const F32_MAXPOOL: KernelEntry = {
+const F32_MAXPOOL: Row = {
   kernel: 'f32_maxpool2d',
   prepare(ctx) {
-    const op = ctx.op as MaxPool2DOp, [h, w, c] = tensor(ctx, op.input).shape;
-    if (poolPadding(op, h, w) !== 'valid') {
-      throw new RuntimeError('unsupported', `the f32 max pool ${op.pool.join('x')} with 'same' padding on ${h}x${w} pads the input, and f32_maxpool2d has no padding; use 'valid' padding in the model`);
-    }
-    const g = pool2dGeometry({ n: 1, h, w, c, poolH: op.pool[0], poolW: op.pool[1], strideH: op.strides[0], strideW: op.strides[1] });
-    const { arena } = ctx, fn = ctx.kernels.f32_maxpool2d, params = arena.put(new Uint8Array(POOL_PARAMS_BYTES));
-    writePool2dParams(arena.memory.buffer, params, g);
+    const op = ctx.op as MaxPool2DOp, [h, w, c] = tensor(ctx, op.input).shape, { arena } = ctx, fn = ctx.kernels.f32_maxpool2d;
+    if (poolGeometry(ctx, op).padding !== 'valid') throw new RuntimeError('unsupported', `the f32 max pool with 'same' padding on ${h}x${w} pads the input, which f32_maxpool2d cannot; use 'valid' padding`);
+    const params = arena.put(new Uint8Array(POOL_PARAMS_BYTES));
+    writePool2dParams(arena.memory.buffer, params, pool2dGeometry({ n: 1, h, w, c, ...poolGeometry(ctx, op) }));
     return {
-      call(x, y, _s, n) {
+      call(x, y, _, n) {
         arena.i32[params >> 2] = n;
         fn(params, x, y);
       },
@@ -189,67 +201,53 @@ const F32_MAXPOOL: KernelEntry = {
 
 // ── int8 rows ────────────────────────────────────────────────────────────────────────────────────
 
-type Qs8Conv = 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_maxpool2d' | 'qs8_spconv2d_maxpool2d';
-
-function qs8Pool(ctx: OpContext, p: MaxPool2DOp): Qs8Pool {
-  const [h, w] = tensor(ctx, p.input).shape;
-  return { poolH: p.pool[0], poolW: p.pool[1], strideH: p.strides[0], strideW: p.strides[1], padding: poolPadding(p, h, w) };
-}
-
-function qs8Conv(kernel: Qs8Conv): KernelEntry {
-  const sparse = kernel.startsWith('qs8_sp'), fused = kernel.endsWith('maxpool2d');
+function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_maxpool2d' | 'qs8_spconv2d_maxpool2d', minSparsity?: number): Row {
+  const sparse = kernel.startsWith('qs8_sp'), fused = kernel.endsWith('pool2d');
   return {
     kernel,
+    minSparsity,
     // the fused pool must be 'valid', and it takes the max before requantizing, which is only
     // order-preserving when no multiplier is >= 1 (shift <= 0)
-    fits: fused ? (ctx) => qs8Pool(ctx, ctx.pool!).padding === 'valid' && int8Layer(ctx, ctx.op as Conv2DOp).rq.shifts.every((s) => s <= 0) : undefined,
+    fits: fused ? (ctx) => poolGeometry(ctx, ctx.pool!).padding === 'valid' && int8Layer(ctx).rq.shifts.every((s) => s <= 0) : undefined,
     prepare(ctx) {
-      const op = ctx.op as Conv2DOp, [h, w, cin] = tensor(ctx, op.input).shape, [kh, kw, , cout] = tensor(ctx, op.kernel).shape;
-      const g = { h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding };
-      const l = int8Layer(ctx, op);
-      const packed = (sparse ? packSpconv2d : packQs8Conv)(g, l.w, l.bias, l.zIn, l.rq, fused ? qs8Pool(ctx, ctx.pool!) : undefined);
-      const wp = ctx.arena.put(packed.bytes), fn = ctx.kernels[kernel];
+      const l = int8Layer(ctx), fn = ctx.kernels[kernel];
+      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, fused ? poolGeometry(ctx, ctx.pool!) : undefined);
+      const wp = ctx.arena.put(packed.bytes);
       return { scratch: () => packed.scratchBytes, call: (x, y, s, n) => fn(wp, x, y, n, s) };
     },
   };
 }
 
-function qs8Dense(sparse: boolean): KernelEntry {
-  const kernel = sparse ? 'qs8_spmm' : 'qs8_gemm';
+function qs8Dense(sparse: boolean, minSparsity?: number): Row {
   return {
-    kernel,
+    kernel: sparse ? 'qs8_spmm' : 'qs8_gemm',
+    minSparsity,
     prepare(ctx) {
-      const op = ctx.op as DenseOp, [k, n] = tensor(ctx, op.kernel).shape;
-      const rows = elementCount(tensor(ctx, op.input).shape) / k;
-      const l = int8Layer(ctx, op);
+      const op = ctx.op as DenseOp, [k, n] = tensor(ctx, op.kernel).shape, rows = elementCount(tensor(ctx, op.input).shape) / k;
+      const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels;
       const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq));
-      if (sparse) {
-        const fn = ctx.kernels.qs8_spmm;
-        return { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => fn(wp, x, y, batch * rows, s) };
-      }
-      const fn = ctx.kernels.qs8_gemm;
-      return { call: (x, y, _s, batch) => fn(wp, x, y, batch * rows) };
+      return sparse ? { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => spmm(wp, x, y, batch * rows, s) } : { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
     },
   };
 }
 
-const QS8_MAXPOOL: KernelEntry = {
+const QS8_MAXPOOL: Row = {
   kernel: 'qs8_maxpool2d',
   prepare(ctx) {
-    const op = ctx.op as MaxPool2DOp, [h, w, c] = tensor(ctx, op.input).shape;
-    const params = ctx.arena.put(packMaxpool2d(h, w, c, qs8Pool(ctx, op)).bytes), fn = ctx.kernels.qs8_maxpool2d;
-    return { call: (x, y, _s, n) => fn(params, x, y, n) };
+    const [h, w, c] = tensor(ctx, ctx.op.input).shape, fn = ctx.kernels.qs8_maxpool2d;
+    const params = ctx.arena.put(packMaxpool2d(h, w, c, poolGeometry(ctx, ctx.op as MaxPool2DOp)).bytes);
+    return { call: (x, y, _, n) => fn(params, x, y, n) };
   },
 };
 
-function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): KernelEntry {
+/** quantize (the output's scale and zero point) and dequantize (the input's). */
+function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
   return {
     kernel,
     prepare(ctx) {
-      const op = ctx.op, input = tensor(ctx, op.input);
-      const q = tensor(ctx, kernel === 'qs8_quantize' ? op.output : op.input).quant!;
-      const count = elementCount(input.shape), scale = q.scale[0], zp = q.zeroPoint[0], fn = ctx.kernels[kernel];
-      return { call: (x, y, _s, n) => fn(x, y, n * count, scale, zp) };
+      const op = ctx.op, count = elementCount(tensor(ctx, op.input).shape), fn = ctx.kernels[kernel];
+      const { scale, zeroPoint } = tensor(ctx, kernel === 'qs8_quantize' ? op.output : op.input).quant!;
+      return { call: (x, y, _, n) => fn(x, y, n * count, scale[0], zeroPoint[0]) };
     },
   };
 }
@@ -262,35 +260,21 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): KernelEntry {
 //   qs8_spmm 0.69x at 0%, 2.0x at 80%            qs8_spconv2d_nhwc -- / 1.03x / --
 // and the whole int8 seed model ran faster with sparse kernels from 50% zeros on (bench/runtime.ts --sweep).
 
-const F32_CONV = f32Conv('f32_conv2d_nhwc');
-const F32_CONV_SPARSE: KernelEntry = { ...f32Conv('f32_conv2d_sparse'), minSparsity: 0.8 };
-const F32_CONV_POOL: KernelEntry = { ...f32Conv('f32_conv2d_relu_maxpool2d'), fits: fitsF32Pool };
-const F32_CONV_POOL_SPARSE: KernelEntry = { ...f32Conv('f32_conv2d_relu_maxpool2d_sparse'), fits: fitsF32Pool, minSparsity: 0.5 };
-const F32_DENSE = f32Dense(false);
-const F32_DENSE_SPARSE: KernelEntry = { ...f32Dense(true), minSparsity: 0.5 };
-
-export const RESOLVER: Readonly<Record<string, KernelEntry>> = {
-  'conv2d/f32': F32_CONV,
-  'conv2d/f32/sparse': F32_CONV_SPARSE,
-  'conv2d_maxpool2d/f32': F32_CONV_POOL,
-  'conv2d_maxpool2d/f32/sparse': F32_CONV_POOL_SPARSE,
-  'dense/f32': F32_DENSE,
-  'dense/f32/sparse': F32_DENSE_SPARSE,
+const TABLE: Readonly<Record<string, Row>> = {
+  'conv2d/f32': f32Conv('f32_conv2d_nhwc'),
+  'conv2d/f32/sparse': f32Conv('f32_conv2d_sparse', 0.8),
+  'conv2d_maxpool2d/f32': f32Conv('f32_conv2d_relu_maxpool2d'),
+  'conv2d_maxpool2d/f32/sparse': f32Conv('f32_conv2d_relu_maxpool2d_sparse', 0.5),
+  'dense/f32': f32Dense(false),
+  'dense/f32/sparse': f32Dense(true, 0.5),
   'maxpool2d/f32': F32_MAXPOOL,
 
-  'conv2d/dynamic': F32_CONV,
-  'conv2d/dynamic/sparse': F32_CONV_SPARSE,
-  'conv2d_maxpool2d/dynamic': F32_CONV_POOL,
-  'conv2d_maxpool2d/dynamic/sparse': F32_CONV_POOL_SPARSE,
-  'dense/dynamic': F32_DENSE,
-  'dense/dynamic/sparse': F32_DENSE_SPARSE,
-
   'conv2d/int8': qs8Conv('qs8_conv2d_nhwc'),
-  'conv2d/int8/sparse': { ...qs8Conv('qs8_spconv2d_nhwc'), minSparsity: 0.8 },
+  'conv2d/int8/sparse': qs8Conv('qs8_spconv2d_nhwc', 0.8),
   'conv2d_maxpool2d/int8': qs8Conv('qs8_conv2d_maxpool2d'),
-  'conv2d_maxpool2d/int8/sparse': { ...qs8Conv('qs8_spconv2d_maxpool2d'), minSparsity: 0.5 },
+  'conv2d_maxpool2d/int8/sparse': qs8Conv('qs8_spconv2d_maxpool2d', 0.5),
   'dense/int8': qs8Dense(false),
-  'dense/int8/sparse': { ...qs8Dense(true), minSparsity: 0.5 },
+  'dense/int8/sparse': qs8Dense(true, 0.5),
   'maxpool2d/int8': QS8_MAXPOOL,
   'quantize/int8': qs8Edge('qs8_quantize'),
   'dequantize/int8': qs8Edge('qs8_dequantize'),
