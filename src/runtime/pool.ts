@@ -104,11 +104,16 @@ export class Pool {
   private readonly shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
   private stageIn: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private stageOut: SharedArrayBuffer | undefined;
+  /** Per worker, how many samples of its chunk are in stageIn (the piece-by-piece copy). */
+  private readonly ready?: Int32Array;
+  /** Samples per piece of that copy: a worker's run. */
+  private piece = 32;
 
   /** Use createPool. `local`: the caller's own interpreter, when it computes a share. */
   constructor(readonly threads: number, private readonly local?: Interpreter) {
     this.members = Array.from({ length: local ? threads - 1 : threads }, () => ({}));
     this.speeds = new Array<number>(threads).fill(0);
+    if (this.shared) this.ready = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, this.members.length)));
     if (local) {
       this.model = { type: 'loaded', isa: local.isa, inputShape: [...local.inputShape], outputShape: [...local.outputShape] };
       [this.inSize, this.outSize] = [local.inputSize, local.outputSize];
@@ -160,6 +165,7 @@ export class Pool {
     // the first failure settles this; close() in createPool then rejects the other loads
     await Promise.all(loads);
     this.bytes = undefined;
+    this.piece = options.maxBatch ?? this.piece;
     for (const m of this.members) m.thread!.hold(false); // an idle pool does not keep Node running
   }
 
@@ -199,7 +205,9 @@ export class Pool {
 
   /**
    * Sends each worker its chunk, runs the caller's (the last) when it has one, and waits for every
-   * worker, also when one fails (they share staging buffers).
+   * worker, also when one fails (they share staging buffers). An ordinary input is copied to shared
+   * memory a piece at a time after the jobs are posted, so the workers start on the first piece
+   * while the rest is copied (by the caller between its own batches).
    */
   private async dispatch(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> {
     if (this.closedBy) throw this.closedBy;
@@ -207,9 +215,12 @@ export class Pool {
     const chunks = split(n, this.speeds);
     const mine = this.local ? chunks.pop()! : undefined;
     const toWorkers = chunks.length > 0 ? chunks[chunks.length - 1][0] + chunks[chunks.length - 1][1] : 0; // the workers' samples come first
-    let src = input, dst: Float32Array | Int32Array | undefined;
+    let src = input, dst: Float32Array | Int32Array | undefined, filler: Filler | undefined;
     if (this.shared && toWorkers > 0) {
-      if (!(input.buffer instanceof SharedArrayBuffer)) src = this.staged(input.subarray(0, toWorkers * inSize));
+      if (!(input.buffer instanceof SharedArrayBuffer)) {
+        src = this.stagedInput(toWorkers * inSize);
+        filler = new Filler(input, src, chunks, inSize, this.piece, this.ready!);
+      }
       dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, toWorkers * per);
     }
     const busy = this.members.slice(0, chunks.length);
@@ -218,24 +229,19 @@ export class Pool {
       const replies = Promise.allSettled(chunks.map(([start, count], w) => {
         if (count === 0) return Promise.resolve();
         const x = src.subarray(start * inSize, (start + count) * inSize);
-        const job: ToWorker = { type: 'job', id: this.nextId++, kind, count, input: dst ? x : x.slice(), output: dst?.subarray(start * per, (start + count) * per) };
+        const job: ToWorker = { type: 'job', id: this.nextId++, kind, count, input: dst ? x : x.slice(), output: dst?.subarray(start * per, (start + count) * per), ready: filler?.counter(w) };
         return this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer]).then((reply) => {
           if (reply?.output) result.set(reply.output, start * per);
           if (reply) this.timed(w, count, reply.ms);
         });
       }));
       let failedHere: unknown;
-      if (mine && mine[1] > 0) {
-        const [start, count] = mine;
-        const t1 = performance.now();
-        try {
-          const x = input.subarray(start * inSize, (start + count) * inSize);
-          if (kind === 'run') this.local!.run(x, count, (result as Float32Array).subarray(start * per, (start + count) * per));
-          else this.local!.predict(x, count, (result as Int32Array).subarray(start, start + count));
-          this.timed(this.threads - 1, count, performance.now() - t1);
-        } catch (e) {
-          failedHere = e;
-        }
+      try {
+        if (mine && mine[1] > 0) this.runMine(kind, input, mine, result, filler);
+      } catch (e) {
+        failedHere = e;
+      } finally {
+        filler?.copy(1); // the rest (all of it when the caller computes nothing): no worker may wait forever
       }
       const failed = (await replies).find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -244,6 +250,22 @@ export class Pool {
       for (const m of busy) m.thread?.hold(false);
     }
     if (dst && dst !== result) result.set(dst.subarray(0, toWorkers * per));
+  }
+
+  /** The caller's chunk on its own interpreter, a run of maxBatch at a time; before each run, the workers' inputs are copied as far as the caller will be after it, and a piece more. */
+  private runMine(kind: Kind, input: Float32Array, [start, count]: [number, number], result: Float32Array | Int32Array, filler?: Filler): void {
+    const local = this.local!, inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
+    let ms = 0;
+    for (let s = start, end = start + count; s < end; s += local.maxBatch) {
+      const b = Math.min(local.maxBatch, end - s);
+      filler?.copy((s + b - start) / count);
+      const x = input.subarray(s * inSize, (s + b) * inSize);
+      const t = performance.now();
+      if (kind === 'run') local.run(x, b, (result as Float32Array).subarray(s * per, (s + b) * per));
+      else local.predict(x, b, (result as Int32Array).subarray(s, s + b));
+      ms += performance.now() - t;
+    }
+    this.timed(this.threads - 1, count, ms);
   }
 
   /** Folds a chunk's measured speed into thread `t`'s estimate. */
@@ -298,16 +320,54 @@ export class Pool {
     this.terminated = Promise.allSettled(this.members.map((m) => m.thread?.terminate()));
   }
 
-  private staged(input: Float32Array): Float32Array {
-    if (this.stageIn.length < input.length) this.stageIn = new Float32Array(new SharedArrayBuffer(input.byteLength));
-    const view = this.stageIn.subarray(0, input.length);
-    view.set(input);
-    return view;
+  private stagedInput(length: number): Float32Array {
+    if (this.stageIn.length < length) this.stageIn = new Float32Array(new SharedArrayBuffer(length * 4));
+    return this.stageIn.subarray(0, length);
   }
 
   private stagedOutput(kind: Kind, length: number): Float32Array | Int32Array {
     if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(length * 4);
     return kind === 'run' ? new Float32Array(this.stageOut!, 0, length) : new Int32Array(this.stageOut!, 0, length);
+  }
+}
+
+/**
+ * Copies the workers' chunks of an ordinary input into shared memory, one piece of each chunk per
+ * copy(), and after each piece publishes how much of the chunk is there in the worker's counter
+ * (Atomics.store, then notify: a worker that got ahead waits on it with Atomics.wait).
+ */
+class Filler {
+  private readonly copied: number[];
+
+  constructor(private readonly from: Float32Array, private readonly to: Float32Array, private readonly chunks: [number, number][], private readonly inSize: number, private readonly piece: number, private readonly counters: Int32Array) {
+    this.copied = chunks.map(() => 0);
+    counters.fill(0);
+  }
+
+  /** Worker w's counter, for its job. */
+  counter(w: number): Int32Array {
+    return this.counters.subarray(w, w + 1);
+  }
+
+  /**
+   * Copies, a piece of each chunk at a time in turn, until every chunk is copied a piece beyond
+   * `fraction` of it (1: all), so the workers start at once and the copy keeps ahead of them.
+   */
+  copy(fraction: number): void {
+    const target = this.chunks.map(([, count]) => Math.min(count, Math.ceil(fraction * count) + this.piece));
+    for (let more = true; more;) {
+      more = false;
+      this.chunks.forEach(([start], w) => {
+        const done = this.copied[w], end = Math.min(target[w], done + this.piece);
+        if (done >= end) return;
+        const from = (start + done) * this.inSize, to = (start + end) * this.inSize;
+        this.to.set(this.from.subarray(from, to), from);
+        this.copied[w] = end;
+        Atomics.store(this.counters, w, end);
+        Atomics.notify(this.counters, w);
+        more ||= end < target[w];
+      });
+    }
   }
 }
 

@@ -17,8 +17,12 @@ export type Kind = 'run' | 'predict';
 
 export type ToWorker =
   | { type: 'load'; bytes: Uint8Array | ArrayBuffer; options: WorkerLoadOptions }
-  /** `output` is a view of shared memory to write into; without it the worker replies with its own copy. */
-  | { type: 'job'; id: number; kind: Kind; input: Float32Array; count: number; output?: Float32Array | Int32Array };
+  /**
+   * `output` is a view of shared memory to write into; without it the worker replies with its own copy.
+   * `ready` (with `output`): a shared counter of the samples of `input` written so far, while the pool
+   * is still copying them; the worker waits (Atomics.wait) until a run's samples are there.
+   */
+  | { type: 'job'; id: number; kind: Kind; input: Float32Array; count: number; output?: Float32Array | Int32Array; ready?: Int32Array };
 
 export type FromWorker =
   | { type: 'started' }
