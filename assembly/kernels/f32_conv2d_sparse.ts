@@ -22,7 +22,7 @@ export function f32_conv2d_sparse(p: usize, x: usize, w: usize, y: usize, scratc
   const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(oh * ow * cout) << 2;
   for (let b = 0; b < n; b++) {
     if (fill) memory.fill(scratch, 0, planesBytes);
-    fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hp, wp, wq, sw, pt, pl);
+    fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hp, wq, 1, sw, pt, pl);
     if (outNchw) {
       sparseImage(scratch, sh * wq, w, y + <usize>b * imgOut, cout, oh, ow, doRelu);
     } else {

@@ -56,10 +56,16 @@ function strip4(out: usize, row: usize, pairs: usize, end: usize, bias: f32, val
   storeLanes(out + 48, a3, valid - 12);
 }
 
-/** strip7 for at most 4 pixels. */
+/** strip7 for at most 4 pixels (two sums over alternate nonzeros: one add chain was the limit). */
 function strip1(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
-  let a = f32x4.splat(bias);
-  for (let p = pairs; p < end; p += 8) a = madd(a, v128.load(row + <usize>load<u32>(p)), v128.load32_splat(p, 4));
+  let a = f32x4.splat(bias), b = f32x4.splat(0);
+  let p = pairs;
+  for (; p + 8 < end; p += 16) {
+    a = madd(a, v128.load(row + <usize>load<u32>(p)), v128.load32_splat(p, 4));
+    b = madd(b, v128.load(row + <usize>load<u32>(p, 8)), v128.load32_splat(p, 12));
+  }
+  if (p < end) a = madd(a, v128.load(row + <usize>load<u32>(p)), v128.load32_splat(p, 4));
+  a = f32x4.add(a, b);
   storeLanes(out, doRelu ? relu(a) : a, valid);
 }
 
@@ -126,32 +132,34 @@ function deinterleave(even: usize, odd: usize, src: usize, count: i32): void {
 }
 
 /**
- * Copies image `img` (NHWC, or NCHW) into zero-padded planes [cin][sw phases][hp][wq]: padded column pc
- * of row py goes to phase pc % sw, column pc / sw, so outputs strideW apart read consecutive floats.
+ * Copies image `img` (NHWC, or NCHW) into planes [cin][rq row phases][cq column phases][hq][wq] (zero
+ * padding already in place): padded pixel (R, C) goes to row phase R % rq, column phase C % cq, at row
+ * R / rq, column C / cq, so outputs strideH rows or strideW columns apart read consecutive floats.
  */
-export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i32, cin: i32, hp: i32, wp: i32, wq: i32, sw: i32, pt: i32, pl: i32): void {
-  const phase = <usize>(hp * wq) << 2, chan = <usize>sw * phase;
-  const rows = min(h, hp - pt), lim = min(wd, wp - pl);
+export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i32, cin: i32, hq: i32, wq: i32, rq: i32, cq: i32, pt: i32, pl: i32): void {
+  const phase = <usize>(hq * wq) << 2, chan = <usize>(rq * cq) * phase;
+  const rows = min(h, rq * hq - pt), lim = min(wd, cq * wq - pl);
   // NOTE: a channel's row is contiguous in NCHW and in single-channel NHWC; copy it without a transpose.
   const planar = nchw || cin == 1;
   for (let iy = 0; iy < rows; iy++) {
-    if (planar && sw == 2) {
+    const r = iy + pt;
+    const row = planes + <usize>(r % rq * cq) * phase + (<usize>(r / rq * wq) << 2);
+    if (planar && cq == 2) {
       // The fused pool's usual case (conv stride 1, two column phases): split even and odd columns.
-      const row = planes + (<usize>((iy + pt) * wq) << 2);
       const even = row + <usize>(pl & 1) * phase + (<usize>(pl >> 1) << 2);
       const odd = row + <usize>((pl + 1) & 1) * phase + (<usize>((pl + 1) >> 1) << 2);
       for (let ci = 0; ci < cin; ci++) deinterleave(even + <usize>ci * chan, odd + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd) << 2), lim);
       continue;
     }
-    for (let q = 0; q < sw; q++) {
-      const ix0 = (q - pl % sw + sw) % sw;
+    for (let q = 0; q < cq; q++) {
+      const ix0 = (q - pl % cq + cq) % cq;
       if (ix0 >= lim) continue;
-      const count = (lim - ix0 + sw - 1) / sw;
-      const dst = planes + <usize>q * phase + (<usize>((iy + pt) * wq + (ix0 + pl) / sw) << 2);
+      const count = (lim - ix0 + cq - 1) / cq;
+      const dst = row + <usize>q * phase + (<usize>((ix0 + pl) / cq) << 2);
       if (planar) {
-        for (let ci = 0; ci < cin; ci++) copyStrided(dst + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd + ix0) << 2), count, sw);
+        for (let ci = 0; ci < cin; ci++) copyStrided(dst + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd + ix0) << 2), count, cq);
       } else {
-        transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(sw * cin) << 2, dst, chan, count, cin);
+        transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(cq * cin) << 2, dst, chan, count, cin);
       }
     }
   }

@@ -89,19 +89,20 @@ export function packDenseSparse(kernel: ArrayLike<number>, bias: ArrayLike<numbe
 }
 
 /**
- * f32_conv2d_relu_maxpool2d_sparse weights: per nonzero the byte offsets of its tap for conv columns
- * 2px (j = 0) and 2px + 1 (j = 1) in planes split into 2*strideW column phases:
- *   off_j = ((ci*P + (c % P))*hp + r)*wq + floor(c / P) floats, c = j*strideW + s, P = 2*strideW.
+ * f32_conv2d_relu_maxpool2d_sparse weights: per nonzero the byte offsets of its tap for the conv outputs
+ * (2py + i, 2px + j), (i, j) = 00 01 10 11, in planes split into Q = 2*strideH row and P = 2*strideW
+ * column phases: row u = i*strideH + r, column v = j*strideW + s at
+ *   (((ci*Q + u % Q)*P + v % P)*hq + floor(u / Q))*wq + floor(v / P) floats, hq = ceil(hp / Q), wq = ceil(wp / P).
  */
 export function packConv2dReluMaxpoolSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry): Uint8Array {
-  const { kh, kw, cin, cout, strideH, strideW: sw, outH, outW } = g;
+  const { kh, kw, cin, cout, strideH: sh, strideW: sw, outH, outW } = g;
   checkLength('conv2d kernel', kernel, kh * kw * cin * cout);
   checkLength('conv2d bias', bias, cout);
-  const phases = 2 * sw, hp = (outH - 1) * strideH + kh, wq = Math.ceil(((outW - 1) * sw + kw) / phases);
+  const Q = 2 * sh, P = 2 * sw, hq = Math.ceil(((outH - 1) * sh + kh) / Q), wq = Math.ceil(((outW - 1) * sw + kw) / P);
   const taps = kh * kw * cin;
   let nnz = 0;
   for (let i = 0; i < taps * cout; i++) if (kernel[i] !== 0) nnz++;
-  const buf = new ArrayBuffer(8 * cout + 12 * nnz);
+  const buf = new ArrayBuffer(8 * cout + 20 * nnz);
   const u32 = new Uint32Array(buf), f32 = new Float32Array(buf);
   let o = 2 * cout;
   for (let co = 0; co < cout; co++) {
@@ -110,7 +111,10 @@ export function packConv2dReluMaxpoolSparse(kernel: ArrayLike<number>, bias: Arr
       const v = kernel[t * cout + co];
       if (v === 0) continue;
       const ci = t % cin, s = Math.floor(t / cin) % kw, r = Math.floor(t / (cin * kw));
-      for (const c of [s, sw + s]) u32[o++] = 4 * (((ci * phases + (c % phases)) * hp + r) * wq + Math.floor(c / phases));
+      for (let k = 0; k < 4; k++) {
+        const u = (k >> 1) * sh + r, c = (k & 1) * sw + s;
+        u32[o++] = 4 * ((((ci * Q + (u % Q)) * P + (c % P)) * hq + Math.floor(u / Q)) * wq + Math.floor(c / P));
+      }
       f32[o++] = v;
       u32[cout + co]++;
     }

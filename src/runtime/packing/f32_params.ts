@@ -95,12 +95,11 @@ export function conv2dSparseScratchBytes(g: Conv2dGeometry): number {
   return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * g.outW);
 }
 
-/** Scratch bytes of f32_conv2d_relu_maxpool2d_sparse: planes in 2*strideW column phases + 32 floats, then (NHWC out) one pooled image. */
+/** Scratch bytes of f32_conv2d_relu_maxpool2d_sparse: planes in 2*strideH x 2*strideW phases + wq + 16 floats, then [cout][ph*wq rounded up to 8]. */
 export function conv2dReluMaxpoolSparseScratchBytes(g: Conv2dGeometry): number {
-  const phases = 2 * g.strideW;
-  const hp = (g.outH - 1) * g.strideH + g.kh, wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / phases);
-  const planes = align16(4 * (g.cin * phases * hp * wq + 32));
-  return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * (g.outH >> 1) * (g.outW >> 1));
+  const Q = 2 * g.strideH, P = 2 * g.strideW;
+  const hq = Math.ceil(((g.outH - 1) * g.strideH + g.kh) / Q), wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / P);
+  return align16(4 * (g.cin * Q * P * hq * wq + wq + 16)) + 4 * g.cout * (((g.outH >> 1) * wq + 7) & ~7);
 }
 
 /** Scratch bytes of f32_dense_sparse: a transposed block of 32 rows + 32 floats, then [n][32] outputs. */
