@@ -15,8 +15,10 @@
 // slowed by other work on the machine gets less of the next call.
 // Memory: where SharedArrayBuffer exists (Node; browser pages that are cross-origin isolated) the
 // workers read the input and write the output in shared memory. An input that already lives in a
-// SharedArrayBuffer is not copied at all; any other has the workers' chunks copied once into a
-// staging buffer. Elsewhere each chunk is posted (copied) to its worker and its output transferred back.
+// SharedArrayBuffer is not copied at all; any other has the workers' chunks copied into a staging
+// buffer a piece at a time after the jobs are posted, so the workers start on the first piece (they
+// Atomics.wait for a piece not copied yet). Elsewhere each chunk is posted (copied) to its worker and
+// its output transferred back.
 // Failure: a worker that crashes, exits or cannot start rejects the pending call with RuntimeError
 // 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
 import { readModel } from '../format/read.js';
@@ -332,9 +334,9 @@ export class Pool {
 }
 
 /**
- * Copies the workers' chunks of an ordinary input into shared memory, one piece of each chunk per
- * copy(), and after each piece publishes how much of the chunk is there in the worker's counter
- * (Atomics.store, then notify: a worker that got ahead waits on it with Atomics.wait).
+ * Copies the workers' chunks of an ordinary input into shared memory a piece at a time, and after
+ * each piece publishes how much of the chunk is there in the worker's counter (Atomics.store, then
+ * notify: a worker that got ahead waits on it with Atomics.wait).
  */
 class Filler {
   private readonly copied: number[];
