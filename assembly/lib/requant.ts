@@ -4,24 +4,21 @@
 // and the INT32_MIN * INT32_MIN saturation never arises.
 //
 // Per-channel params, one 128-byte group per 4 channels (written by src/runtime/packing/qs8.ts):
-//   +0 q[4]   +16 2^left[4]   +32 mask[4] = 2^right - 1   +48 mask >> 1   +64 f32 2^-right[4]   +80 right[4]
-//   +96 f32 m[4] = q * 2^-(31 + right)   +112 f32 near[4] (the fast path's bound; -1: never)
+//   +0 q[4]   +16 2^left[4]   +32 mask[4] = 2^right - 1   +48 proven[4] (-1 or 0)   +64 f32 2^-right[4]
+//   +80 right[4]   +96 f32 M[4]   +112 f32 C[4]
 //
-// Fast path (SIMD): v = f32(acc) * m, n = round(v). With u = acc * q / 2^(31 + right) exactly, v is within
-// 3 * 2^-24 * |u| of u (three float32 roundings), and SRDHM's own rounding moves u by at most
-// 2^-(right + 1) before RoundingDivideByPOT rounds it to the nearest integer. So where |u| <= 512 and
-// |v - n| <= near = 1/2 - 2^-(right + 1) - 2^-12, the exact result is n; where |u| > 512 both saturate
-// any int8 output. The packer sets near only where left = 0, right >= 3 and |acc| * m < 2^20 for every
-// reachable acc (so round(v) by adding 1.5 * 2^23 is exact); a block with any lane beyond near is
-// redone exactly. Only call the v128 helpers under `if (ASC_FEATURE_SIMD)`.
+// Fast path (SIMD): r = round-to-nearest-even(f32(f32(f32(acc) * M) + C)), by adding 1.5 * 2^23. That
+// float32 map is monotone in acc, and so is the exact requant; the packer proves them equal after the
+// clamp over every reachable acc (|acc| <= a bound from the weights) by checking both sides of each of
+// the exact map's steps (src/runtime/packing/qs8.ts provenAffine), and marks the channel proven. Other
+// channels (a step the float map misses, left shifts, unbounded acc) take the exact integer path.
+// Only call the v128 helpers under `if (ASC_FEATURE_SIMD)`.
 
 export const RQ_GROUP: usize = 128;
 
 // As v128.const, Binaryen folds constants into every use and V8 rebuilds each per use; loaded from
-// memory they stay in registers. [1.5 * 2^23 x4] [abs mask x4] [2^30 as i64 x2]
-const RK = memory.data<u32>([
-  0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x40000000, 0, 0x40000000, 0,
-], 16);
+// memory they stay in registers. [1.5 * 2^23 x4] [2^30 as i64 x2]
+const RK = memory.data<u32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x40000000, 0, 0x40000000, 0], 16);
 
 /** The params of channel c: q, 2^left, right. */
 @inline export function rqQ(rq: usize, c: i32): i32 {
@@ -50,7 +47,7 @@ const RK = memory.data<u32>([
 
 /** floor((x*q + 2^30) / 2^31) per lane: the 64-bit products' bits 31..62 are the result. */
 @inline function srdhm(x: v128, q: v128): v128 {
-  const half = v128.load(RK, 32);
+  const half = v128.load(RK, 16);
   const lo = i64x2.shr_u(i64x2.add(i64x2.extmul_low_i32x4_s(x, q), half), 31);
   const hi = i64x2.shr_u(i64x2.add(i64x2.extmul_high_i32x4_s(x, q), half), 31);
   return i8x16.shuffle(lo, hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
@@ -61,7 +58,7 @@ const RK = memory.data<u32>([
   const s = srdhm(i32x4.mul(acc, v128.load(p, 16)), v128.load(p));
   const mask = v128.load(p, 32);
   // round up when remainder > (mask >> 1) + (s < 0), i.e. remainder + (s >> 31) > mask >> 1
-  const up = i32x4.gt_s(i32x4.add(v128.and(s, mask), i32x4.shr_s(s, 31)), v128.load(p, 48));
+  const up = i32x4.gt_s(i32x4.add(v128.and(s, mask), i32x4.shr_s(s, 31)), i32x4.shr_u(mask, 1));
   // A per-lane right shift, which wasm lacks: (s & ~mask) is an exact multiple of 2^right, so its f32
   // image times 2^-right is floor(s / 2^right) exactly whenever that is below 2^24; larger values are
   // off by a rounding but saturate to the same int8 (and 2^31 never wraps: right >= 1 there).
@@ -72,18 +69,14 @@ const RK = memory.data<u32>([
 /** requant() of 4 lanes of one channel (params at g, its slot in a group). */
 @inline function requantSplat(acc: v128, g: usize): v128 {
   const s = srdhm(i32x4.mul(acc, v128.load32_splat(g, 16)), v128.load32_splat(g));
-  const up = i32x4.gt_s(i32x4.add(v128.and(s, v128.load32_splat(g, 32)), i32x4.shr_s(s, 31)), v128.load32_splat(g, 48));
+  const mask = v128.load32_splat(g, 32);
+  const up = i32x4.gt_s(i32x4.add(v128.and(s, mask), i32x4.shr_s(s, 31)), i32x4.shr_u(mask, 1));
   return i32x4.sub(i32x4.shr_s(s, load<i32>(g, 80)), up);
 }
 
-/** The fast path's v = f32(acc) * m. */
-@inline function fastV(acc: v128, m: v128): v128 {
-  return f32x4.mul(f32x4.convert_i32x4_s(acc), m);
-}
-
-/** |v - round(v)| for t = v + 1.5 * 2^23 (round(v) = t - 1.5 * 2^23). */
-@inline function offRound(v: v128, t: v128, magic: v128): v128 {
-  return v128.and(f32x4.sub(v, f32x4.sub(t, magic)), v128.load(RK, 16));
+/** The proven float32 map (M, C splats or per-lane): round(f32(acc) * M + C), from the bits of t = v + 1.5 * 2^23. */
+@inline function fastR(acc: v128, m: v128, c: v128, magic: v128): v128 {
+  return i32x4.sub(f32x4.add(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), m), c), magic), magic);
 }
 
 /**
@@ -92,23 +85,18 @@ const RK = memory.data<u32>([
  */
 export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst: usize): void {
   const a0 = v128.load(acc), a1 = v128.load(acc, 16), a2 = v128.load(acc, 32), a3 = v128.load(acc, 48);
-  const m = v128.load32_splat(g, 96), magic = v128.load(RK);
-  const v0 = fastV(a0, m), v1 = fastV(a1, m), v2 = fastV(a2, m), v3 = fastV(a3, m);
-  const t0 = f32x4.add(v0, magic), t1 = f32x4.add(v1, magic), t2 = f32x4.add(v2, magic), t3 = f32x4.add(v3, magic);
-  const d = f32x4.pmax(f32x4.pmax(offRound(v0, t0, magic), offRound(v1, t1, magic)), f32x4.pmax(offRound(v2, t2, magic), offRound(v3, t3, magic)));
   const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
-  if (!v128.any_true(f32x4.gt(d, v128.load32_splat(g, 112)))) {
-    // t's bits are those of 1.5 * 2^23 plus round(v)
-    v128.store(dst, packBytes(i32x4.sub(t0, magic), i32x4.sub(t1, magic), i32x4.sub(t2, magic), i32x4.sub(t3, magic), z, vlo, vhi));
+  if (load<i32>(g, 48)) {
+    const m = v128.load32_splat(g, 96), c = v128.load32_splat(g, 112), magic = v128.load(RK);
+    v128.store(dst, packBytes(fastR(a0, m, c, magic), fastR(a1, m, c, magic), fastR(a2, m, c, magic), fastR(a3, m, c, magic), z, vlo, vhi));
   } else {
     v128.store(dst, packBytes(requantSplat(a0, g), requantSplat(a1, g), requantSplat(a2, g), requantSplat(a3, g), z, vlo, vhi));
   }
 }
 
-/** requant() of 4 lanes, each its own channel (params group at p): the fast path, else exactly. */
+/** requant() of 4 lanes, each its own channel (params group at p): the fast path when all 4 are proven. */
 @inline export function requant4(acc: v128, p: usize): v128 {
-  const magic = v128.load(RK), v = fastV(acc, v128.load(p, 96)), t = f32x4.add(v, magic);
-  if (!v128.any_true(f32x4.gt(offRound(v, t, magic), v128.load(p, 112)))) return i32x4.sub(t, magic);
+  if (i32x4.all_true(v128.load(p, 48))) return fastR(acc, v128.load(p, 96), v128.load(p, 112), v128.load(RK));
   return requantLanes(acc, p);
 }
 

@@ -2,7 +2,10 @@
 // come back as typed errors that say what to fix. Kernel results are covered by test/runtime/kernels.test.ts.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ShapeError } from '../../src/errors.js';
-import { packConv2d, packGemm, packMaxpool2d, packRequantize, packSpconv2d, packSpmm } from '../../src/runtime/packing/qs8.js';
+import { Rng } from '../../src/data/rng.js';
+import { quantizeMultiplier } from '../../src/quant/requant.js';
+import { packConv2d, packGemm, packMaxpool2d, packRequantize, packSpconv2d, packSpmm, provenAffine } from '../../src/runtime/packing/qs8.js';
+import { requantize } from '../../src/runtime/reference/qs8_requantize.js';
 import type { Conv2dGeometry, Pool2dGeometry, Qs8Requant } from '../../src/runtime/reference/qs8_types.js';
 import { axis } from '../../src/runtime/reference/qs8_types.js';
 
@@ -54,5 +57,47 @@ describe('qs8 packers', () => {
     const offBias = view.getInt32(28, true);
     expect(view.getInt32(offBias, true)).toBe(100 + 10 * 7);
     expect(view.getInt32(offBias + 4, true)).toBe((2 ** 31 - 1 + 10) | 0);
+  });
+});
+
+/** The SIMD fast path's map, as assembly/lib/requant.ts computes it in float32. */
+function fastMap(M: number, C: number, r: Qs8Requant, acc: number): number {
+  const v = Math.fround(Math.fround(Math.fround(acc) * M) + C);
+  return Math.min(Math.max(Math.fround(v + 12582912) - 12582912 + r.zOut, r.actMin), r.actMax);
+}
+
+describe('provenAffine (the float32 requant fast path)', () => {
+  it('proves a channel only when the float map equals the exact requant on every acc within the bound', () => {
+    const rng = new Rng(7);
+    let proven = 0, refused = 0;
+    for (let t = 0; t < 60; t++) {
+      const q = quantizeMultiplier(2 ** -(4 + rng.next() * 10));
+      const zOut = rng.int(256) - 128, relu = t % 3 !== 0;
+      const r: Qs8Requant = { multipliers: [q.multiplier], shifts: [q.shift], zOut, actMin: relu ? zOut : -128, actMax: 127 };
+      const bound = 1000 + rng.int(60000);
+      const fit = provenAffine(r, 0, bound);
+      let same = true;
+      for (let acc = -bound; acc <= bound && same; acc++) same = fit !== undefined && fastMap(fit[0], fit[1], r, acc) === requantize(acc, r, 0);
+      if (fit) { proven++; expect(same).toBe(true); } else refused++;
+    }
+    // ReLU channels are the common case and must take the fast path; the refusals are real misses
+    expect(proven).toBeGreaterThan(35);
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('refuses left shifts and bounds the float map cannot cover', () => {
+    const r = rq({ multipliers: [1 << 30], shifts: [1] });
+    expect(provenAffine(r, 0, 100)).toBeUndefined();
+    expect(provenAffine(rq({ shifts: [-1] }), 0, 2 ** 31)).toBeUndefined();
+  });
+
+  it('refuses the channels whose exact steps fall on float32 ties or below zero', () => {
+    // q = 2^30, shift -3: acc = 8 (2k + 1) is an exact tie, which the exact map rounds up and the float map to even
+    expect(provenAffine(rq({ multipliers: [1 << 30], shifts: [-3], zOut: 0, actMin: 0 }), 0, 1000)).toBeUndefined();
+    // without a ReLU the negative side rounds ties away from zero: no single C fits both sides
+    const q = quantizeMultiplier(0.0123);
+    const relu = rq({ multipliers: [q.multiplier], shifts: [q.shift], zOut: 3, actMin: 3 });
+    expect(provenAffine(relu, 0, 40000)).toBeDefined();
+    expect(provenAffine({ ...relu, actMin: -128 }, 0, 40000)).toBeUndefined();
   });
 });

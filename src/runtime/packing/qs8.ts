@@ -37,27 +37,57 @@ class Blob {
 }
 
 /**
- * Requant groups for channels [0, np) (zeros past `channels`): q, 2^left, mask, mask >> 1, f32 2^-right,
- * right, and the SIMD fast path's f32 m = q * 2^-(31 + right) and bound `near` (assembly/lib/requant.ts),
- * given a bound on |acc| per channel: -1 (never) unless left = 0, right >= 3 and bound * m < 2^20.
+ * The SIMD fast path's float32 map for channel c (assembly/lib/requant.ts): M and C such that
+ * clamp(round(f32(f32(f32(acc) * M) + C)) + zOut) equals the exact requant for every |acc| <= bound,
+ * or undefined. Both maps are monotone in acc, so they agree everywhere once they agree at the bound's
+ * ends and on both sides of each step of the exact map (each output level's least acc).
+ */
+export function provenAffine(rq: Qs8Requant, c: number, bound: number): [number, number] | undefined {
+  const [q, shift] = channelRequant(rq, c), b = Math.min(Math.floor(bound), 2 ** 31 - 1);
+  // round-to-nearest of acc * M + C: C = 2^-(right + 1) is RoundingDivideByPOT's half on top of SRDHM's
+  const M = Math.fround(q * 2 ** (shift - 31)), C = shift < 0 ? 2 ** (shift - 1) : 0;
+  if (shift > 0 || b * M >= 2 ** 21) return undefined;
+  const exact = (acc: number): number => requantize(acc, rq, c);
+  const fast = (acc: number): number => {
+    const r = Math.fround(Math.fround(Math.fround(Math.fround(acc) * M) + C) + 12582912) - 12582912 + rq.zOut;
+    return Math.min(Math.max(r, rq.actMin), rq.actMax);
+  };
+  if (fast(-b) !== exact(-b) || fast(b) !== exact(b)) return undefined;
+  for (let o = exact(-b) + 1; o <= exact(b); o++) {
+    // the least acc in [-b, b] with exact(acc) >= o, bracketed around its real-number estimate
+    const est = Math.round((o - rq.zOut - 0.5) / (q * 2 ** (shift - 31)));
+    let lo = Math.max(est - 4, -b), hi = Math.min(est + 4, b);
+    if (exact(lo) >= o) lo = -b;
+    if (exact(hi) < o) hi = b;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (exact(mid) >= o) hi = mid;
+      else lo = mid + 1;
+    }
+    if (fast(lo) < o || fast(lo - 1) >= o) return undefined;
+  }
+  return [M, C];
+}
+
+/**
+ * Requant groups for channels [0, np) (zeros past `channels`): q, 2^left, mask, proven, f32 2^-right,
+ * right, and the fast path's f32 M and C (assembly/lib/requant.ts), given a bound on |acc| per channel.
  */
 function writeRequant(blob: Blob, section: number, rq: Qs8Requant, channels: number, np: number, accBound: (c: number) => number): void {
   const o = blob.at[section];
   for (let c = 0; c < np; c++) {
     const [q, shift] = c < channels ? channelRequant(rq, c) : [0, 0];
-    const left = Math.max(shift, 0), right = Math.max(-shift, 0), mask = (2 ** right - 1) | 0;
-    const m = Math.fround(q * 2 ** -(31 + right)), bound = c < channels ? Math.min(accBound(c), 2 ** 31) : 0;
-    const fast = left === 0 && right >= 3 && bound * m < 2 ** 20;
+    const left = Math.max(shift, 0), right = Math.max(-shift, 0);
+    const fast = c < channels ? provenAffine(rq, c, accBound(c)) : [0, 0];
     const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
     blob.view.setInt32(p, q, true);
     blob.view.setInt32(p + 16, 2 ** left, true);
-    blob.view.setInt32(p + 32, mask, true);
-    blob.view.setInt32(p + 48, mask >> 1, true);
+    blob.view.setInt32(p + 32, (2 ** right - 1) | 0, true);
+    blob.view.setInt32(p + 48, fast ? -1 : 0, true);
     blob.view.setFloat32(p + 64, 2 ** -right, true);
     blob.view.setInt32(p + 80, right, true);
-    blob.view.setFloat32(p + 96, m, true);
-    // exact in float32: right >= 11 takes the bound of 11, 1/2 - 2^-11
-    blob.view.setFloat32(p + 112, fast ? 0.5 - 2 ** -(Math.min(right, 11) + 1) - 2 ** -12 : -1, true);
+    blob.view.setFloat32(p + 96, fast?.[0] ?? 0, true);
+    blob.view.setFloat32(p + 112, fast?.[1] ?? 0, true);
   }
 }
 
