@@ -14,9 +14,9 @@ export const STORE_RELU: i32 = 1;
 export const POOL_TOP: i32 = 2;
 export const POOL_BOTTOM: i32 = 3;
 
-/** Output channels per block: 16, or the remainder rounded up to 4 (the packer uses the same rule). */
+/** Output channels per block: 12, or 4 when 8 or fewer are left (the packer uses the same rule). */
 @inline export function blockWidth(left: i32): i32 {
-  return min(16, (left + 3) & ~3);
+  return left > 8 ? 12 : 4;
 }
 
 /** Channel count with every block padded (length of the packed bias). */
@@ -38,75 +38,50 @@ export function paddedChannels(cout: i32): i32 {
   }
 }
 
-// Tiles: pixel 0 reads from x, pixel 1 from x + dx; taps are kh rows of rowLen contiguous floats,
-// xRow bytes apart. `n` = valid lanes of the block's last vector.
-function tile4(y: usize, dy: usize, x: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, n: i32, mode: i32): void {
-  let a0 = v128.load(b);
-  let b0 = a0;
-  for (let r = 0; r < kh; r++) {
-    let p = x + <usize>r * xRow;
-    for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
-      const u = v128.load32_splat(p), v = v128.load32_splat(p + dx);
-      const w0 = v128.load(w);
-      a0 = madd(a0, u, w0); b0 = madd(b0, v, w0);
-      w += 16;
+// A row of `count` tiles: tile i is pixel 0 at x + i*xStep and pixel 1 at + dx (taps: kh rows of rowLen
+// contiguous floats, xRow bytes apart), stored at y + i*yStep and + dy. With `odd` the last tile is one
+// pixel (run as a pair with itself). `n` = valid lanes of the block's last vector.
+function row4(y: usize, yStep: usize, dy: usize, x: usize, xStep: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, n: i32, mode: i32, count: i32, odd: bool): void {
+  for (let i = 0; i < count; i++) {
+    if (odd && i == count - 1) { dx = 0; dy = 0; }
+    let a0 = v128.load(b);
+    let b0 = a0;
+    let wp = w;
+    for (let r = 0; r < kh; r++) {
+      let p = x + <usize>r * xRow;
+      for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
+        const u = v128.load32_splat(p), v = v128.load32_splat(p + dx);
+        const w0 = v128.load(wp);
+        a0 = madd(a0, u, w0); b0 = madd(b0, v, w0);
+        wp += 16;
+      }
     }
+    emit(y, dy, a0, b0, n, mode);
+    x += xStep; y += yStep;
   }
-  emit(y, dy, a0, b0, n, mode);
 }
 
-function tile8(y: usize, dy: usize, x: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, n: i32, mode: i32): void {
-  let a0 = v128.load(b), a1 = v128.load(b, 16);
-  let b0 = a0, b1 = a1;
-  for (let r = 0; r < kh; r++) {
-    let p = x + <usize>r * xRow;
-    for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
-      const u = v128.load32_splat(p), v = v128.load32_splat(p + dx);
-      const w0 = v128.load(w), w1 = v128.load(w, 16);
-      a0 = madd(a0, u, w0); a1 = madd(a1, u, w1);
-      b0 = madd(b0, v, w0); b1 = madd(b1, v, w1);
-      w += 32;
+function row12(y: usize, yStep: usize, dy: usize, x: usize, xStep: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, n: i32, mode: i32, count: i32, odd: bool): void {
+  for (let i = 0; i < count; i++) {
+    if (odd && i == count - 1) { dx = 0; dy = 0; }
+    let a0 = v128.load(b), a1 = v128.load(b, 16), a2 = v128.load(b, 32);
+    let b0 = a0, b1 = a1, b2 = a2;
+    let wp = w;
+    for (let r = 0; r < kh; r++) {
+      let p = x + <usize>r * xRow;
+      for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
+        const u = v128.load32_splat(p), v = v128.load32_splat(p + dx);
+        const w0 = v128.load(wp), w1 = v128.load(wp, 16), w2 = v128.load(wp, 32);
+        a0 = madd(a0, u, w0); a1 = madd(a1, u, w1); a2 = madd(a2, u, w2);
+        b0 = madd(b0, v, w0); b1 = madd(b1, v, w1); b2 = madd(b2, v, w2);
+        wp += 48;
+      }
     }
+    emit(y, dy, a0, b0, 4, mode);
+    emit(y + 16, dy, a1, b1, 4, mode);
+    emit(y + 32, dy, a2, b2, n, mode);
+    x += xStep; y += yStep;
   }
-  emit(y, dy, a0, b0, 4, mode);
-  emit(y + 16, dy, a1, b1, n, mode);
-}
-
-function tile12(y: usize, dy: usize, x: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, n: i32, mode: i32): void {
-  let a0 = v128.load(b), a1 = v128.load(b, 16), a2 = v128.load(b, 32);
-  let b0 = a0, b1 = a1, b2 = a2;
-  for (let r = 0; r < kh; r++) {
-    let p = x + <usize>r * xRow;
-    for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
-      const u = v128.load32_splat(p), v = v128.load32_splat(p + dx);
-      const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32);
-      a0 = madd(a0, u, w0); a1 = madd(a1, u, w1); a2 = madd(a2, u, w2);
-      b0 = madd(b0, v, w0); b1 = madd(b1, v, w1); b2 = madd(b2, v, w2);
-      w += 48;
-    }
-  }
-  emit(y, dy, a0, b0, 4, mode);
-  emit(y + 16, dy, a1, b1, 4, mode);
-  emit(y + 32, dy, a2, b2, n, mode);
-}
-
-function tile16(y: usize, dy: usize, x: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, n: i32, mode: i32): void {
-  let a0 = v128.load(b), a1 = v128.load(b, 16), a2 = v128.load(b, 32), a3 = v128.load(b, 48);
-  let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-  for (let r = 0; r < kh; r++) {
-    let p = x + <usize>r * xRow;
-    for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
-      const u = v128.load32_splat(p), v = v128.load32_splat(p + dx);
-      const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
-      a0 = madd(a0, u, w0); a1 = madd(a1, u, w1); a2 = madd(a2, u, w2); a3 = madd(a3, u, w3);
-      b0 = madd(b0, v, w0); b1 = madd(b1, v, w1); b2 = madd(b2, v, w2); b3 = madd(b3, v, w3);
-      w += 64;
-    }
-  }
-  emit(y, dy, a0, b0, 4, mode);
-  emit(y + 16, dy, a1, b1, 4, mode);
-  emit(y + 32, dy, a2, b2, 4, mode);
-  emit(y + 48, dy, a3, b3, n, mode);
 }
 
 @inline function emitScalar(y: usize, dy: usize, p0: f32, p1: f32, mode: i32): void {
@@ -121,41 +96,33 @@ function tile16(y: usize, dy: usize, x: usize, dx: usize, xRow: usize, kh: i32, 
   }
 }
 
-/** The scalar build's tile: 4 channels x 2 pixels at a time (8 independent sums). */
-function tileScalar(y: usize, dy: usize, x: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, width: i32, valid: i32, mode: i32): void {
+/** The scalar build's row: 4 channels x 2 pixels at a time (8 independent sums). */
+function rowScalar(y: usize, yStep: usize, dy: usize, x: usize, xStep: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, width: i32, valid: i32, mode: i32, count: i32, odd: bool): void {
   const wStep = <usize>width << 2;
-  for (let c = 0; c < valid; c += 4) {
-    const bc = b + (<usize>c << 2);
-    let a0 = load<f32>(bc), a1 = load<f32>(bc, 4), a2 = load<f32>(bc, 8), a3 = load<f32>(bc, 12);
-    let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
-    let wp = w + (<usize>c << 2);
-    for (let r = 0; r < kh; r++) {
-      let p = x + <usize>r * xRow;
-      for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
-        const u = load<f32>(p), v = load<f32>(p + dx);
-        const w0 = load<f32>(wp), w1 = load<f32>(wp, 4), w2 = load<f32>(wp, 8), w3 = load<f32>(wp, 12);
-        a0 += u * w0; a1 += u * w1; a2 += u * w2; a3 += u * w3;
-        b0 += v * w0; b1 += v * w1; b2 += v * w2; b3 += v * w3;
-        wp += wStep;
+  for (let i = 0; i < count; i++) {
+    if (odd && i == count - 1) { dx = 0; dy = 0; }
+    for (let c = 0; c < valid; c += 4) {
+      const bc = b + (<usize>c << 2);
+      let a0 = load<f32>(bc), a1 = load<f32>(bc, 4), a2 = load<f32>(bc, 8), a3 = load<f32>(bc, 12);
+      let b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+      let wp = w + (<usize>c << 2);
+      for (let r = 0; r < kh; r++) {
+        let p = x + <usize>r * xRow;
+        for (const e = p + (<usize>rowLen << 2); p < e; p += 4) {
+          const u = load<f32>(p), v = load<f32>(p + dx);
+          const w0 = load<f32>(wp), w1 = load<f32>(wp, 4), w2 = load<f32>(wp, 8), w3 = load<f32>(wp, 12);
+          a0 += u * w0; a1 += u * w1; a2 += u * w2; a3 += u * w3;
+          b0 += v * w0; b1 += v * w1; b2 += v * w2; b3 += v * w3;
+          wp += wStep;
+        }
       }
+      const yc = y + (<usize>c << 2);
+      emitScalar(yc, dy, a0, b0, mode);
+      if (c + 1 < valid) emitScalar(yc + 4, dy, a1, b1, mode);
+      if (c + 2 < valid) emitScalar(yc + 8, dy, a2, b2, mode);
+      if (c + 3 < valid) emitScalar(yc + 12, dy, a3, b3, mode);
     }
-    const yc = y + (<usize>c << 2);
-    emitScalar(yc, dy, a0, b0, mode);
-    if (c + 1 < valid) emitScalar(yc + 4, dy, a1, b1, mode);
-    if (c + 2 < valid) emitScalar(yc + 8, dy, a2, b2, mode);
-    if (c + 3 < valid) emitScalar(yc + 12, dy, a3, b3, mode);
-  }
-}
-
-@inline function tile(y: usize, dy: usize, x: usize, dx: usize, xRow: usize, kh: i32, rowLen: i32, w: usize, b: usize, width: i32, valid: i32, mode: i32): void {
-  if (ASC_FEATURE_SIMD) {
-    const n = valid - width + 4;
-    if (width == 12) tile12(y, dy, x, dx, xRow, kh, rowLen, w, b, n, mode);
-    else if (width == 16) tile16(y, dy, x, dx, xRow, kh, rowLen, w, b, n, mode);
-    else if (width == 8) tile8(y, dy, x, dx, xRow, kh, rowLen, w, b, n, mode);
-    else tile4(y, dy, x, dx, xRow, kh, rowLen, w, b, n, mode);
-  } else {
-    tileScalar(y, dy, x, dx, xRow, kh, rowLen, w, b, width, valid, mode);
+    x += xStep; y += yStep;
   }
 }
 
@@ -199,6 +166,10 @@ export function convNhwc(
   const tapBytes = <usize>(kh * rowLen) << 2;
   const weights = w + (<usize>paddedChannels(cout) << 2);
   const mode = pool ? POOL_TOP : reluOut ? STORE_RELU : STORE;
+  // Plain: tiles are pixel pairs (ox, ox + 1). Pooled: tile px is conv pixels (2px, 2px + 1) of the top
+  // conv row, then a second pass takes the bottom row (POOL_TOP stores the pair's max, POOL_BOTTOM maxes into it).
+  const passes = pool ? 2 : 1, tiles = pool ? outW : (outW + 1) >> 1;
+  const yStep = pool ? yPix : 2 * yPix, dy = pool ? 0 : yPix, odd = !pool && (outW & 1) != 0;
   for (let i = 0; i < n; i++) {
     let img = x + <usize>(i * h * wd) * xPix;
     if (pad) { padImage(scratch, img, h, wd, cin, hp, wp, pt, pl); img = scratch; }
@@ -209,20 +180,12 @@ export function convNhwc(
       let wb = weights;
       for (let c = 0; c < cout;) {
         const width = blockWidth(cout - c), valid = min(width, cout - c);
-        const b = w + (<usize>c << 2);
-        const yc = yRow + (<usize>c << 2);
-        if (pool) {
-          for (let px = 0; px < outW; px++) {
-            const xp = xr + <usize>(2 * px) * dx;
-            tile(yc + <usize>px * yPix, 0, xp, dx, xRow, kh, rowLen, wb, b, width, valid, POOL_TOP);
-            tile(yc + <usize>px * yPix, 0, xp + <usize>sh * xRow, dx, xRow, kh, rowLen, wb, b, width, valid, POOL_BOTTOM);
-          }
-        } else {
-          for (let ox = 0; ox < outW; ox += 2) {
-            // NOTE: an odd last pixel runs as a pair with itself (dx = dy = 0).
-            const pair = ox + 1 < outW;
-            tile(yc + <usize>ox * yPix, pair ? yPix : 0, xr + <usize>ox * dx, pair ? dx : 0, xRow, kh, rowLen, wb, b, width, valid, mode);
-          }
+        const b = w + (<usize>c << 2), yc = yRow + (<usize>c << 2);
+        for (let k = 0; k < passes; k++) {
+          const xk = xr + <usize>(k * sh) * xRow, m = pool ? POOL_TOP + k : mode;
+          if (!ASC_FEATURE_SIMD) rowScalar(yc, yStep, dy, xk, 2 * dx, dx, xRow, kh, rowLen, wb, b, width, valid, m, tiles, odd);
+          else if (width == 12) row12(yc, yStep, dy, xk, 2 * dx, dx, xRow, kh, rowLen, wb, b, valid - 8, m, tiles, odd);
+          else row4(yc, yStep, dy, xk, 2 * dx, dx, xRow, kh, rowLen, wb, b, valid, m, tiles, odd);
         }
         wb += tapBytes * <usize>width;
         c += width;

@@ -202,14 +202,14 @@ function preparePool(mod: KernelModule, shape: KernelShape, seed: number): Kerne
 
 const s = (label: string, dims: Record<string, number>, sparsity?: number): KernelShape => (sparsity === undefined ? { label, dims } : { label, dims, sparsity });
 
-// Dense tiles are 2 rows x a block of 4/8/12/16 output channels; k is the reduction.
+// Dense tiles are 2 rows x a block of 12 or 4 output channels; k is the reduction.
 const DENSE_SHAPES: KernelShape[] = [
   s('k1_m1_n1 (less than a tile)', { m: 1, k: 1, n: 1 }),
   s('one_tile m2_n4', { m: 2, k: 5, n: 4, relu: 1 }),
   s('m3_n10 (more than a tile, odd row, 12-block with 2 idle lanes)', { m: 3, k: 17, n: 10 }),
-  s('several m7_n33 (16+16+4 blocks)', { m: 7, k: 64, n: 33, relu: 1 }),
-  s('n13 (16-block, 3 idle lanes)', { m: 4, k: 9, n: 13 }),
-  s('n8 n5 blocks', { m: 5, k: 31, n: 8, relu: 1 }),
+  s('several m7_n33 (three 12-blocks, 3 idle lanes)', { m: 7, k: 64, n: 33, relu: 1 }),
+  s('n13 (a 12-block, then a 4-block with 3 idle lanes)', { m: 4, k: 9, n: 13 }),
+  s('n8 (two 4-blocks)', { m: 5, k: 31, n: 8, relu: 1 }),
   s('n6_k1', { m: 6, k: 1, n: 6 }),
   s('m1_k300 (batch 1, long k)', { m: 1, k: 300, n: 10 }),
 ];

@@ -26,10 +26,10 @@ describe('conv2dGeometry', () => {
 });
 
 describe('packConv2d', () => {
-  it('pads 5 output channels to one 8-wide block: bias, then per tap 5 weights and 3 zeros', () => {
+  it('splits 5 output channels into two 4-wide blocks: bias, then per block and tap 4 weights (idle lanes zero)', () => {
     const kernel = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]; // [1][1][cin=2][cout=5]
     const packed = packConv2d(kernel, [0.5, 0.25, 0, -1, -2], 1, 1, 2, 5);
-    expect(Array.from(packed)).toEqual([0.5, 0.25, 0, -1, -2, 0, 0, 0, 1, 2, 3, 4, 5, 0, 0, 0, 6, 7, 8, 9, 10, 0, 0, 0]);
+    expect(Array.from(packed)).toEqual([0.5, 0.25, 0, -1, -2, 0, 0, 0, 1, 2, 3, 4, 6, 7, 8, 9, 5, 0, 0, 0, 10, 0, 0, 0]);
   });
 
   it('rejects a kernel of the wrong length', () => {

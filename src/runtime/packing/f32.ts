@@ -6,7 +6,7 @@ import type { Conv2dGeometry } from './f32_params.js';
 
 /** Output channels per block of the dense conv engine (must match assembly/kernels/f32_conv_core.ts). */
 export function blockWidth(left: number): number {
-  return Math.min(16, (left + 3) & ~3);
+  return left > 8 ? 12 : 4;
 }
 
 function checkLength(what: string, a: ArrayLike<number>, want: number): void {
