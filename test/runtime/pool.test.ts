@@ -178,15 +178,22 @@ describe('errors', () => {
 
   it('bad options and bad files: the errors loadModel gives, and no worker left running', async () => {
     await expect(P.createPool(MODELS[0][1], { threads: 0 })).rejects.toMatchObject({ name: 'RuntimeError', code: 'bad_option' });
-    await expect(P.createPool(MODELS[0][1], { threads: 2, maxBatch: 0 })).rejects.toMatchObject({ name: 'RuntimeError', code: 'bad_option', message: expect.stringContaining('maxBatch is 0') });
+    const loadError = (bytes: Uint8Array, options: RuntimeModule.LoadOptions) => {
+      try {
+        R.loadModel(bytes, options);
+      } catch (e) {
+        return e;
+      }
+    };
+    const badBatch = loadError(MODELS[0][1], { maxBatch: 0 });
+    expect(badBatch).toMatchObject({ name: 'RuntimeError', code: 'bad_option' });
+    for (const caller of [false, true]) {
+      const got = await P.createPool(MODELS[0][1], { threads: 2, caller, maxBatch: 0 }).catch((e: unknown) => e);
+      expect([(got as Error).name, (got as RuntimeModule.RuntimeError).code, (got as Error).message]).toEqual(['RuntimeError', 'bad_option', (badBatch as Error).message]);
+    }
     const corrupt = MODELS[0][1].slice();
     corrupt[corrupt.length - 9] ^= 0x55;
-    let want: unknown;
-    try {
-      R.loadModel(corrupt);
-    } catch (e) {
-      want = e;
-    }
+    const want = loadError(corrupt, {});
     const got = await P.createPool(corrupt, { threads: 2 }).catch((e: unknown) => e);
     expect(got).toBeInstanceOf(R.FormatError);
     expect((got as Error).message).toBe((want as Error).message);
