@@ -16,7 +16,7 @@ export class ByteReader {
 
   /** Throws unless `n` more bytes are there. */
   need(n: number): void {
-    if (n > this.end - this.pos) throw fail('bad_record', `at byte ${this.pos} ${n} bytes are needed, ${this.end - this.pos} are left`);
+    if (n > this.end - this.pos) throw fail('bad_record', `byte ${this.pos}: needs ${n} bytes, ${this.end - this.pos} left`);
   }
 
   /** Steps over `n` bytes and returns where they start. */
@@ -48,7 +48,7 @@ export class ByteReader {
         break;
       }
     }
-    throw fail('bad_record', `the varint ending at byte ${this.pos} is over 32 bits`);
+    throw fail('bad_record', `byte ${this.pos}: a varint over 32 bits`);
   }
 }
 

@@ -43,7 +43,7 @@ export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape:
     const isSet = (i: number) => (r.bytes[mask + (i >> 3)] >> (i & 7)) & 1;
     let nnz = 0;
     for (let i = 0; i < n; i++) nnz += isSet(i);
-    if (r.bytes[r.pos - 1] >> (n - 8 * (r.pos - mask - 1))) throw bad('sets mask bits past the last element');
+    if (r.bytes[r.pos - 1] >> (n - 8 * (r.pos - mask - 1))) throw bad('mask bits set past the end');
     let i = -1;
     values(nnz, () => {
       while (!isSet(++i));
@@ -51,11 +51,11 @@ export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape:
     });
   } else if (name === 'csr') {
     const nnz = r.varint();
-    if (nnz > n || nnz * (1 + size) > r.end - r.pos) throw bad(`claims ${nnz} nonzero elements, more than fit`);
+    if (nnz > n || nnz * (1 + size) > r.end - r.pos) throw bad(`${nnz} nonzeros do not fit`);
     const index = new Uint32Array(nnz);
     for (let j = 0, i = -1; j < nnz; j++) {
       i += 1 + r.varint();
-      if (i >= n) throw bad(`has index ${i}, past the last element ${n - 1}`);
+      if (i >= n) throw bad(`index ${i} is past the end (${n})`);
       index[j] = i;
     }
     values(nnz, (j) => index[j]);
@@ -82,7 +82,7 @@ function decodeEntropy(r: ByteReader, bits: Int8Array | Int32Array, dtype: DType
       // m is the low 31 bits, the sign bit 31; +0 is not a nonzero
       if (!(bits[i] = negative ? (m1 - 1) | (1 << 31) : m1 - 1)) throw fail('bad_data', `codes +0 as nonzero at element ${i}`);
     } else {
-      if (m1 > max + negative) throw fail('bad_data', `decodes ${negative ? -m1 : m1}, out of ${dtype} range, at element ${i}`);
+      if (m1 > max + negative) throw fail('bad_data', `${negative ? -m1 : m1} at element ${i} is out of ${dtype} range`);
       bits[i] = negative ? -m1 : m1;
     }
   }

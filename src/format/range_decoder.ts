@@ -48,7 +48,7 @@ export function rangeDecoder(bytes: Uint8Array, start: number, end: number): Ran
       return bit;
     },
     finish() {
-      if (pos < end) throw fail('bad_data', `has ${end - pos} bytes left after its last value`);
+      if (pos < end) throw fail('bad_data', `${end - pos} bytes after its last value`);
     },
   };
 }

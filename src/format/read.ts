@@ -28,15 +28,15 @@ export function readModel(file: Uint8Array | ArrayBuffer, options: ReadOptions =
 
 function read(bytes: Uint8Array): FormatModel {
   if (!(bytes instanceof Uint8Array) || MAGIC.some((m, i) => bytes[i] !== m && i < bytes.length)) {
-    throw fail('bad_magic', "not the bytes of a topiary model (those start with 'TPRY')");
+    throw fail('bad_magic', "not a topiary model (no 'TPRY' at its start)");
   }
   const r = new ByteReader(bytes, HEADER.bodyLength);
   const total = bytes.length < HEADER.size ? HEADER.size : HEADER.size + (r.i32() >>> 0);
   const version = bytes[HEADER.version];
   if (version > VERSION) throw fail('newer_version', `version ${version} is newer than this reader's ${VERSION}`);
-  if (total !== bytes.length) throw fail(total > bytes.length ? 'truncated' : 'bad_record', `the file is ${bytes.length} bytes, its header says ${total}`);
-  if (!version || bytes[HEADER.flags]) throw fail('bad_version', `version ${version} with flags ${bytes[HEADER.flags]} is not valid`);
-  if (r.i32() >>> 0 !== crc32(bytes, HEADER.size)) throw fail('checksum', 'checksum mismatch: the bytes changed after writing');
+  if (total !== bytes.length) throw fail(total > bytes.length ? 'truncated' : 'bad_record', `${bytes.length} bytes, but its header says ${total}`);
+  if (!version || bytes[HEADER.flags]) throw fail('bad_version', `version ${version}, flags ${bytes[HEADER.flags]}: not valid`);
+  if (r.i32() >>> 0 !== crc32(bytes, HEADER.size)) throw fail('checksum', 'checksum mismatch');
 
   const payloads: number[][] = [];
   const tensors: FormatTensor[] = [];
@@ -45,13 +45,13 @@ function read(bytes: Uint8Array): FormatModel {
   for (let i = 0, n = r.varint(); i < n; i++) tensors.push(readTensor(r, i, payloads));
   for (let k = 0, n = r.varint(); k < n; k++) ops.push(readOp(r));
   const model: FormatModel = { tensors, ops, input: r.varint(), output: r.varint() };
-  if (r.pos < bytes.length) throw fail('bad_record', `${bytes.length - r.pos} bytes follow the last field`);
+  if (r.pos < bytes.length) throw fail('bad_record', `${bytes.length - r.pos} bytes after the last field`);
 
   validateStructure(model, (i) => !!payloads[i]);
   let decoded = 0;
   tensors.forEach((t, i) => (decoded += payloads[i] ? elementCount(t.shape) * DTYPE_BYTES[DTYPES.indexOf(t.dtype)] : 0));
   const limit = DECODE_SLACK_BYTES + DECODE_BYTES_PER_FILE_BYTE * bytes.length;
-  if (decoded > limit) throw fail('too_large', `its constants decode to ${decoded} bytes, over the ${limit} a ${bytes.length}-byte file may`);
+  if (decoded > limit) throw fail('too_large', `constants decode to ${decoded} bytes, over its limit ${limit}`);
   tensors.forEach((t, i) => {
     const [encoding, start, end] = payloads[i] ?? [];
     if (end) t.data = explain(() => decodeData(new ByteReader(bytes, start, end), encoding, t.dtype, t.shape), `tensor ${i} (${ENCODINGS[encoding]})`);

@@ -2,10 +2,10 @@
 // any constant data (validateStructure) and on the decoded values (validateData); the writer checks
 // them all before writing (validateModel), so no file the reader would refuse is ever made.
 // Each rule throws a FormatError saying what is wrong; the caller names the file and what to do.
-import { explain, fail } from './errors.js';
+import { explain, fail, type FormatErrorCode } from './errors.js';
 import { ACTIVATIONS, DTYPES, MAX_ELEMENTS, MAX_RANK, OPS, PADDINGS } from './spec.js';
 import { convOutputSize, elementCount } from './model.js';
-import type { Conv2DOp, DenseOp, FormatModel, FormatTensor, Quantization } from './model.js';
+import type { FormatModel, FormatTensor, Padding, Quantization } from './model.js';
 
 /**
  * Tensors, quantization and the op chain, for a model whose fields have the right types (the
@@ -13,113 +13,84 @@ import type { Conv2DOp, DenseOp, FormatModel, FormatTensor, Quantization } from 
  */
 export function validateStructure(model: FormatModel, isConstant: (i: number) => boolean): void {
   const { tensors, ops, input: x, output: y } = model;
-  const graph = (what: string) => fail('bad_graph', what);
-  const label = (i: number) => `tensor ${i}${tensors[i].name ? ` '${tensors[i].name}'` : ''}`;
+  const need = (ok: unknown, what: string, code: FormatErrorCode = 'bad_graph') => {
+    if (!ok) throw fail(code, what);
+  };
+  const label = (i: number) => `tensor ${i}${tensors[i]?.name ? ` '${tensors[i].name}'` : ''}`;
   const ref = (i: number, what: string) => {
-    if (!(i < tensors.length)) throw graph(`${what} is tensor ${i}, but there are ${tensors.length}`);
+    need(i < tensors.length, `${what} is tensor ${i}, but there are ${tensors.length}`);
     return tensors[i];
   };
 
   tensors.forEach((t, i) => explain(() => checkTensor(t, isConstant(i)), label(i)));
-  ref(x, 'the model input');
-  ref(y, 'the model output');
-  if (isConstant(x)) throw graph(`the model input ${label(x)} holds constant data`);
+  need(!isConstant(x), `the model input ${label(x)} holds constant data`);
 
   const written = new Set([x]);
   const used = new Set([x]);
   ops.forEach((op, k) => explain(() => {
-    const input = ref(op.input, 'its input');
-    const output = ref(op.output, 'its output');
-    const [h, w, c] = input.shape;
-    const windowed = op.op === 'conv2d' || op.op === 'maxpool2d';
-    if (windowed && input.shape.length !== 3) throw graph(`${label(op.input)} [${input.shape}] is not [height, width, channels]`);
-    if (!written.has(op.input)) throw graph(`it reads ${label(op.input)} before any op writes it`);
-    if (written.has(op.output) || isConstant(op.output)) throw graph(`it writes ${label(op.output)}: the model input, a constant or written before`);
-    const mustBe = (i: number, shape: number[]) => {
-      if (tensors[i].shape.join() !== shape.join()) throw graph(`${label(i)} has shape [${tensors[i].shape}], must be [${shape}]`);
-    };
-    // output [height, width] of a window sliding over the input [h, w, c]
-    const slide = (kh: number, kw: number, strides: number[], padding: Conv2DOp['padding']) => {
-      const hw = [convOutputSize(h, kh, strides[0], padding), convOutputSize(w, kw, strides[1], padding)];
-      if (![kh, kw, ...strides, ...hw].every((v) => v >= 1)) throw graph(`a ${kh}x${kw} window with strides [${strides}] does not fit [${input.shape}] with '${padding}' padding`);
-      return hw;
+    const input = ref(op.input, 'its input'), output = ref(op.output, 'its output'), s = input.shape, n = elementCount(s);
+    need(written.has(op.input), `it reads ${label(op.input)} before any op writes it`);
+    need(!written.has(op.output) && !isConstant(op.output), `it writes ${label(op.output)}: the model input, a constant or written before`);
+    need(!/conv|pool/.test(op.op) || s.length === 3, `${label(op.input)} [${s}] is not [height, width, channels]`);
+    const mustBe = (i: number, shape: number[]) => need(tensors[i].shape.join() === shape.join(), `${label(i)} has shape [${tensors[i].shape}], must be [${shape}]`);
+    // output [height, width, c] of a window sliding over the input [h, w, ...]
+    const slide = (kh: number, kw: number, strides: number[], padding: Padding, c: number) => {
+      const hw = [convOutputSize(s[0], kh, strides[0], padding), convOutputSize(s[1], kw, strides[1], padding)];
+      need([kh, kw, ...strides, ...hw].every((v) => v >= 1), `a ${kh}x${kw} window with strides [${strides}] does not fit [${s}] with '${padding}' padding`);
+      return [...hw, c];
     };
     const constant = (i: number, what: string) => {
       const t = ref(i, `its ${what}`);
-      if (!isConstant(i)) throw graph(`its ${what} ${label(i)} holds no constant data`);
+      need(isConstant(i), `its ${what} ${label(i)} has no data`);
       used.add(i);
       return t;
     };
-    // conv2d and dense: the kernel [..., cin, cout] and bias [cout], in one of the three precisions
-    const linear = (o: Conv2DOp | DenseOp, want: number[], axis: number) => {
-      const kernel = constant(o.kernel, 'kernel'), ks = kernel.shape, cout = ks[axis];
-      if (ks.length !== axis + 1 || ks[axis - 1] !== want[axis - 1]) throw graph(`the kernel ${label(o.kernel)} has shape [${ks}], must be [${want}, out]`);
-      const bias = o.bias === undefined ? 'none' : constant(o.bias, 'bias').dtype;
-      if (o.bias !== undefined) mustBe(o.bias, [cout]);
-      const types = `${input.dtype} ${kernel.dtype} ${bias} ${output.dtype}`;
-      if (!/^(int8 int8 (int32|none) int8|f32 (f32|int8) (f32|none) f32)$/.test(types)) throw graph(`input, kernel, bias, output are ${types}: not f32, int8 or dynamic range`);
-      const q = kernel.quant;
-      if (q && (q.zeroPoint.some((z) => z) || (q.axis ?? axis) !== axis)) {
-        throw fail('bad_quant', `the int8 kernel ${label(o.kernel)} needs zero points 0, per tensor or per channel on axis ${axis}`);
-      }
-      return cout;
-    };
-    const passThrough = () => {
-      if (output.dtype !== input.dtype || !sameQuant(input.quant, output.quant)) throw graph(`${label(op.output)} must keep the dtype and quantization of ${label(op.input)}`);
-    };
 
-    if (op.op === 'conv2d') {
-      const cout = linear(op, ['kh', 'kw', c] as number[], 3);
-      const [kh, kw] = tensors[op.kernel].shape;
-      mustBe(op.output, [...slide(kh, kw, op.strides, op.padding), cout]);
-    } else if (op.op === 'dense') {
-      const cout = linear(op, [input.shape[input.shape.length - 1]], 1);
-      mustBe(op.output, [...input.shape.slice(0, -1), cout]);
-    } else if (op.op === 'maxpool2d') {
-      mustBe(op.output, [...slide(...op.pool, op.strides, op.padding), c]);
-      passThrough();
-    } else if (op.op === 'reshape' || op.op === 'flatten') {
-      const n = elementCount(input.shape);
-      if (op.op === 'flatten') mustBe(op.output, [n]);
-      else if (elementCount(output.shape) !== n) throw graph(`${label(op.output)} [${output.shape}] does not hold the ${n} elements of [${input.shape}]`);
-      passThrough();
-    } else {
+    if (op.op === 'conv2d' || op.op === 'dense') {
+      // the kernel [kh, kw, cin, cout] or [cin, cout] and bias [cout], in one of the three precisions
+      const conv = op.op === 'conv2d', axis = conv ? 3 : 1, kernel = constant(op.kernel, 'kernel'), ks = kernel.shape, cin = s[s.length - 1], cout = ks[axis];
+      need(ks.length === axis + 1 && ks[axis - 1] === cin, `the kernel ${label(op.kernel)} has shape [${ks}], must be [${conv ? 'kh, kw, ' : ''}${cin}, out]`);
+      const bias = op.bias === undefined ? 'none' : constant(op.bias, 'bias').dtype;
+      if (op.bias !== undefined) mustBe(op.bias, [cout]);
+      const types = `${input.dtype} ${kernel.dtype} ${bias} ${output.dtype}`;
+      need(/^(int8 int8 (int32|none) int8|f32 (f32|int8) (f32|none) f32)$/.test(types), `input, kernel, bias, output are ${types}: not f32, int8 or dynamic range`);
+      const q = kernel.quant;
+      need(!q || (q.zeroPoint.every((z) => !z) && (q.axis ?? axis) === axis), `kernel zero points must be 0, per tensor or per channel on axis ${axis}`, 'bad_quant');
+      mustBe(op.output, conv ? slide(ks[0], ks[1], op.strides, op.padding, cout) : [...s.slice(0, -1), cout]);
+    } else if (op.op === 'quantize' || op.op === 'dequantize') {
       const turn = op.op === 'quantize' ? 'f32 -> int8' : 'int8 -> f32';
-      if (`${input.dtype} -> ${output.dtype}` !== turn) throw graph(`it turns ${turn}, got ${input.dtype} -> ${output.dtype}`);
-      mustBe(op.output, input.shape);
+      need(`${input.dtype} -> ${output.dtype}` === turn, `it turns ${turn}, got ${input.dtype} -> ${output.dtype}`);
+      mustBe(op.output, s);
+    } else {
+      need(output.dtype === input.dtype && sameQuant(input.quant, output.quant), `${label(op.output)} must keep the dtype and quantization of ${label(op.input)}`);
+      if (op.op === 'reshape') need(elementCount(output.shape) === n, `${label(op.output)} [${output.shape}] does not hold the ${n} elements of [${s}]`);
+      else mustBe(op.output, op.op === 'flatten' ? [n] : slide(...op.pool, op.strides, op.padding, s[2]));
     }
     written.add(op.output);
     used.add(op.output);
   }, `op ${k} (${op.op})`));
 
-  if (!written.has(y) || y === x) throw graph(`the model output ${label(y)} is not written by any op`);
-  tensors.forEach((_, i) => {
-    if (!used.has(i)) throw graph(`${label(i)} is not used by any op`);
-  });
+  need(written.has(y) && y !== x, `the model output ${label(y)} is not written by any op`);
+  tensors.forEach((_, i) => need(used.has(i), `${label(i)} is not used by any op`));
 }
 
 function checkTensor({ shape: s, dtype, quant: q }: FormatTensor, constant: boolean): void {
+  const count = q?.axis === undefined ? 1 : s[q.axis];
   if (!(s.length >= 1 && s.length <= MAX_RANK && s.every((d) => d >= 1))) throw fail('bad_tensor', `its shape [${s}] needs 1-${MAX_RANK} dims, each >= 1`);
-  if (elementCount(s) > MAX_ELEMENTS) throw fail('too_large', `[${s}] has ${elementCount(s)} elements, more than the limit ${MAX_ELEMENTS}`);
-  if (!constant && dtype === 'int32') throw fail('bad_tensor', 'an int32 activation; only biases may be int32');
-  if (dtype !== 'int8') {
-    if (q) throw fail('bad_quant', `${dtype} with quantization; only int8 tensors have it (an int32 bias's scale is implied)`);
-    return;
+  if (elementCount(s) > MAX_ELEMENTS) throw fail('too_large', `${elementCount(s)} elements, over the limit ${MAX_ELEMENTS}`);
+  if (dtype === 'int32' && !constant) throw fail('bad_tensor', 'an int32 activation (only biases are int32)');
+  if (!q !== (dtype !== 'int8')) throw fail('bad_quant', `${dtype} ${q ? 'with' : 'without'} quantization (only int8 tensors have it)`);
+  if (q && !(q.scale.length === count && q.zeroPoint.length === count && (q.axis === undefined || (constant && q.axis < s.length)))) {
+    throw fail('bad_quant', `${q.scale.length} scales, ${q.zeroPoint.length} zero points, axis ${q.axis}: need one per tensor, or per index of a weight's axis`);
   }
-  if (!q) throw fail('bad_quant', 'int8 without scale and zero point');
-  const { scale, zeroPoint, axis } = q;
-  const count = axis === undefined ? 1 : s[axis];
-  if (axis !== undefined && !(constant && axis < s.length)) throw fail('bad_quant', `quantized per channel on axis ${axis}; only weights are, on an axis < their rank`);
-  if (scale.length !== count || zeroPoint.length !== count) throw fail('bad_quant', `${scale.length} scales and ${zeroPoint.length} zero points, needs ${count}`);
-  if (!scale.every((v) => v > 0 && v < Infinity)) throw fail('bad_quant', 'a scale is not finite and > 0');
-  if (!zeroPoint.every((z) => z >= -128 && z <= 127)) throw fail('bad_quant', 'a zero point is outside [-128, 127]');
+  if (q && !(q.scale.every((v) => v > 0 && v < Infinity) && q.zeroPoint.every((z) => z >= -128 && z <= 127))) throw fail('bad_quant', 'a scale is not finite and > 0 or a zero point not in [-128, 127]');
 }
 
 /** Constant values once decoded: int8 weights in [-127, 127] (TFLite), f32 values finite. */
 export function validateData({ tensors }: FormatModel): void {
   tensors.forEach(({ data: d }, i) => {
     const bad = d instanceof Int8Array ? d.indexOf(-128) : d instanceof Float32Array ? d.findIndex((v) => !isFinite(v)) : -1;
-    if (bad >= 0) throw fail('bad_data', `tensor ${i} has ${d![bad]} at element ${bad}; int8 weights are in [-127, 127], f32 ones finite`);
+    if (bad >= 0) throw fail('bad_data', `tensor ${i} has ${d![bad]} at element ${bad} (int8 weights are in [-127, 127], f32 finite)`);
   });
 }
 

@@ -41,11 +41,11 @@ export class Arena {
   /** Makes bytes [0, end) + SLACK addressable, growing memory if needed, and renews the views. */
   ensure(end: number): void {
     const need = end + SLACK, have = this.memory.buffer.byteLength;
-    if (need > MAX_ARENA_BYTES) throw new RuntimeError('too_large', `the model needs ${need} bytes of memory, more than an arena's ${MAX_ARENA_BYTES}; use a smaller maxBatch`);
+    if (need > MAX_ARENA_BYTES) throw new RuntimeError('too_large', `the model needs ${need} bytes, over the arena's ${MAX_ARENA_BYTES}; use a smaller maxBatch`);
     try {
       if (need > have) this.memory.grow(Math.ceil((need - have) / 65536));
     } catch {
-      throw new RuntimeError('out_of_memory', `WebAssembly memory cannot grow to ${need} bytes here; use a smaller maxBatch`);
+      throw new RuntimeError('out_of_memory', `memory cannot grow to ${need} bytes; use a smaller maxBatch`);
     }
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);

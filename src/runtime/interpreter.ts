@@ -53,13 +53,12 @@ export class Interpreter {
 
   constructor(model: FormatModel, mod: KernelModule, options: InterpreterOptions = {}) {
     const { sparse = 'auto', maxBatch = 32, warmup = 10 } = options;
-    const bad = (what: string, use: string) => new RuntimeError('bad_option', `${what}; use ${use}`);
-    if (!['auto', 'never', 'always'].includes(sparse)) throw bad(`sparse is ${sparse}`, "'auto', 'never' or 'always'");
-    if (!(Number.isInteger(maxBatch) && maxBatch > 0)) throw bad(`maxBatch is ${maxBatch}`, 'an integer >= 1');
-    if (!(Number.isInteger(warmup) && warmup >= 0)) throw bad(`warmup is ${warmup}`, 'an integer >= 0');
+    if (!(['auto', 'never', 'always'].includes(sparse) && maxBatch > 0 && warmup >= 0 && Number.isInteger(maxBatch) && Number.isInteger(warmup))) {
+      throw new RuntimeError('bad_option', `sparse is ${sparse}, maxBatch is ${maxBatch}, warmup is ${warmup}; use 'auto', 'never' or 'always', an integer >= 1, an integer >= 0`);
+    }
     const { tensors, ops } = model, input = tensors[model.input], output = tensors[model.output];
     if (input.dtype !== 'f32' || output.dtype !== 'f32') {
-      throw new RuntimeError('unsupported', `the model's input is ${input.dtype} and its output ${output.dtype}; the runtime takes and gives f32 (end an int8 model with quantize/dequantize ops)`);
+      throw new RuntimeError('unsupported', `the model's input is ${input.dtype} and its output ${output.dtype}; the runtime takes and gives f32`);
     }
     const inSize = elementCount(input.shape), outSize = elementCount(output.shape);
     const arena = new Arena((this.memory = mod.exports.memory), mod.exports.alloc(0));

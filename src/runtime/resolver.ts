@@ -8,7 +8,7 @@
 // (int8 weights, f32 activations), which takes the f32 rows: its weights are dequantized here at
 // prepare, so a dynamic-range model computes what its float model with fake-quantized weights does.
 // Fused rows ('conv2d_maxpool2d') take a conv and the max pool that alone reads its output.
-import type { Conv2DOp, DenseOp, FormatModel, FormatOp, FormatTensor, MaxPool2DOp } from '../format/model.js';
+import type { Conv2DOp, DenseOp, FormatModel, FormatOp, FormatTensor, MaxPool2DOp, TensorData } from '../format/model.js';
 import { elementCount, opPrecision, samePadding } from '../format/model.js';
 import { quantizeMultiplier } from '../quant/requant.js';
 import type { Arena } from './arena.js';
@@ -31,11 +31,17 @@ export interface Step {
   call(x: number, y: number, scratch: number, batch: number): void;
 }
 
-/** What a row's prepare reads: the op (for fused rows a conv, with the max pool after it). */
+/** What a row's prepare reads: the op (for fused rows a conv, with the max pool after it) and its tensors. */
 interface Context {
-  model: FormatModel;
   op: FormatOp;
-  pool?: MaxPool2DOp;
+  /** Fused rows: the max pool's geometry over the conv's output. */
+  pool?: PoolGeometry;
+  input: FormatTensor;
+  /** The output of the op, or of the fused pool. */
+  output: FormatTensor;
+  /** conv2d and dense: the kernel, and the bias's data if there is one. */
+  weights: FormatTensor;
+  bias?: TensorData;
   kernels: KernelExports;
   arena: Arena;
 }
@@ -58,45 +64,41 @@ interface Row {
 export function resolve(model: FormatModel, k: number, mode: string, kernels: KernelExports, arena: Arena): { kernel: string; step: Step; last: number } {
   const { ops, tensors } = model, op = ops[k], next = ops[k + 1], precision = opPrecision(model, op);
   const fusable = op.op === 'conv2d' && next?.op === 'maxpool2d' && next.input === op.output && model.output !== op.output && ops.filter((o) => o.input === op.output).length === 1;
-  const weights = op.op === 'conv2d' || op.op === 'dense' ? tensors[op.kernel].data! : [];
-  const zeros = weights.filter((v) => v === 0).length / weights.length || 0;
+  const linear = op.op === 'conv2d' || op.op === 'dense';
+  const weights = tensors[linear ? op.kernel : op.input], bias = linear && op.bias !== undefined ? tensors[op.bias].data : undefined;
+  const zeros = linear ? weights.data!.filter((v) => v === 0).length / weights.data!.length : 0;
   for (const sparse of [true, false]) {
     for (const name of fusable ? ['conv2d_maxpool2d', 'conv2d'] : [op.op]) {
       const row = TABLE[`${name}/${precision === 'dynamic' ? 'f32' : precision}${sparse ? '/sparse' : ''}`];
-      const ctx: Context = { model, op, kernels, arena, pool: name === 'conv2d_maxpool2d' ? (next as MaxPool2DOp) : undefined };
+      const fused = name === 'conv2d_maxpool2d', pool = fused ? poolGeometry(next as MaxPool2DOp, tensors[op.output].shape) : undefined;
+      const ctx: Context = { op, pool, input: tensors[op.input], output: tensors[(fused ? next : op).output], weights, bias, kernels, arena };
       if (row && !(sparse && (mode === 'never' || (mode === 'auto' && zeros < row.minSparsity!))) && (!row.fits || row.fits(ctx))) {
-        return { kernel: row.kernel, step: row.prepare(ctx), last: ctx.pool ? k + 1 : k };
+        return { kernel: row.kernel, step: row.prepare(ctx), last: fused ? k + 1 : k };
       }
     }
   }
-  throw new RuntimeError('unsupported', `op ${k} (${op.op}, ${precision}) has no kernel in this runtime (src/runtime/resolver.ts)`);
+  throw new RuntimeError('unsupported', `op ${k} (${op.op}, ${precision}) has no kernel in this runtime`);
 }
 
-// ── Tensor helpers ───────────────────────────────────────────────────────────────────────────────
+// ── Helpers ──────────────────────────────────────────────────────────────────────────────────────
 
-const tensor = (ctx: Context, i: number): FormatTensor => ctx.model.tensors[i];
-
-/** Float weights: f32 data as is; int8 (dynamic range) dequantized, w = float32(scale[c] * q) with c the last axis. */
-function floatWeights(t: FormatTensor): Float32Array {
-  if (t.dtype === 'f32') return t.data as Float32Array;
-  const scale = t.quant!.scale;
-  return Float32Array.from(t.data!, (q, i) => scale[i % scale.length] * q);
-}
-
-function bias<T extends Float32Array | Int32Array>(ctx: Context, op: Conv2DOp | DenseOp, zeros: T): T {
-  return op.bias === undefined ? zeros : (tensor(ctx, op.bias).data as T);
+/** Float weights and bias: f32 data as is; int8 (dynamic range) dequantized, w = float32(scale[c] * q) with c the last axis. */
+function floatWeights({ weights: t, bias }: Context): [Float32Array, Float32Array] {
+  const scale = t.quant?.scale, cout = t.shape[t.shape.length - 1];
+  return [scale ? Float32Array.from(t.data!, (q, i) => scale[i % scale.length] * q) : (t.data as Float32Array), (bias as Float32Array) ?? new Float32Array(cout)];
 }
 
 /** The conv's geometry, as the qs8 packers take it (the f32 ones add the batch and ReLU). */
-function convGeometry(ctx: Context): Qs8Conv {
-  const op = ctx.op as Conv2DOp, [h, w, cin] = tensor(ctx, op.input).shape, [kh, kw, , cout] = tensor(ctx, op.kernel).shape;
-  return { h, w, cin, cout, kh, kw, strideH: op.strides[0], strideW: op.strides[1], padding: op.padding };
+function convGeometry({ op, input, weights }: Context): Qs8Conv {
+  const { strides, padding } = op as Conv2DOp, [h, w, cin] = input.shape, [kh, kw, , cout] = weights.shape;
+  return { h, w, cin, cout, kh, kw, strideH: strides[0], strideW: strides[1], padding };
 }
 
-/** A max pool's window, with 'same' padding that pads nothing (e.g. 2x2/2 on an even size) as 'valid': they are one geometry. */
-function poolGeometry(ctx: Context, p: MaxPool2DOp): Qs8Pool {
-  const [h, w] = tensor(ctx, p.input).shape, [top, bottom] = samePadding(h, p.pool[0], p.strides[0]), [left, right] = samePadding(w, p.pool[1], p.strides[1]);
-  return { poolH: p.pool[0], poolW: p.pool[1], strideH: p.strides[0], strideW: p.strides[1], padding: top + bottom + left + right ? p.padding : 'valid' };
+/** A max pool's window and its input [h, w, c], with 'same' padding that pads nothing (e.g. 2x2/2 on an even size) as 'valid': they are one geometry. */
+type PoolGeometry = Qs8Pool & { h: number; w: number; c: number };
+function poolGeometry(p: MaxPool2DOp, [h, w, c]: number[]): PoolGeometry {
+  const [poolH, poolW] = p.pool, [strideH, strideW] = p.strides, pads = [...samePadding(h, poolH, strideH), ...samePadding(w, poolW, strideW)];
+  return { h, w, c, poolH, poolW, strideH, strideW, padding: pads.some((v) => v) ? p.padding : 'valid' };
 }
 
 /**
@@ -105,25 +107,23 @@ function poolGeometry(ctx: Context, p: MaxPool2DOp): Qs8Pool {
  * (GetQuantizedConvolutionMultipler) and in double otherwise (PopulateConvolutionQuantizationParams),
  * as src/quant/scheme.ts outputMultipliers does; ReLU clamps to [max(-128, z_out), 127].
  */
-function int8Layer(ctx: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array } } {
-  const op = ctx.op as Conv2DOp | DenseOp, input = tensor(ctx, op.input).quant!, output = tensor(ctx, op.output).quant!, kernel = tensor(ctx, op.kernel);
-  const scales = kernel.quant!.scale, sIn = input.scale[0], zOut = output.zeroPoint[0];
-  const float32Product = op.op === 'dense' && kernel.quant!.axis === undefined;
-  const multipliers = new Int32Array(scales.length), shifts = new Int32Array(scales.length);
-  scales.forEach((sW, c) => {
-    const real = (float32Product ? Math.fround(sIn * sW) : sIn * sW) / output.scale[0];
+function int8Layer({ op, input, output, weights, bias }: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array } } {
+  const { scale, axis } = weights.quant!, sIn = input.quant!.scale[0], zOut = output.quant!.zeroPoint[0];
+  const multipliers = new Int32Array(scale.length), shifts = new Int32Array(scale.length);
+  scale.forEach((sW, c) => {
+    const real = (op.op === 'dense' && axis === undefined ? Math.fround(sIn * sW) : sIn * sW) / output.quant!.scale[0];
     const m = quantizeMultiplier(real);
     if (m.shift > 30) {
-      throw new RuntimeError('bad_quant', `the ${op.op} writing tensor ${op.output} has a requantization multiplier (input scale x weight scale / output scale) of ${real.toExponential(3)}, 2^30 or more; its scales are wrong, re-export the model`);
+      throw new RuntimeError('bad_quant', `the op writing tensor ${op.output} has a requantization multiplier ${real.toExponential(3)} >= 2^30; re-export the model with sane scales`);
     }
     multipliers[c] = m.multiplier;
     shifts[c] = m.shift;
   });
   return {
-    w: kernel.data as Int8Array,
-    bias: bias(ctx, op, new Int32Array(kernel.shape[kernel.shape.length - 1])),
-    zIn: input.zeroPoint[0],
-    rq: { multipliers, shifts, zOut, actMin: op.activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
+    w: weights.data as Int8Array,
+    bias: (bias as Int32Array) ?? new Int32Array(weights.shape[weights.shape.length - 1]),
+    zIn: input.quant!.zeroPoint[0],
+    rq: { multipliers, shifts, zOut, actMin: (op as Conv2DOp).activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
   };
 }
 
@@ -139,6 +139,13 @@ const F32_CONVS: Record<string, [Pack, (g: Conv2dGeometry) => number]> = {
   f32_conv2d_relu_maxpool2d_sparse: [packConv2dReluMaxpoolSparse, conv2dReluMaxpoolSparseScratchBytes],
 };
 
+/** Writes `bytes` of params (the batch first) for a kernel fn(params, x, ...rest): the call sets the batch, then calls. */
+function withParams(arena: Arena, bytes: number, write: (memory: ArrayBuffer, at: number) => void): number {
+  const at = arena.put(new Uint8Array(bytes));
+  write(arena.memory.buffer, at);
+  return at;
+}
+
 function f32Conv(kernel: keyof F32Exports, minSparsity?: number): Row {
   const [pack, scratch] = F32_CONVS[kernel];
   return {
@@ -146,17 +153,13 @@ function f32Conv(kernel: keyof F32Exports, minSparsity?: number): Row {
     minSparsity,
     // the fused f32 kernels are ReLU then a 2x2 stride-2 'valid' pool, nothing else
     fits: kernel.includes('pool')
-      ? (ctx) => {
-        const p = poolGeometry(ctx, ctx.pool!);
-        return (ctx.op as Conv2DOp).activation === 'relu' && [p.poolH, p.poolW, p.strideH, p.strideW, p.padding].join() === '2,2,2,2,valid';
-      }
+      ? ({ op, pool: p }) => (op as Conv2DOp).activation === 'relu' && [p!.poolH, p!.poolW, p!.strideH, p!.strideW, p!.padding].join() === '2,2,2,2,valid'
       : undefined,
     prepare(ctx) {
-      const op = ctx.op as Conv2DOp, arena = ctx.arena, fn = ctx.kernels[kernel] as F32Exports['f32_conv2d_nhwc'];
-      const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: op.activation === 'relu' }), bytes = scratch(g);
-      const wp = arena.put(pack(floatWeights(tensor(ctx, op.kernel)), bias(ctx, op, new Float32Array(g.cout)), g));
-      const params = arena.put(new Uint8Array(CONV_PARAMS_BYTES));
-      writeConv2dParams(arena.memory.buffer, params, g);
+      const { arena } = ctx, fn = ctx.kernels[kernel] as F32Exports['f32_conv2d_nhwc'];
+      const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: (ctx.op as Conv2DOp).activation === 'relu' }), bytes = scratch(g);
+      const wp = arena.put(pack(...floatWeights(ctx), g));
+      const params = withParams(arena, CONV_PARAMS_BYTES, (m, at) => writeConv2dParams(m, at, g));
       return {
         scratch: () => bytes,
         call(x, y, s, n) {
@@ -173,11 +176,9 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
     kernel: sparse ? 'f32_dense_sparse' : 'f32_dense',
     minSparsity,
     prepare(ctx) {
-      const op = ctx.op as DenseOp, [k, n] = tensor(ctx, op.kernel).shape;
-      const rows = elementCount(tensor(ctx, op.input).shape) / k; // Dense applies to the last axis: leading axes are rows
-      const relu = op.activation === 'relu' ? 1 : 0, bytes = denseSparseScratchBytes(k, n), { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
-      const w = floatWeights(tensor(ctx, op.kernel)), b = bias(ctx, op, new Float32Array(n));
-      const wp = ctx.arena.put((sparse ? packDenseSparse : packDense)(w, b, k, n));
+      const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k; // Dense applies to the last axis: leading axes are rows
+      const relu = (ctx.op as DenseOp).activation === 'relu' ? 1 : 0, bytes = denseSparseScratchBytes(k, n), { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
+      const wp = ctx.arena.put((sparse ? packDenseSparse : packDense)(...floatWeights(ctx), k, n));
       return sparse ? { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, relu, s) } : { call: (x, y, _, batch) => dense(x, wp, y, batch * rows, k, n, relu) };
     },
   };
@@ -185,11 +186,10 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
 
 const F32_MAXPOOL: Row = {
   kernel: 'f32_maxpool2d',
-  prepare(ctx) {
-    const op = ctx.op as MaxPool2DOp, [h, w, c] = tensor(ctx, op.input).shape, { arena } = ctx, fn = ctx.kernels.f32_maxpool2d;
-    if (poolGeometry(ctx, op).padding !== 'valid') throw new RuntimeError('unsupported', `the f32 max pool with 'same' padding on ${h}x${w} pads the input, which f32_maxpool2d cannot; use 'valid' padding`);
-    const params = arena.put(new Uint8Array(POOL_PARAMS_BYTES));
-    writePool2dParams(arena.memory.buffer, params, pool2dGeometry({ n: 1, h, w, c, ...poolGeometry(ctx, op) }));
+  prepare({ op, input, arena, kernels }) {
+    const g = poolGeometry(op as MaxPool2DOp, input.shape), fn = kernels.f32_maxpool2d;
+    if (g.padding !== 'valid') throw new RuntimeError('unsupported', `an f32 max pool with 'same' padding on ${g.h}x${g.w} pads the input; use 'valid'`);
+    const params = withParams(arena, POOL_PARAMS_BYTES, (m, at) => writePool2dParams(m, at, pool2dGeometry({ ...g, n: 1 })));
     return {
       call(x, y, _, n) {
         arena.i32[params >> 2] = n;
@@ -208,10 +208,10 @@ function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_m
     minSparsity,
     // the fused pool must be 'valid', and it takes the max before requantizing, which is only
     // order-preserving when no multiplier is >= 1 (shift <= 0)
-    fits: fused ? (ctx) => poolGeometry(ctx, ctx.pool!).padding === 'valid' && int8Layer(ctx).rq.shifts.every((s) => s <= 0) : undefined,
+    fits: fused ? (ctx) => ctx.pool!.padding === 'valid' && int8Layer(ctx).rq.shifts.every((s) => s <= 0) : undefined,
     prepare(ctx) {
       const l = int8Layer(ctx), fn = ctx.kernels[kernel];
-      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, fused ? poolGeometry(ctx, ctx.pool!) : undefined);
+      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, ctx.pool);
       const wp = ctx.arena.put(packed.bytes);
       return { scratch: () => packed.scratchBytes, call: (x, y, s, n) => fn(wp, x, y, n, s) };
     },
@@ -223,7 +223,7 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
     kernel: sparse ? 'qs8_spmm' : 'qs8_gemm',
     minSparsity,
     prepare(ctx) {
-      const op = ctx.op as DenseOp, [k, n] = tensor(ctx, op.kernel).shape, rows = elementCount(tensor(ctx, op.input).shape) / k;
+      const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k;
       const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels;
       const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq));
       return sparse ? { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => spmm(wp, x, y, batch * rows, s) } : { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
@@ -233,20 +233,19 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
 
 const QS8_MAXPOOL: Row = {
   kernel: 'qs8_maxpool2d',
-  prepare(ctx) {
-    const [h, w, c] = tensor(ctx, ctx.op.input).shape, fn = ctx.kernels.qs8_maxpool2d;
-    const params = ctx.arena.put(packMaxpool2d(h, w, c, poolGeometry(ctx, ctx.op as MaxPool2DOp)).bytes);
+  prepare({ op, input, arena, kernels }) {
+    const [h, w, c] = input.shape, fn = kernels.qs8_maxpool2d;
+    const params = arena.put(packMaxpool2d(h, w, c, poolGeometry(op as MaxPool2DOp, input.shape)).bytes);
     return { call: (x, y, _, n) => fn(params, x, y, n) };
   },
 };
 
-/** quantize (the output's scale and zero point) and dequantize (the input's). */
+/** quantize (with the output's scale and zero point) and dequantize (with the input's). */
 function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
   return {
     kernel,
-    prepare(ctx) {
-      const op = ctx.op, count = elementCount(tensor(ctx, op.input).shape), fn = ctx.kernels[kernel];
-      const { scale, zeroPoint } = tensor(ctx, kernel === 'qs8_quantize' ? op.output : op.input).quant!;
+    prepare({ input, output, kernels }) {
+      const count = elementCount(input.shape), fn = kernels[kernel], { scale, zeroPoint } = (kernel === 'qs8_quantize' ? output : input).quant!;
       return { call: (x, y, _, n) => fn(x, y, n * count, scale[0], zeroPoint[0]) };
     },
   };

@@ -23,8 +23,9 @@ export interface KernelModule<E = Record<string, unknown>> {
 }
 
 let simdSupported: boolean | undefined;
-let scalarWasm: string | undefined;
-const compiled = new Map<Isa, WebAssembly.Module>();
+/** The .wasm bytes of each build as text (build-wasm.mjs stores byte b as the char (123 - b) & 255), then each compiled module. */
+const text: Partial<Record<Isa, string>> = { simd: SIMD_WASM };
+const compiled: Partial<Record<Isa, WebAssembly.Module>> = {};
 
 /** True when this engine validates the SIMD build (checked once). */
 export function hasSimd(): boolean {
@@ -33,36 +34,27 @@ export function hasSimd(): boolean {
 
 /** Makes the scalar build available to loadModel(bytes, {simd: false}); loads it once. */
 export async function loadScalar(): Promise<void> {
-  scalarWasm ??= (await import('./wasm_scalar.gen.js')).SCALAR_WASM;
+  text.scalar ??= (await import('./wasm_scalar.gen.js')).SCALAR_WASM;
 }
 
-/** The .wasm bytes of a build; build-wasm.mjs stores byte b as the char (123 - b) & 255. */
+/** The .wasm bytes of a build. */
 export function wasmBytes(isa: Isa): Uint8Array<ArrayBuffer> {
-  const text = isa === 'simd' ? SIMD_WASM : scalarWasm;
-  if (text === undefined) throw new RuntimeError('no_scalar', 'the scalar kernels are not loaded here; call `await loadScalar()` once before loading a model with {simd: false}');
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = 123 - text.charCodeAt(i);
-  return out;
+  const t = text[isa];
+  if (t === undefined) throw new RuntimeError('no_scalar', 'scalar kernels not loaded; `await loadScalar()` first');
+  return Uint8Array.from(t, (c) => 123 - c.charCodeAt(0));
 }
 
-/** The compiled module for `isa` (compiled once, shareable with workers). */
-export function kernelModule(isa: Isa): WebAssembly.Module {
-  let m = compiled.get(isa);
-  if (!m) compiled.set(isa, (m = new WebAssembly.Module(wasmBytes(isa))));
-  return m;
-}
-
-/** A fresh instance (its own linear memory). `simd: undefined` picks SIMD when available. */
+/** A fresh instance (its own linear memory) of the compiled module (compiled once). `simd: undefined` picks SIMD when available. */
 export function instantiateKernels<E = Record<string, unknown>>(opts: { simd?: boolean } = {}): KernelModule<E> {
   const isa: Isa = opts.simd === false || !hasSimd() ? 'scalar' : 'simd';
-  if (opts.simd === true && isa !== 'simd') throw new RuntimeError('no_simd', 'this JavaScript engine has no WebAssembly SIMD; load with {simd: false} or leave simd unset to fall back');
-  const instance = new WebAssembly.Instance(kernelModule(isa), { env: { abort } });
+  if (opts.simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
+  const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(wasmBytes(isa))), { env: { abort } });
   return { isa, exports: instance.exports as unknown as CoreExports & E };
 }
 
 /** AssemblyScript's abort import: turns a trap's message into a loud JS error. */
 function abort(_msg: number, _file: number, line: number, column: number): never {
-  throw new Error(`topiary kernel aborted at line ${line}:${column}`);
+  throw new Error(`topiary kernel aborted at ${line}:${column}`);
 }
 
 // Without SIMD the scalar build is the only one; in Node it is a file away, so it is always ready.

@@ -59,13 +59,13 @@ describe('header faults', () => {
   });
 
   it('not a model', () => {
-    refused(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), 'bad_magic', /not the bytes of a topiary model \(those start with 'TPRY'\); re-export the model$/);
+    refused(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), 'bad_magic', /not a topiary model \(no 'TPRY' at its start\); re-export the model$/);
     refused(new TextEncoder().encode('{"format": "layers-model"}'), 'bad_magic');
     expect(() => readModel('TPRY' as unknown as Uint8Array)).toThrow(FormatError);
   });
 
   it('empty or shorter than the header', () => {
-    refused(new Uint8Array(0), 'truncated', /the file is 0 bytes, its header says 14; re-export the model$/);
+    refused(new Uint8Array(0), 'truncated', /0 bytes, but its header says 14; re-export the model$/);
     refused(Uint8Array.from(MAGIC), 'truncated');
   });
 
@@ -82,16 +82,16 @@ describe('header faults', () => {
 
   it('cut short, or followed by other bytes', () => {
     const f = frame(tiny());
-    refused(f.subarray(0, f.length - 1), 'truncated', new RegExp(`the file is ${f.length - 1} bytes, its header says ${f.length}`));
+    refused(f.subarray(0, f.length - 1), 'truncated', new RegExp(`${f.length - 1} bytes, but its header says ${f.length}`));
     const longer = new Uint8Array(f.length + 2);
     longer.set(f);
-    refused(longer, 'bad_record', new RegExp(`the file is ${f.length + 2} bytes, its header says ${f.length}`));
+    refused(longer, 'bad_record', new RegExp(`${f.length + 2} bytes, but its header says ${f.length}`));
   });
 
   it('changed after writing', () => {
     const f = frame(tiny());
     f[f.length - 3] ^= 4;
-    refused(f, 'checksum', /checksum mismatch: the bytes changed after writing/);
+    refused(f, 'checksum', /: checksum mismatch; re-export the model$/);
   });
 });
 
@@ -113,36 +113,36 @@ describe('record faults', () => {
   });
 
   it('varints too long, counts and lengths past the end', () => {
-    refused(frame(body([[0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f], kernel(2, csrOne), output])), 'bad_record', /the varint ending at byte \d+ is over 32 bits/);
+    refused(frame(body([[0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x7f], kernel(2, csrOne), output])), 'bad_record', /byte \d+: a varint over 32 bits/);
     refused(frame([100, ...tiny().slice(1)]), 'bad_record'); // read as tensors until a record does not fit
-    refused(frame(body([input, [0, 1, 2, 4, 2, 2, 100, ...csrOne], output])), 'bad_record', /at byte \d+ 100 bytes are needed, \d+ are left/);
-    refused(frame(tiny().slice(0, -1)), 'bad_record', /1 bytes are needed, 0 are left/);
-    refused(frame([...tiny(), 0]), 'bad_record', /1 bytes follow the last field/);
+    refused(frame(body([input, [0, 1, 2, 4, 2, 2, 100, ...csrOne], output])), 'bad_record', /byte \d+: needs 100 bytes, \d+ left/);
+    refused(frame(tiny().slice(0, -1)), 'bad_record', /needs 1 bytes, 0 left/);
+    refused(frame([...tiny(), 0]), 'bad_record', /1 bytes after the last field/);
   });
 
   it('sparse data with an index past the end', () => {
-    refused(frame(body([input, kernel(2, [1, 8, ...ONE]), output])), 'bad_data', /tensor 1 \(csr\): has index 8, past the last element 7/);
+    refused(frame(body([input, kernel(2, [1, 8, ...ONE]), output])), 'bad_data', /tensor 1 \(csr\): index 8 is past the end \(8\)/);
   });
 
   it('constants that would decode to far more than the file justifies', () => {
     // a 64 MiB f32 kernel whose one nonzero fits in a 6-byte csr payload
     const big = body([[0, 0, 1, 0x80, 0x20], kernel(2, csrOne, [0x80, 0x20, 0x80, 0x20]), [0, 0, 1, 0x80, 0x20]]);
-    refused(frame(big), 'too_large', /its constants decode to 67108864 bytes, over the \d+ a \d+-byte file may/);
+    refused(frame(big), 'too_large', /constants decode to 67108864 bytes, over its limit \d+/);
     // an activation over the element limit
-    refused(frame(body([[0, 0, 2, 0x80, 0x40, 0x80, 0x40], kernel(2, csrOne), output])), 'too_large', /more than the limit 16777216/);
+    refused(frame(body([[0, 0, 2, 0x80, 0x40, 0x80, 0x40], kernel(2, csrOne), output])), 'too_large', /67108864 elements, over the limit 16777216/);
   });
 });
 
 describe('model faults', () => {
   it('quantization: scales zero, negative, NaN or infinite; zero points out of range; wrong counts', () => {
     for (const bad of [0, -0.5, NaN, Infinity]) {
-      refused(mutated((m) => (m.tensors[1].quant!.scale[0] = bad)), 'bad_quant', /: a scale is not finite and > 0/);
+      refused(mutated((m) => (m.tensors[1].quant!.scale[0] = bad)), 'bad_quant', /: a scale is not finite and > 0 or a zero point not in \[-128, 127\]/);
     }
-    refused(mutated((m) => (m.tensors[1].quant!.zeroPoint[0] = 128)), 'bad_quant', /a zero point is outside \[-128, 127\]/);
-    refused(mutated((m) => (m.tensors[3].quant = { scale: Float32Array.of(0.01), zeroPoint: Int32Array.of(0), axis: 2 })), 'bad_quant', /the int8 kernel tensor 3 'conv2d\/kernel' needs zero points 0, per tensor or per channel on axis 3/);
-    refused(mutated((m) => (m.tensors[3].quant!.zeroPoint[1] = 4)), 'bad_quant', /needs zero points 0/);
-    refused(mutated((m) => delete m.tensors[5].quant), 'bad_quant', /tensor 5 'conv2d': int8 without scale and zero point/);
-    refused(mutated((m) => (m.tensors[4].quant = { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) })), 'bad_quant', /int32 bias's scale is implied/);
+    refused(mutated((m) => (m.tensors[1].quant!.zeroPoint[0] = 128)), 'bad_quant', /a zero point not in \[-128, 127\]/);
+    refused(mutated((m) => (m.tensors[3].quant = { scale: Float32Array.of(0.01), zeroPoint: Int32Array.of(0), axis: 2 })), 'bad_quant', /op 2 \(conv2d\): kernel zero points must be 0, per tensor or per channel on axis 3/);
+    refused(mutated((m) => (m.tensors[3].quant!.zeroPoint[1] = 4)), 'bad_quant', /kernel zero points must be 0/);
+    refused(mutated((m) => delete m.tensors[5].quant), 'bad_quant', /tensor 5 'conv2d': int8 without quantization \(only int8 tensors have it\)/);
+    refused(mutated((m) => (m.tensors[4].quant = { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) })), 'bad_quant', /tensor 4 'conv2d\/bias': int32 with quantization/);
   });
 
   it('shapes that do not chain', () => {
@@ -156,7 +156,7 @@ describe('model faults', () => {
   it('ops out of order, tensors unused or in the wrong role', () => {
     refused(mutated((m) => m.ops.reverse()), 'bad_graph', /reads tensor .* before any op writes it/);
     refused(mutated((m) => m.tensors.push({ name: 'spare', dtype: 'f32', shape: [1] })), 'bad_graph', /tensor 12 'spare' is not used by any op/);
-    refused(mutated((m) => ((m.ops[2] as { kernel: number }).kernel = 5)), 'bad_graph', /op 2 \(conv2d\): its kernel tensor 5 'conv2d' holds no constant data/);
+    refused(mutated((m) => ((m.ops[2] as { kernel: number }).kernel = 5)), 'bad_graph', /op 2 \(conv2d\): its kernel tensor 5 'conv2d' has no data/);
     refused(mutated((m) => (m.output = m.input)), 'bad_graph', /the model output tensor 0 'input' is not written by any op/);
     refused(mutated((m) => (m.ops[1].output = 99)), 'bad_graph', /op 1 \(reshape\): its output is tensor 99, but there are 12/);
   });
@@ -168,14 +168,14 @@ describe('model faults', () => {
   });
 
   it('weights out of range: int8 -128, f32 NaN', () => {
-    refused(mutated((m) => ((m.tensors[3].data as Int8Array)[7] = -128)), 'bad_data', /tensor 3 has -128 at element 7; int8 weights are in \[-127, 127\]/);
+    refused(mutated((m) => ((m.tensors[3].data as Int8Array)[7] = -128)), 'bad_data', /tensor 3 has -128 at element 7 \(int8 weights are in \[-127, 127\]/);
     refused(mutated((m) => ((m.tensors[3].data as Float32Array)[2] = NaN), 'f32'), 'bad_data', /tensor 3 has NaN at element 2/);
   });
 
   it('the writer refuses what the reader would', () => {
     const m = smallModel('int8', 0.5, 3);
     m.tensors[1].quant!.scale[0] = 0;
-    expect(() => writeModel(m)).toThrow(/^model: tensor 1 'quantize': a scale is not finite and > 0; fix the model before writing it$/);
+    expect(() => writeModel(m)).toThrow(/^model: tensor 1 'quantize': a scale is not finite and > 0 or a zero point not in \[-128, 127\]; fix the model before writing it$/);
   });
 });
 

@@ -88,16 +88,16 @@ describe('decoders refuse corrupt payloads', () => {
   });
 
   it('bitmask: mask bits past the end, values missing or extra, stored zeros', () => {
-    refuse(Uint8Array.of(0b1000_0001, 1, 2), 'bitmask', 'int8', 7, /sets mask bits past the last element/);
+    refuse(Uint8Array.of(0b1000_0001, 1, 2), 'bitmask', 'int8', 7, /mask bits set past the end/);
     refuse(Uint8Array.of(0b11, 1), 'bitmask', 'int8', 8, /has 1 value bytes for 2 values/);
     refuse(Uint8Array.of(0b1, 0), 'bitmask', 'int8', 8, /stores a zero at element 0/);
-    refuse(Uint8Array.of(), 'bitmask', 'int8', 8, /1 bytes are needed/);
+    refuse(Uint8Array.of(), 'bitmask', 'int8', 8, /needs 1 bytes/);
   });
 
   it('csr: counts that do not fit, indices past the end, stored zeros', () => {
-    refuse(Uint8Array.of(9, 0, 1), 'csr', 'int8', 8, /claims 9 nonzero elements/);
-    refuse(Uint8Array.of(2, 3, 0xff, 1, 2), 'csr', 'int8', 8, /index .* past the last element|not a valid varint/);
-    refuse(Uint8Array.of(1, 8, 1), 'csr', 'int8', 8, /has index 8, past the last element 7/);
+    refuse(Uint8Array.of(9, 0, 1), 'csr', 'int8', 8, /9 nonzeros do not fit/);
+    refuse(Uint8Array.of(2, 3, 0xff, 1, 2), 'csr', 'int8', 8, /index .* past the end|varint/);
+    refuse(Uint8Array.of(1, 8, 1), 'csr', 'int8', 8, /index 8 is past the end \(8\)/);
     refuse(Uint8Array.of(1, 0, 0), 'csr', 'int8', 8, /stores a zero at element 0/);
     refuse(Uint8Array.of(1, 0, 1, 1), 'csr', 'int8', 8, /has 2 value bytes for 1 values/);
   });
@@ -110,12 +110,12 @@ describe('decoders refuse corrupt payloads', () => {
     }
     const longer = new Uint8Array(payload.length + 1);
     longer.set(payload);
-    refuse(longer, 'entropy', 'int8', [200, 10], /bytes left after its last value/);
+    refuse(longer, 'entropy', 'int8', [200, 10], /1 bytes after its last value/);
   });
 
   it('entropy: a decoded value out of the dtype range', () => {
     const payload = encodeData(Int32Array.of(200), [1], 'entropy');
-    refuse(payload, 'entropy', 'int8', 1, /decodes 200, out of int8 range/);
+    refuse(payload, 'entropy', 'int8', 1, /200 at element 0 is out of int8 range/);
   });
 });
 
