@@ -14,12 +14,15 @@
 // tap reads (and the activity test masks out). Only patches with a tap other than zIn are kept, with
 // their output's byte offset; each 16 kept patches are transposed into planes[d][16], so every tap at
 // every pool position is one vector over 16 pixels: SIMD lanes are pixels and each channel's requant
-// has one shift. The block's 16 outputs per channel are transposed back to pixels and stored. Pairs
-// of taps feed i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..].
-//   dense: offsets [pos][pair] (the pair's two taps' d * 16), weights [cout][pair] as i16 pairs; each
-//          block of 16 pixels first widens all (pos, pair) vectors into scratch, shared by the channels;
-//   sparse: only the channel's nonzero pairs: offsets [pair][pos], weights [pair], ranges start[cout+1];
-//          a channel without any is its constant.
+// has one shift. The block's 16 outputs per channel are transposed back to pixels and stored.
+//   dense: pairs of taps feed i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..]; offsets
+//          [pos][pair] (the pair's two taps' d * 16), weights [cout][pair] as i16 pairs; each block of 16
+//          pixels first widens all (pos, pair) vectors into scratch, shared by the channels;
+//   sparse: each channel's nonzero taps, in groups whose int16 sums cannot overflow (sum |w| <= 255):
+//          i16x8.mul per tap, widened per group (or, for a one-group channel, after the
+//          pool's max), on the block's planes widened to int16 (in the pair vectors' scratch);
+//          entries: offsets [entry][pos] (d * 32), words w (i16) | endsGroup << 16, ranges
+//          start[cout+1] = first entry * 2 + (more than one group); a channel without any is its constant.
 // Packed header, i32 (packConv2d / packSpconv2d, src/runtime/packing/qs8.ts):
 //   0 h  1 w  2 cin  3 cout  4 kh  5 kw  6 sh  7 sw  8 padT  9 padL  10 poolH  11 poolW  12 poolSH
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
@@ -128,69 +131,103 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
   }
 }
 
-/**
- * Channel c for the block's 16 pixels: the max over pool positions of its accumulators (4 x i32x4),
- * requantized to 16 int8 at dst. Dense: pairs [0, pairs) of the shared vectors in abuf. Sparse: the
- * channel's own pairs, interleaved from the planes here.
- */
-@inline function channel16(p: usize, planes: usize, abuf: usize, c: i32, dst: usize, sparse: bool): void {
-  const npos = hdr(p, 10) * hdr(p, 11), wts = p + hdr(p, 26), offs = p + hdr(p, 27);
-  let i0 = 0, i1 = hdr(p, 23), wc = wts + <usize>(c * i1) * 4;
-  if (sparse) {
-    const start = p + hdr(p, 28) + (<usize>c << 2);
-    i0 = load<i32>(start); i1 = load<i32>(start, 4); wc = wts;
-    if (i0 == i1) { v128.store(dst, v128.load8_splat(p + hdr(p, 29) + c)); return; } // bias only: the constant
-  }
-  const bias = v128.load32_splat(p + hdr(p, 24) + (<usize>c << 2)), lo = i32x4.splat(i32.MIN_VALUE);
+@inline function maxAcc(m: v128, a: v128): v128 { return i32x4.max_s(m, a); }
+
+/** Dense: channel c for the block's 16 pixels, the max over pool positions of its accumulators into ACC. */
+@inline function denseChannel(npos: i32, pairs: i32, bias: v128, wc: usize, abuf: usize): void {
+  const lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
     let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-    for (let i = i0; i < i1; i++) {
-      const w = v128.load32_splat(wc + (<usize>i << 2));
-      let x0: v128, x1: v128, x2: v128, x3: v128;
-      if (sparse) {
-        const op = offs + <usize>(i * npos + pos) * 8;
-        const va = v128.load(planes + load<i32>(op)), vb = v128.load(planes + load<i32>(op, 4));
-        const l = zl8(va, vb), h = zh8(va, vb);
-        x0 = i16x8.extend_low_i8x16_s(l); x1 = i16x8.extend_high_i8x16_s(l);
-        x2 = i16x8.extend_low_i8x16_s(h); x3 = i16x8.extend_high_i8x16_s(h);
-      } else {
-        const ap = abuf + <usize>(pos * i1 + i) * 64;
-        x0 = v128.load(ap); x1 = v128.load(ap, 16); x2 = v128.load(ap, 32); x3 = v128.load(ap, 48);
-      }
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x1, w));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x2, w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x3, w));
+    for (let i = 0; i < pairs; i++) {
+      const w = v128.load32_splat(wc + (<usize>i << 2)), ap = abuf + <usize>(pos * pairs + i) * 64;
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(ap), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(ap, 16), w));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(ap, 32), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(ap, 48), w));
     }
-    m0 = i32x4.max_s(m0, a0); m1 = i32x4.max_s(m1, a1); m2 = i32x4.max_s(m2, a2); m3 = i32x4.max_s(m3, a3);
+    m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
   }
   v128.store(ACC, m0); v128.store(ACC, m1, 16); v128.store(ACC, m2, 32); v128.store(ACC, m3, 48);
-  requant16(ACC, p + hdr(p, 25) + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), hdr(p, 17), hdr(p, 18), hdr(p, 19), dst);
 }
 
-function channelDense(p: usize, planes: usize, abuf: usize, c: i32, dst: usize): void {
-  channel16(p, planes, abuf, c, dst, false);
-}
-function channelSparse(p: usize, planes: usize, abuf: usize, c: i32, dst: usize): void {
-  channel16(p, planes, abuf, c, dst, true);
+/**
+ * Sparse: channel c's entries [i0, i1) (each: its tap's offset per pool position in the int16 planes,
+ * w, ends a group) for the block's 16 pixels, into ACC. Products and a group's sums fit int16 (the
+ * packer bounds each group's sum |w| by 255), so 16 pixels take two i16x8 lanes. A one-group channel takes the max over
+ * positions in int16 too and widens once; others widen each group's sums into int32 per position.
+ */
+@inline function sparseChannel(npos: i32, i0: i32, i1: i32, multi: bool, bias: v128, wts: usize, offs: usize, planes: usize): void {
+  const zero = i32x4.splat(0);
+  if (!multi) {
+    let h0 = i16x8.splat(i16.MIN_VALUE), h1 = h0;
+    for (let pos = 0; pos < npos; pos++) {
+      let s0 = zero, s1 = zero;
+      for (let i = i0; i < i1; i++) {
+        const x = planes + load<i32>(offs + <usize>(i * npos + pos) * 4), w = v128.load16_splat(wts + (<usize>i << 2));
+        s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
+      }
+      h0 = i16x8.max_s(h0, s0); h1 = i16x8.max_s(h1, s1);
+    }
+    v128.store(ACC, i32x4.add(i32x4.extend_low_i16x8_s(h0), bias)); v128.store(ACC, i32x4.add(i32x4.extend_high_i16x8_s(h0), bias), 16);
+    v128.store(ACC, i32x4.add(i32x4.extend_low_i16x8_s(h1), bias), 32); v128.store(ACC, i32x4.add(i32x4.extend_high_i16x8_s(h1), bias), 48);
+    return;
+  }
+  const lo = i32x4.splat(i32.MIN_VALUE);
+  let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
+  for (let pos = 0; pos < npos; pos++) {
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias, s0 = zero, s1 = zero;
+    for (let i = i0; i < i1; i++) {
+      const x = planes + load<i32>(offs + <usize>(i * npos + pos) * 4), w = v128.load16_splat(wts + (<usize>i << 2));
+      s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
+      if (load<u16>(wts + (<usize>i << 2), 2)) {
+        a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(s0)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(s0));
+        a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(s1)); a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(s1));
+        s0 = zero; s1 = zero;
+      }
+    }
+    m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
+  }
+  v128.store(ACC, m0); v128.store(ACC, m1, 16); v128.store(ACC, m2, 32); v128.store(ACC, m3, 48);
 }
 
 /**
  * The kept pixels [j0, j0 + n) (n <= 16) of one image: patches -> planes -> each channel's 16 outputs
- * in stage[c][16] -> transposed, 16 channels at a time, to pixels -> out + idx (byte offsets).
+ * in stage[c][16] -> transposed, 16 channels at a time, to pixels -> out + idx (byte offsets). With at
+ * most 16 channels a pixel is one 16-byte store, whose spill past the pixel holds the next pixels'
+ * constants (stage rows cout..15, set by run): a kept next pixel is stored later, as is the next image.
  */
-function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, sparse: bool): void {
-  const cout = hdr(p, 3), r16 = hdr(p, 22);
+function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, yEnd: usize, sparse: bool): void {
+  const cout = hdr(p, 3), r16 = hdr(p, 22), npos = hdr(p, 10) * hdr(p, 11), pairs = hdr(p, 23);
+  const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
+  const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
   for (let b = 0; b < r16; b += 16) transpose16(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4));
-  if (!sparse) buildPairs(p + hdr(p, 27), hdr(p, 10) * hdr(p, 11) * hdr(p, 23), planes, abuf);
+  if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
+  else {
+    // the planes widened to int16 [r16][16], shared by the channels
+    for (let d = 0; d < r16; d++) {
+      const v = v128.load(planes + (<usize>d << 4));
+      v128.store(abuf + (<usize>d << 5), i16x8.extend_low_i8x16_s(v)); v128.store(abuf + (<usize>d << 5), i16x8.extend_high_i8x16_s(v), 16);
+    }
+  }
   for (let c = 0; c < cout; c++) {
-    if (sparse) channelSparse(p, planes, abuf, c, stage + (<usize>c << 4));
-    else channelDense(p, planes, abuf, c, stage + (<usize>c << 4));
+    const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
+    if (sparse) {
+      const s0 = load<i32>(start + (<usize>c << 2)), i1 = load<i32>(start + (<usize>c << 2), 4) >> 1;
+      if (s0 >> 1 == i1) { v128.store(dst, v128.load8_splat(cst + c)); continue; } // bias only: the constant
+      sparseChannel(npos, s0 >> 1, i1, (s0 & 1) != 0, bias, wts, offs, abuf);
+    } else {
+      denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf);
+    }
+    requant16(ACC, rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), zOut, lo, hi, dst);
   }
   const ix = idx + (<usize>j0 << 2);
   for (let cb = 0; cb < cout; cb += 16) {
     const nc = min(16, cout - cb);
-    transpose16(stage + (<usize>cb << 4), 16, nc, ACC);
-    for (let j = 0; j < n; j++) storeBytes(out + <usize>(load<i32>(ix + (<usize>j << 2)) + cb), v128.load(ACC + (<usize>j << 4)), nc);
+    transpose16(stage + (<usize>cb << 4), 16, 16, ACC);
+    for (let j = 0; j < n; j++) {
+      const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) + cb), v = v128.load(ACC + (<usize>j << 4));
+      if (cout <= 16 && o + 16 <= yEnd) v128.store(o, v);
+      else storeBytes(o, v, nc);
+    }
   }
 }
 
@@ -201,15 +238,21 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
   for (let j = 0; j < kept; j++) {
     const patch = patches + <usize>(j * r16), o = out + <usize>load<i32>(idx + (<usize>j << 2));
     for (let c = 0; c < cout; c++) {
-      let i0 = 0, i1 = dense, wc = wts + <usize>(c * dense) * 4;
-      if (sparse) { i0 = load<i32>(start + (<usize>c << 2)); i1 = load<i32>(start + (<usize>c << 2), 4); wc = wts; }
       let m = i32.MIN_VALUE;
       for (let pos = 0; pos < npos; pos++) {
         let acc = load<i32>(bias + (<usize>c << 2));
-        for (let i = i0; i < i1; i++) {
-          const op = offs + <usize>select<i32>(i * npos + pos, pos * dense + i, sparse) * 8, wab = load<i32>(wc + (<usize>i << 2));
-          acc += <i32>load<i8>(patch + (<usize>load<i32>(op) >> 4)) * ((wab << 16) >> 16)
-            + <i32>load<i8>(patch + (<usize>load<i32>(op, 4) >> 4)) * (wab >> 16);
+        if (sparse) {
+          const i1 = load<i32>(start + (<usize>c << 2), 4) >> 1;
+          for (let i = load<i32>(start + (<usize>c << 2)) >> 1; i < i1; i++) {
+            acc += <i32>load<i8>(patch + (<usize>load<i32>(offs + <usize>(i * npos + pos) * 4) >> 5)) * <i32>load<i16>(wts + (<usize>i << 2));
+          }
+        } else {
+          const wc = wts + <usize>(c * dense) * 4;
+          for (let i = 0; i < dense; i++) {
+            const op = offs + <usize>(pos * dense + i) * 8, wab = load<i32>(wc + (<usize>i << 2));
+            acc += <i32>load<i8>(patch + (<usize>load<i32>(op) >> 4)) * ((wab << 16) >> 16)
+              + <i32>load<i8>(patch + (<usize>load<i32>(op, 4) >> 4)) * (wab >> 16);
+          }
         }
         m = max(m, acc);
       }
@@ -223,13 +266,15 @@ function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool)
   const xEnd = x + <usize>(n * img), yEnd = y + <usize>(n * outImg);
   // scratch: patches [pq][r16], idx [pq] (output byte offsets), planes [r16][16], stage [cout][16], pair vectors
   const idx = scratch + <usize>(pq * r16), planes = idx + <usize>(((pq + 3) & ~3) << 2);
-  const stage = planes + (<usize>r16 << 4), abuf = stage + (<usize>hdr(p, 3) << 4);
+  const cout = hdr(p, 3), stage = planes + (<usize>r16 << 4), abuf = stage + (<usize>((cout + 15) & ~15) << 4);
+  // stage rows cout..15: the constants of the pixels that follow (see block)
+  for (let c = cout; c < 16; c++) memory.fill(stage + (<usize>c << 4), load<u8>(p + hdr(p, 29) + (c - cout) % cout), 16);
   for (let b = 0; b < n; b++) {
     const out = y + <usize>(b * outImg);
     constants(out, pq, hdr(p, 3), p + hdr(p, 29), yEnd);
     const kept = gather(p, x + <usize>(b * img), xEnd, scratch, idx);
     if (ASC_FEATURE_SIMD) {
-      for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, sparse);
+      for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, yEnd, sparse);
     } else {
       scalarImage(p, scratch, idx, kept, out, sparse);
     }

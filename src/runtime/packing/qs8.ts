@@ -236,21 +236,29 @@ function packConv(
   };
   const weight = (t: number, c: number): number => w[t * g.cout + c];
 
-  let pairs: number[][][]; // per channel (sparse) or one shared list (dense)
+  // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps in groups
+  // whose int16 sums cannot overflow (sum |w| * 128 <= 32767), each entry [tap, w, ends a group]
+  const pairs = pairsOf([...Array(taps).keys()], () => 0), entries: number[][][] = [];
+  let total = 0;
   if (sparse) {
-    pairs = [];
     for (let c = 0; c < g.cout; c++) {
-      const nz: number[] = [];
-      for (let t = 0; t < taps; t++) if (weight(t, c) !== 0) nz.push(t);
-      pairs.push(pairsOf(nz, (t) => weight(t, c)));
+      const list: number[][] = [];
+      let sum = 0;
+      for (let t = 0; t < taps; t++) {
+        const v = weight(t, c);
+        if (v === 0) continue;
+        if (sum + Math.abs(v) > 255) { list[list.length - 1][2] = 1; sum = 0; }
+        sum += Math.abs(v);
+        list.push([t, v, 0]);
+      }
+      if (list.length) list[list.length - 1][2] = 1;
+      entries.push(list);
+      total += list.length;
     }
-  } else {
-    pairs = [pairsOf([...Array(taps).keys()], () => 0)];
   }
-  const denseCount = pairs[0].length;
-  const total = pairs.reduce((s, l) => s + l.length, 0);
+  const denseCount = pairs.length;
   const sizes = sparse
-    ? [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 8 * total * npos, 4 * (g.cout + 1), g.cout, r16]
+    ? [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 4 * total * npos, 4 * (g.cout + 1), g.cout, r16]
     : [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
   const blob = new Blob(sizes);
   [
@@ -268,21 +276,20 @@ function packConv(
   }
   writeRequant(blob, 2, rq, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
   if (sparse) {
+    // start[c] = first entry * 2 + (1 when the channel has more than one group)
     let i = 0;
     for (let c = 0; c < g.cout; c++) {
-      blob.i32(5, c, i);
-      for (const [ta, tb, wa, wb] of pairs[c]) {
-        blob.i32(3, i, pairWord(wa, wb));
-        for (let pos = 0; pos < npos; pos++) {
-          blob.i32(4, 2 * (i * npos + pos), planeOffset(ta, pos));
-          blob.i32(4, 2 * (i * npos + pos) + 1, planeOffset(tb, pos));
-        }
+      const list = entries[c];
+      blob.i32(5, c, 2 * i + (list.filter((e) => e[2]).length > 1 ? 1 : 0));
+      for (const [t, v, end] of list) {
+        blob.i32(3, i, (v & 0xffff) | (end << 16));
+        for (let pos = 0; pos < npos; pos++) blob.i32(4, i * npos + pos, 2 * planeOffset(t, pos));
         i++;
       }
     }
-    blob.i32(5, g.cout, i);
+    blob.i32(5, g.cout, 2 * i);
   } else {
-    pairs[0].forEach(([ta, tb], i) => {
+    pairs.forEach(([ta, tb], i) => {
       for (let pos = 0; pos < npos; pos++) {
         blob.i32(4, 2 * (pos * denseCount + i), planeOffset(ta, pos));
         blob.i32(4, 2 * (pos * denseCount + i) + 1, planeOffset(tb, pos));
@@ -293,8 +300,8 @@ function packConv(
       }
     });
   }
-  // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout][16], dense pair vectors
-  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * g.cout + (sparse ? 0 : npos * denseCount * 64);
+  // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout up to 16][16], dense pair vectors
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) + (sparse ? 32 * r16 : npos * denseCount * 64);
   return { bytes: blob.bytes, scratchBytes, outH: ph, outW: pw };
 }
 
