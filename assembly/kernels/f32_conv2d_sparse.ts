@@ -1,36 +1,92 @@
 // f32_conv2d_sparse: the conv of f32_conv2d_nhwc (same params block) with pruned weights stored as
 // per-output-channel nonzero lists, so skipped zeros cost nothing (engine: f32_sparse_core.ts).
-// x is NHWC or, with CONV_IN_NCHW, [n][cin][h][w]; y is NHWC or, with CONV_OUT_NCHW, [n][cout][oh][ow]
-// (NCHW output skips a transpose: the engine computes channel planes).
-// Scratch (conv2dSparseScratchBytes): the padded input planes of one image, split by column phase
-// when strideW > 1 so a row of outputs reads consecutive floats:
-//   [cin][strideW phases][hp rows][wq = ceil(wp / strideW)] f32, + SLACK floats, then (NHWC out) [cout][ow].
-// Weights: packConv2dSparse. Reference twin: src/runtime/reference/f32_conv2d_sparse.ts.
+// f32_conv2d_relu_maxpool2d_sparse: maxpool2x2/2(relu(conv)) the same way, never writing the conv.
+// x is NHWC or, with CONV_IN_NCHW, [n][cin][h][w]; y is NHWC or, with CONV_OUT_NCHW, [n][cout][oh][ow].
+//
+// The input goes to zero-padded planes split into rq row phases and cq column phases (fillPlanes): rq x cq
+// = strideH x strideW for the conv, 2strideH x 2strideW for the pooled conv, whose four conv outputs per
+// pooled pixel (conv row 2py + i, column 2px + j) are four "sub-images". Either way output (or pooled
+// pixel) (r, c) of a channel reads float r*wq + c + (its tap's offset), so a channel's image is one run
+// of rows*wq outputs (cols real per row, the rest ignored), computed in strips and written out per row.
+// The pooled conv's records hold 4 offsets (sub-images 00 01 10 11): one nonzero feeds 4 sub-images x 8
+// pooled pixels with 8 loads and 8 multiply-adds, and the pool is a lane-wise max.
+// Weights: packConv2dSparse / packConv2dReluMaxpoolSparse. Scratch (conv2dSparseScratchBytes):
+//   planes [cin][rq][cq][hq][wq] + wq + 32 floats, then [cout][rows*wq rounded up to 28].
+// Reference twins: src/runtime/reference/f32_conv2d_sparse.ts, f32_conv2d_relu_maxpool2d_sparse.ts.
+import { madd, relu } from '../lib/simd';
 import { CONV_IN_NCHW, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
-import { SLACK, fillPlanes, sparseImage } from './f32_sparse_core';
-import { transpose } from './f32_transpose';
+import { fillPlanes, sparseChannels, writeImage } from './f32_sparse_core';
 
-export function f32_conv2d_sparse(p: usize, x: usize, w: usize, y: usize, scratch: usize): void {
+@inline function max4(a: v128, b: v128, c: v128, d: v128): v128 {
+  return relu(f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d)));
+}
+
+/** 8 pooled outputs of one channel (records: 4 offsets, weight). */
+function poolStrip(out: usize, at: usize, t: usize, end: usize, bias: f32): void {
+  const b = f32x4.splat(bias);
+  let a0 = b, a1 = b, b0 = b, b1 = b, c0 = b, c1 = b, d0 = b, d1 = b;
+  for (; t < end; t += 20) {
+    const q0 = at + <usize>load<u32>(t), q1 = at + <usize>load<u32>(t, 4);
+    const q2 = at + <usize>load<u32>(t, 8), q3 = at + <usize>load<u32>(t, 12);
+    const v = v128.load32_splat(t, 16);
+    a0 = madd(a0, v128.load(q0), v); a1 = madd(a1, v128.load(q0, 16), v);
+    b0 = madd(b0, v128.load(q1), v); b1 = madd(b1, v128.load(q1, 16), v);
+    c0 = madd(c0, v128.load(q2), v); c1 = madd(c1, v128.load(q2, 16), v);
+    d0 = madd(d0, v128.load(q3), v); d1 = madd(d1, v128.load(q3, 16), v);
+  }
+  v128.store(out, max4(a0, b0, c0, d0));
+  v128.store(out, max4(a1, b1, c1, d1), 16);
+}
+
+function poolScalar(out: usize, at: usize, t: usize, end: usize, bias: f32): void {
+  let a = bias, b = bias, c = bias, d = bias;
+  for (; t < end; t += 20) {
+    const v = load<f32>(t, 16);
+    a += v * load<f32>(at + <usize>load<u32>(t)); b += v * load<f32>(at + <usize>load<u32>(t, 4));
+    c += v * load<f32>(at + <usize>load<u32>(t, 8)); d += v * load<f32>(at + <usize>load<u32>(t, 12));
+  }
+  store<f32>(out, max(max(max(a, b), max(c, d)), 0));
+}
+
+function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool): void {
   const n = param(p, 0), h = param(p, 1), wd = param(p, 2), cin = param(p, 3), cout = param(p, 4);
   const kh = param(p, 5), kw = param(p, 6), sh = param(p, 7), sw = param(p, 8);
   const pt = param(p, 9), pl = param(p, 10), oh = param(p, 11), ow = param(p, 12), flags = param(p, 13);
-  const hp = (oh - 1) * sh + kh, wp = (ow - 1) * sw + kw, wq = (wp + sw - 1) / sw;
-  const planesBytes = <usize>(cin * sw * hp * wq + SLACK) << 2;
+  const rq = pool ? 2 * sh : sh, cq = pool ? 2 * sw : sw;
+  const hp = (oh - 1) * sh + kh, wp = (ow - 1) * sw + kw, hq = (hp + rq - 1) / rq, wq = (wp + cq - 1) / cq;
+  const rows = pool ? oh >> 1 : oh, cols = pool ? ow >> 1 : ow, count = rows * wq;
+  const planesBytes = <usize>(cin * rq * cq * hq * wq) << 2;
   const fill = pt > 0 || pl > 0 || hp > h || wp > wd;
-  const outNchw = (flags & CONV_OUT_NCHW) != 0, doRelu = (flags & CONV_RELU) != 0;
-  const tmp = scratch + ((planesBytes + 15) & ~15);
-  const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(oh * ow * cout) << 2;
+  const pitch = <usize>((count + 27) / 28 * 28) << 2;
+  const tmp = scratch + ((planesBytes + (<usize>(wq + 32) << 2) + 15) & ~15);
+  const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(rows * cols * cout) << 2;
   for (let b = 0; b < n; b++) {
     if (fill) memory.fill(scratch, 0, planesBytes);
-    fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hp, wq, 1, sw, pt, pl);
-    if (outNchw) {
-      sparseImage(scratch, sh * wq, w, y + <usize>b * imgOut, cout, oh, ow, doRelu);
-    } else {
-      // NHWC: one output row at a time through [cout][ow], so the transpose stays in L1.
-      for (let oy = 0; oy < oh; oy++) {
-        sparseImage(scratch + (<usize>(oy * sh * wq) << 2), 0, w, tmp, cout, 1, ow, doRelu);
-        transpose(tmp, <usize>ow << 2, y + <usize>b * imgOut + (<usize>(oy * ow * cout) << 2), <usize>cout << 2, cout, ow);
+    fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hq, wq, rq, cq, pt, pl);
+    if (pool) {
+      const counts = w + (<usize>cout << 2);
+      let t = counts + (<usize>cout << 2);
+      for (let c = 0; c < cout; c++) {
+        const end = t + <usize>load<i32>(counts + (<usize>c << 2)) * 20;
+        const bias = load<f32>(w + (<usize>c << 2)), out = tmp + <usize>c * pitch;
+        for (let o = 0; o < count; o += 8) {
+          const at = scratch + (<usize>o << 2), d = out + (<usize>o << 2);
+          if (ASC_FEATURE_SIMD) poolStrip(d, at, t, end, bias);
+          else for (let j = 0; j < 8; j++) poolScalar(d + (<usize>j << 2), at + (<usize>j << 2), t, end, bias);
+        }
+        t = end;
       }
+    } else {
+      sparseChannels(scratch, w, tmp, pitch, cout, count, (flags & CONV_RELU) != 0);
     }
+    writeImage(tmp, pitch, wq, y + <usize>b * imgOut, cout, rows, cols, (flags & CONV_OUT_NCHW) != 0);
   }
+}
+
+export function f32_conv2d_sparse(p: usize, x: usize, w: usize, y: usize, scratch: usize): void {
+  run(p, x, w, y, scratch, false);
+}
+
+export function f32_conv2d_relu_maxpool2d_sparse(p: usize, x: usize, w: usize, y: usize, scratch: usize): void {
+  run(p, x, w, y, scratch, true);
 }

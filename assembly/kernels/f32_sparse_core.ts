@@ -1,26 +1,23 @@
-// The sparse f32 engine behind f32_conv2d_sparse and f32_dense_sparse (XNNPACK SpMM-style): the input
-// is copied into zero-padded CHW planes, and each output channel walks its own list of nonzero weights,
-// multiplying each into a strip of up to 28 consecutive output pixels of one row (7 f32x4 accumulators;
-// narrower strips of 16 and 4 for row ends),
-// so zero weights cost nothing and each nonzero costs one load + one multiply-add per 4 pixels.
-// Packed weights (packConv2dSparse / packDenseSparse, src/runtime/packing/f32.ts):
-//   [bias: cout f32][count: cout i32][pairs: (offset u32, weight f32) for channel 0's nonzeros, then 1's...]
-// offset = byte offset of the weight's tap in the planes, relative to the output pixel's origin.
+// The sparse f32 engine behind f32_conv2d_sparse, f32_conv2d_relu_maxpool2d_sparse and f32_dense_sparse
+// (XNNPACK SpMM-style): the input is copied into zero-padded CHW planes, and each output channel walks
+// its own list of nonzero weights, multiplying each into a strip of 28 consecutive outputs (7 f32x4
+// accumulators; 4 at a time for short tails), so zero weights cost nothing and each nonzero costs one
+// load + one multiply-add per 4 outputs. Strips store whole vectors: output buffers have room for them.
+// Packed weights (src/runtime/packing/f32.ts):
+//   [bias: cout f32][count: cout i32][records: (offset u32, weight f32) for channel 0's nonzeros, then 1's...]
+// offset = byte offset of the weight's tap in the planes, relative to the output's origin.
 // Reference twins: src/runtime/reference/f32_conv2d_sparse.ts, f32_dense_sparse.ts.
-import { madd, relu, storeLanes } from '../lib/simd';
+import { madd, relu } from '../lib/simd';
 import { transpose } from './f32_transpose';
 
-/** Floats a strip may read past the last plane (its idle lanes, at most 27); scratch sizes include it. */
-export const SLACK: i32 = 32;
-
-/** out[0 .. valid) (valid <= 28) = bias + sum over pairs of weight * row[offset / 4 + lane]. */
-// NOTE: 7 accumulators, not 8: V8 hoists the 7 loads above the multiplies, and 8 + 8 + 1 registers spill.
-function strip7(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
+// NOTE: 7 accumulators, not 8: V8 hoists the loads above the multiplies, and 8 + 8 + 1 registers spill
+// (an accumulator then round-trips through the stack every nonzero: 1.5x slower).
+function strip7(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: bool): void {
   const b = f32x4.splat(bias);
   let a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b;
-  for (let p = pairs; p < end; p += 8) {
-    const q = row + <usize>load<u32>(p);
-    const v = v128.load32_splat(p, 4);
+  for (; t < end; t += 8) {
+    const q = at + <usize>load<u32>(t);
+    const v = v128.load32_splat(t, 4);
     a0 = madd(a0, v128.load(q), v); a1 = madd(a1, v128.load(q, 16), v);
     a2 = madd(a2, v128.load(q, 32), v); a3 = madd(a3, v128.load(q, 48), v);
     a4 = madd(a4, v128.load(q, 64), v); a5 = madd(a5, v128.load(q, 80), v);
@@ -30,80 +27,48 @@ function strip7(out: usize, row: usize, pairs: usize, end: usize, bias: f32, val
     a0 = relu(a0); a1 = relu(a1); a2 = relu(a2); a3 = relu(a3);
     a4 = relu(a4); a5 = relu(a5); a6 = relu(a6);
   }
-  storeLanes(out, a0, valid); if (valid <= 4) return;
-  storeLanes(out + 16, a1, valid - 4); if (valid <= 8) return;
-  storeLanes(out + 32, a2, valid - 8); if (valid <= 12) return;
-  storeLanes(out + 48, a3, valid - 12); if (valid <= 16) return;
-  storeLanes(out + 64, a4, valid - 16); if (valid <= 20) return;
-  storeLanes(out + 80, a5, valid - 20); if (valid <= 24) return;
-  storeLanes(out + 96, a6, valid - 24);
+  v128.store(out, a0); v128.store(out, a1, 16); v128.store(out, a2, 32); v128.store(out, a3, 48);
+  v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96);
 }
 
-/** strip7 for at most 16 pixels. */
-function strip4(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
-  const b = f32x4.splat(bias);
-  let a0 = b, a1 = b, a2 = b, a3 = b;
-  for (let p = pairs; p < end; p += 8) {
-    const q = row + <usize>load<u32>(p);
-    const v = v128.load32_splat(p, 4);
-    a0 = madd(a0, v128.load(q), v); a1 = madd(a1, v128.load(q, 16), v);
-    a2 = madd(a2, v128.load(q, 32), v); a3 = madd(a3, v128.load(q, 48), v);
-  }
-  if (doRelu) { a0 = relu(a0); a1 = relu(a1); a2 = relu(a2); a3 = relu(a3); }
-  storeLanes(out, a0, valid); if (valid <= 4) return;
-  storeLanes(out + 16, a1, valid - 4); if (valid <= 8) return;
-  storeLanes(out + 32, a2, valid - 8); if (valid <= 12) return;
-  storeLanes(out + 48, a3, valid - 12);
-}
-
-/** strip7 for at most 4 pixels (two sums over alternate nonzeros: one add chain was the limit). */
-function strip1(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
+/** 4 outputs, with two sums over alternate nonzeros (one add chain was the limit on long lists). */
+function strip1(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: bool): void {
   let a = f32x4.splat(bias), b = f32x4.splat(0);
-  let p = pairs;
-  for (; p + 8 < end; p += 16) {
-    a = madd(a, v128.load(row + <usize>load<u32>(p)), v128.load32_splat(p, 4));
-    b = madd(b, v128.load(row + <usize>load<u32>(p, 8)), v128.load32_splat(p, 12));
+  for (; t + 8 < end; t += 16) {
+    a = madd(a, v128.load(at + <usize>load<u32>(t)), v128.load32_splat(t, 4));
+    b = madd(b, v128.load(at + <usize>load<u32>(t, 8)), v128.load32_splat(t, 12));
   }
-  if (p < end) a = madd(a, v128.load(row + <usize>load<u32>(p)), v128.load32_splat(p, 4));
+  if (t < end) a = madd(a, v128.load(at + <usize>load<u32>(t)), v128.load32_splat(t, 4));
   a = f32x4.add(a, b);
-  storeLanes(out, doRelu ? relu(a) : a, valid);
-}
-
-function stripScalar(out: usize, row: usize, pairs: usize, end: usize, bias: f32, valid: i32, doRelu: bool): void {
-  for (let j = 0; j < valid; j++) {
-    const r = row + (<usize>j << 2);
-    let a = bias;
-    for (let p = pairs; p < end; p += 8) a += load<f32>(p, 4) * load<f32>(r + <usize>load<u32>(p));
-    store<f32>(out + (<usize>j << 2), doRelu ? max(a, 0) : a);
-  }
+  v128.store(out, doRelu ? relu(a) : a);
 }
 
 /**
- * One image: out[c][oy][ox] (NCHW) for every channel, from planes already filled. Output pixel (oy, ox)
- * has its origin at planes + (oy * rowStep + ox) * 4 bytes, rowStep = strideH * plane width.
+ * out[c][0 .. count) for every channel c (rows `pitch` bytes apart, with room for count rounded up to
+ * 28): bias + sum over c's records of weight * planes[o + offset / 4].
  */
-export function sparseImage(planes: usize, rowStep: i32, w: usize, out: usize, cout: i32, oh: i32, ow: i32, doRelu: bool): void {
+export function sparseChannels(planes: usize, w: usize, out: usize, pitch: usize, cout: i32, count: i32, doRelu: bool): void {
   const counts = w + (<usize>cout << 2);
-  let pairs = counts + (<usize>cout << 2);
-  for (let c = 0; c < cout; c++) {
-    const end = pairs + (<usize>load<i32>(counts + (<usize>c << 2)) << 3);
+  let t = counts + (<usize>cout << 2);
+  for (let c = 0; c < cout; c++, out += pitch) {
+    const end = t + (<usize>load<i32>(counts + (<usize>c << 2)) << 3);
     const bias = load<f32>(w + (<usize>c << 2));
-    for (let oy = 0; oy < oh; oy++) {
-      const row = planes + (<usize>(oy * rowStep) << 2);
-      const dst = out + (<usize>((c * oh + oy) * ow) << 2);
-      if (ASC_FEATURE_SIMD) {
-        let ox = 0;
-        for (; ow - ox >= 28; ox += 28) strip7(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, 28, doRelu);
-        // The rest of the row in the narrowest strip that holds it (one-vector strips only for <= 8 pixels).
-        const left = ow - ox, d = dst + (<usize>ox << 2), r = row + (<usize>ox << 2);
-        if (left > 16) strip7(d, r, pairs, end, bias, left, doRelu);
-        else if (left > 8) strip4(d, r, pairs, end, bias, left, doRelu);
-        else for (; ox < ow; ox += 4) strip1(dst + (<usize>ox << 2), row + (<usize>ox << 2), pairs, end, bias, min(4, ow - ox), doRelu);
+    for (let o = 0; o < count;) {
+      const d = out + (<usize>o << 2), at = planes + (<usize>o << 2);
+      if (!ASC_FEATURE_SIMD) {
+        let a = bias;
+        for (let p = t; p < end; p += 8) a += load<f32>(p, 4) * load<f32>(at + <usize>load<u32>(p));
+        store<f32>(d, doRelu ? max(a, 0) : a);
+        o++;
+      } else if (count - o > 16) {
+        strip7(d, at, t, end, bias, doRelu);
+        o += 28;
       } else {
-        stripScalar(dst, row, pairs, end, bias, ow, doRelu);
+        strip1(d, at, t, end, bias, doRelu);
+        o += 4;
       }
     }
-    pairs = end;
+    t = end;
   }
 }
 
@@ -161,6 +126,18 @@ export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i3
       } else {
         transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(cq * cin) << 2, dst, chan, count, cin);
       }
+    }
+  }
+}
+
+/** The [cout][rows x wq] result (channel rows `pitch` bytes apart) to one image of y: [rows][cols][cout], or [cout][rows][cols] (nchw). */
+export function writeImage(tmp: usize, pitch: usize, wq: i32, y: usize, cout: i32, rows: i32, cols: i32, nchw: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const src = tmp + (<usize>(r * wq) << 2);
+    if (nchw) {
+      for (let c = 0; c < cout; c++) copyStrided(y + (<usize>((c * rows + r) * cols) << 2), src + <usize>c * pitch, cols, 1);
+    } else {
+      transpose(src, pitch, y + (<usize>(r * cols * cout) << 2), <usize>cout << 2, cout, cols);
     }
   }
 }

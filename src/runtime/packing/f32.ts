@@ -2,7 +2,7 @@
 // step calls exactly these, once per layer; kernels never reorder anything at run time.
 // Keras layouts: Conv2D kernel [kh][kw][cin][cout] (HWIO), Dense kernel [k][n], bias [cout].
 import { ShapeError } from '../../errors.js';
-import type { Conv2dGeometry } from './f32_params.js';
+import { sparsePlanes, type Conv2dGeometry } from './f32_params.js';
 
 /** Output channels per block of the dense conv engine (must match assembly/kernels/f32_conv_core.ts). */
 export function blockWidth(left: number): number {
@@ -41,83 +41,61 @@ export function packDense(kernel: ArrayLike<number>, bias: ArrayLike<number>, k:
   return packConv2d(kernel, bias, 1, 1, k, n);
 }
 
-/** Per-output-channel nonzero lists: [bias: cout f32][count: cout i32][(offset u32, weight f32) per nonzero]. */
-function packSparse(cout: number, bias: ArrayLike<number>, taps: number, weightAt: (t: number, c: number) => number, offsetOf: (t: number) => number): Uint8Array {
+/**
+ * Per-output-channel nonzero lists: [bias: cout f32][count: cout i32][records per nonzero: its tap's byte
+ * offsets (offsetsOf, same length for every tap), then the weight f32]; weightAt(t, c) is tap t of channel c.
+ */
+function packSparse(cout: number, bias: ArrayLike<number>, taps: number, weightAt: (t: number, c: number) => number, offsetsOf: (t: number) => number[]): Uint8Array {
+  const len = offsetsOf(0).length + 1;
   let nnz = 0;
   for (let c = 0; c < cout; c++) for (let t = 0; t < taps; t++) if (weightAt(t, c) !== 0) nnz++;
-  const buf = new ArrayBuffer(8 * (cout + nnz));
-  const u32 = new Uint32Array(buf), f32 = new Float32Array(buf);
+  const u32 = new Uint32Array(2 * cout + len * nnz), f32 = new Float32Array(u32.buffer);
   let o = 2 * cout;
   for (let c = 0; c < cout; c++) {
     f32[c] = bias[c];
-    const start = o;
     for (let t = 0; t < taps; t++) {
       const v = weightAt(t, c);
       if (v === 0) continue;
-      u32[o++] = offsetOf(t);
-      f32[o++] = v;
+      u32.set(offsetsOf(t), o);
+      f32[o + len - 1] = v;
+      o += len;
+      u32[cout + c]++;
     }
-    u32[cout + c] = (o - start) / 2;
   }
-  return new Uint8Array(buf);
+  return new Uint8Array(u32.buffer);
 }
 
 /**
- * f32_conv2d_sparse weights for layer geometry `g`: each nonzero's offset is the byte offset of its tap
- * (r, s, ci) in the padded phase planes, ((ci*sw + s%sw)*hp + r)*wq + floor(s/sw) floats, so the
- * packing is tied to the layer's input size (fixed per model), not to the batch.
+ * f32_conv2d_sparse weights (pool false) or f32_conv2d_relu_maxpool2d_sparse weights (pool true) for
+ * geometry g, in the planes of sparsePlanes(g, pool) (Q row and P column phases). Tap (r, s, ci) of the
+ * conv output at row offset i, column offset j is input row u = i*strideH + r, column v = j*strideW + s, at
+ *   (((ci*Q + u % Q)*P + v % P)*hq + floor(u / Q))*wq + floor(v / P) floats;
+ * i = j = 0 for the conv, the pooled conv's records hold the offsets of sub-images ij = 00 01 10 11.
+ * The packing is tied to the layer's input size (fixed per model), not to the batch.
  */
-export function packConv2dSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry): Uint8Array {
-  const { kh, kw, cin, cout, strideH, strideW: sw, outH, outW } = g;
+function packSparseConv(kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry, pool: boolean): Uint8Array {
+  const { kh, kw, cin, cout, strideH, strideW } = g;
   checkLength('conv2d kernel', kernel, kh * kw * cin * cout);
   checkLength('conv2d bias', bias, cout);
-  const hp = (outH - 1) * strideH + kh, wq = Math.ceil(((outW - 1) * sw + kw) / sw);
+  const { Q, P, hq, wq } = sparsePlanes(g, pool);
   return packSparse(cout, bias, kh * kw * cin, (t, c) => kernel[t * cout + c], (t) => {
     const ci = t % cin, s = Math.floor(t / cin) % kw, r = Math.floor(t / (cin * kw));
-    return 4 * (((ci * sw + (s % sw)) * hp + r) * wq + Math.floor(s / sw));
+    return (pool ? [0, 1, 2, 3] : [0]).map((k) => {
+      const u = (k >> 1) * strideH + r, v = (k & 1) * strideW + s;
+      return 4 * ((((ci * Q + (u % Q)) * P + (v % P)) * hq + Math.floor(u / Q)) * wq + Math.floor(v / P));
+    });
   });
 }
 
-/** Rows per block of f32_dense_sparse (assembly/kernels/f32_dense_sparse.ts BLOCK). */
+export const packConv2dSparse = (kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry): Uint8Array => packSparseConv(kernel, bias, g, false);
+export const packConv2dReluMaxpoolSparse = (kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry): Uint8Array => packSparseConv(kernel, bias, g, true);
+
+/** Rows per block of f32_dense_sparse (assembly/kernels/f32_dense_sparse.ts). */
 export const DENSE_SPARSE_BLOCK = 32;
 
 /** f32_dense_sparse weights: nonzeros of each output column of a Dense kernel [k][n], offset k * 128 bytes. */
 export function packDenseSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, k: number, n: number): Uint8Array {
   checkLength('dense kernel', kernel, k * n);
   checkLength('dense bias', bias, n);
-  return packSparse(n, bias, k, (t, c) => kernel[t * n + c], (t) => 4 * DENSE_SPARSE_BLOCK * t);
-}
-
-/**
- * f32_conv2d_relu_maxpool2d_sparse weights: per nonzero the byte offsets of its tap for the conv outputs
- * (2py + i, 2px + j), (i, j) = 00 01 10 11, in planes split into Q = 2*strideH row and P = 2*strideW
- * column phases: row u = i*strideH + r, column v = j*strideW + s at
- *   (((ci*Q + u % Q)*P + v % P)*hq + floor(u / Q))*wq + floor(v / P) floats, hq = ceil(hp / Q), wq = ceil(wp / P).
- */
-export function packConv2dReluMaxpoolSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry): Uint8Array {
-  const { kh, kw, cin, cout, strideH: sh, strideW: sw, outH, outW } = g;
-  checkLength('conv2d kernel', kernel, kh * kw * cin * cout);
-  checkLength('conv2d bias', bias, cout);
-  const Q = 2 * sh, P = 2 * sw, hq = Math.ceil(((outH - 1) * sh + kh) / Q), wq = Math.ceil(((outW - 1) * sw + kw) / P);
-  const taps = kh * kw * cin;
-  let nnz = 0;
-  for (let i = 0; i < taps * cout; i++) if (kernel[i] !== 0) nnz++;
-  const buf = new ArrayBuffer(8 * cout + 20 * nnz);
-  const u32 = new Uint32Array(buf), f32 = new Float32Array(buf);
-  let o = 2 * cout;
-  for (let co = 0; co < cout; co++) {
-    f32[co] = bias[co];
-    for (let t = 0; t < taps; t++) {
-      const v = kernel[t * cout + co];
-      if (v === 0) continue;
-      const ci = t % cin, s = Math.floor(t / cin) % kw, r = Math.floor(t / (cin * kw));
-      for (let k = 0; k < 4; k++) {
-        const u = (k >> 1) * sh + r, c = (k & 1) * sw + s;
-        u32[o++] = 4 * ((((ci * Q + (u % Q)) * P + (c % P)) * hq + Math.floor(u / Q)) * wq + Math.floor(c / P));
-      }
-      f32[o++] = v;
-      u32[cout + co]++;
-    }
-  }
-  return new Uint8Array(buf);
+  return packSparse(n, bias, k, (t, c) => kernel[t * n + c], (t) => [4 * DENSE_SPARSE_BLOCK * t]);
 }

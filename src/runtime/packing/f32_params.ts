@@ -88,23 +88,28 @@ export function conv2dScratchBytes(g: Conv2dGeometry): number {
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
-/** Scratch bytes of f32_conv2d_sparse: one image's padded phase planes + 32 floats, then (NHWC out) one output row [cout][outW]. */
-export function conv2dSparseScratchBytes(g: Conv2dGeometry): number {
-  const hp = (g.outH - 1) * g.strideH + g.kh, wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / g.strideW);
-  const planes = align16(4 * (g.cin * g.strideW * hp * wq + 32));
-  return planes + (g.outLayout === 'nchw' ? 0 : 4 * g.cout * g.outW);
+/**
+ * The sparse convs' input planes (assembly/kernels/f32_conv2d_sparse.ts): Q = strideH row and P = strideW
+ * column phases (pooled: 2 strideH, 2 strideW) of hq x wq floats; a channel's output is `rows` runs of wq.
+ */
+export function sparsePlanes(g: Conv2dGeometry, pool: boolean): { Q: number; P: number; hq: number; wq: number; rows: number } {
+  const Q = (pool ? 2 : 1) * g.strideH, P = (pool ? 2 : 1) * g.strideW;
+  const hq = Math.ceil(((g.outH - 1) * g.strideH + g.kh) / Q), wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / P);
+  return { Q, P, hq, wq, rows: pool ? g.outH >> 1 : g.outH };
 }
 
-/** Scratch bytes of f32_conv2d_relu_maxpool2d_sparse: planes in 2*strideH x 2*strideW phases + wq + 16 floats, then [cout][ph*wq rounded up to 8]. */
-export function conv2dReluMaxpoolSparseScratchBytes(g: Conv2dGeometry): number {
-  const Q = 2 * g.strideH, P = 2 * g.strideW;
-  const hq = Math.ceil(((g.outH - 1) * g.strideH + g.kh) / Q), wq = Math.ceil(((g.outW - 1) * g.strideW + g.kw) / P);
-  return align16(4 * (g.cin * Q * P * hq * wq + wq + 16)) + 4 * g.cout * (((g.outH >> 1) * wq + 7) & ~7);
+/** Scratch bytes of f32_conv2d_sparse (pool false) / f32_conv2d_relu_maxpool2d_sparse: the planes + wq + 32 floats, then [cout][rows*wq rounded up to 28]. */
+function sparseConvScratchBytes(g: Conv2dGeometry, pool: boolean): number {
+  const { Q, P, hq, wq, rows } = sparsePlanes(g, pool);
+  return align16(4 * (g.cin * Q * P * hq * wq + wq + 32)) + 112 * g.cout * Math.ceil((rows * wq) / 28);
 }
+
+export const conv2dSparseScratchBytes = (g: Conv2dGeometry): number => sparseConvScratchBytes(g, false);
+export const conv2dReluMaxpoolSparseScratchBytes = (g: Conv2dGeometry): number => sparseConvScratchBytes(g, true);
 
 /** Scratch bytes of f32_dense_sparse: a transposed block of 32 rows + 32 floats, then [n][32] outputs. */
 export function denseSparseScratchBytes(k: number, n: number): number {
-  return align16(4 * (k * 32 + 32)) + 4 * n * 32;
+  return 128 * (k + 1 + n);
 }
 
 /** Output shape [n, outH, outW, cout] of the conv, or of the fused conv + 2x2 pool. */
