@@ -2,17 +2,17 @@
 // so no read can pass the end of its record and every failure is a FormatError.
 import { fail } from './errors.js';
 
-export class ByteReader {
-  private readonly view: DataView;
+// An f32 is read as its int32 bits: the two views share one buffer, so no byte order is assumed.
+const bits = new Int32Array(1);
+const float = new Float32Array(bits.buffer);
 
+export class ByteReader {
   /** Reads `bytes[pos, end)`. */
   constructor(
     readonly bytes: Uint8Array,
     public pos = 0,
     readonly end = bytes.length,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  ) {}
 
   /** Throws unless `n` more bytes are there. */
   need(n: number): void {
@@ -29,12 +29,14 @@ export class ByteReader {
     return this.bytes[this.take(1)];
   }
 
-  f32(): number {
-    return this.view.getFloat32(this.take(4), true);
+  i32(): number {
+    const at = this.take(4), b = this.bytes;
+    return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
   }
 
-  i32(): number {
-    return this.view.getInt32(this.take(4), true);
+  f32(): number {
+    bits[0] = this.i32();
+    return float[0];
   }
 
   /** Unsigned LEB128, at most 5 bytes, value < 2^32. */

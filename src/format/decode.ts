@@ -7,7 +7,7 @@ import type { ByteReader } from './bytes.js';
 import { fail } from './errors.js';
 import { elementCount, type DType, type TensorData } from './model.js';
 import { rangeDecoder } from './range_decoder.js';
-import { ENCODINGS, ENTROPY } from './spec.js';
+import { ENCODINGS, ENTROPY_CONTEXTS, ENTROPY_FLAG, ENTROPY_MAX_K, ENTROPY_SIGN, ENTROPY_SUFFIX, ENTROPY_UNARY } from './spec.js';
 
 /** An integer view of `data`: f32 elements as their int32 bit patterns, so zero means +0 exactly. */
 export function bitsView(data: TensorData): Int8Array | Int32Array {
@@ -65,19 +65,18 @@ export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape:
   return data;
 }
 
-/** The entropy encoding (spec.ts ENTROPY): nonzero flags in context, then sign + Exp-Golomb. */
+/** The entropy encoding (spec.ts ENTROPY_*): nonzero flags in context, then sign + Exp-Golomb. */
 function decodeEntropy(r: ByteReader, bits: Int8Array | Int32Array, dtype: DType, row: number): void {
-  const { FLAG, SIGN, UNARY, SUFFIX, MAX_K } = ENTROPY;
   const d = rangeDecoder(r.bytes, r.pos, r.end);
-  const counts = (contextCounts ??= new Uint32Array(2 * ENTROPY.CONTEXTS)).fill(0);
+  const counts = (contextCounts ??= new Uint32Array(2 * ENTROPY_CONTEXTS)).fill(0);
   const max = dtype === 'int8' ? 127 : 2 ** 31 - 1;
   for (let i = 0; i < bits.length; i++) {
-    if (!d.bit(counts, FLAG + (i > 0 && bits[i - 1] ? 1 : 0) + (i >= row && bits[i - row] ? 2 : 0))) continue;
-    const negative = d.bit(counts, SIGN);
+    if (!d.bit(counts, ENTROPY_FLAG + (i > 0 && bits[i - 1] ? 1 : 0) + (i >= row && bits[i - row] ? 2 : 0))) continue;
+    const negative = d.bit(counts, ENTROPY_SIGN);
     let k = 0;
-    while (k < MAX_K && d.bit(counts, UNARY + k)) k++;
+    while (k < ENTROPY_MAX_K && d.bit(counts, ENTROPY_UNARY + k)) k++;
     let m1 = 1; // m + 1, built from its top bit down
-    for (let j = 0; j < k; j++) m1 = 2 * m1 + d.bit(counts, SUFFIX + 32 * k + j);
+    for (let j = 0; j < k; j++) m1 = 2 * m1 + d.bit(counts, ENTROPY_SUFFIX + 32 * k + j);
     if (dtype === 'f32') {
       // m is the low 31 bits, the sign bit 31; +0 is not a nonzero
       if (!(bits[i] = negative ? (m1 - 1) | (1 << 31) : m1 - 1)) throw fail('bad_data', `codes +0 as nonzero at element ${i}`);

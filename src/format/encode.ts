@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { ByteWriter } from './byte_writer.js';
 import { bitsView } from './decode.js';
 import { RangeEncoder } from './range_encoder.js';
-import { ENCODINGS, ENTROPY } from './spec.js';
+import { ENCODINGS, ENTROPY_CONTEXTS, ENTROPY_FLAG, ENTROPY_MAX_K, ENTROPY_SIGN, ENTROPY_SUFFIX, ENTROPY_UNARY } from './spec.js';
 import type { TensorData } from './model.js';
 
 export type EncodingName = (typeof ENCODINGS)[number];
@@ -41,18 +41,18 @@ export function encodeData(data: TensorData, shape: number[], encoding: Encoding
 
 function encodeEntropy(bits: Int8Array | Int32Array, isF32: boolean, row: number): Uint8Array {
   const e = new RangeEncoder();
-  const counts = new Uint32Array(2 * ENTROPY.CONTEXTS);
+  const counts = new Uint32Array(2 * ENTROPY_CONTEXTS);
   for (let i = 0; i < bits.length; i++) {
     const v = bits[i];
-    const ctx = ENTROPY.FLAG + (i > 0 && bits[i - 1] !== 0 ? 1 : 0) + (i >= row && bits[i - row] !== 0 ? 2 : 0);
+    const ctx = ENTROPY_FLAG + (i > 0 && bits[i - 1] !== 0 ? 1 : 0) + (i >= row && bits[i - row] !== 0 ? 2 : 0);
     e.bit(counts, ctx, v !== 0 ? 1 : 0);
     if (v === 0) continue;
-    e.bit(counts, ENTROPY.SIGN, v < 0 ? 1 : 0);
+    e.bit(counts, ENTROPY_SIGN, v < 0 ? 1 : 0);
     const m1 = isF32 ? (v & 0x7fffffff) + 1 : Math.abs(v); // m + 1, in [1, 2^31]
     const k = 31 - Math.clz32(m1);
-    for (let j = 0; j < k; j++) e.bit(counts, ENTROPY.UNARY + j, 1);
-    if (k < ENTROPY.MAX_K) e.bit(counts, ENTROPY.UNARY + k, 0);
-    for (let j = 0; j < k; j++) e.bit(counts, ENTROPY.SUFFIX + 32 * k + j, Math.floor(m1 / 2 ** (k - 1 - j)) % 2);
+    for (let j = 0; j < k; j++) e.bit(counts, ENTROPY_UNARY + j, 1);
+    if (k < ENTROPY_MAX_K) e.bit(counts, ENTROPY_UNARY + k, 0);
+    for (let j = 0; j < k; j++) e.bit(counts, ENTROPY_SUFFIX + 32 * k + j, Math.floor(m1 / 2 ** (k - 1 - j)) % 2);
   }
   return e.finish();
 }

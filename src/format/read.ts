@@ -11,8 +11,8 @@ import { validateData, validateStructure } from './validate.js';
 import { elementCount } from './model.js';
 import type { FormatModel, FormatOp, FormatTensor } from './model.js';
 import {
-  ACTIVATIONS, DECODE_BYTES_PER_FILE_BYTE, DECODE_SLACK_BYTES, DTYPE_BYTES, DTYPES, ENCODINGS, HEADER, MAGIC, OPS,
-  PADDINGS, TENSOR_FLAG, TENSOR_FLAGS_KNOWN, VERSION,
+  ACTIVATIONS, DECODE_BYTES_PER_FILE_BYTE, DECODE_SLACK_BYTES, DTYPE_BYTES, DTYPES, ENCODINGS, FLAG_CONSTANT, FLAG_NAMED, FLAG_PER_CHANNEL,
+  FLAG_QUANT, FLAG_ZERO_POINTS_ZERO, HEADER_BODY_LENGTH, HEADER_FLAGS, HEADER_SIZE, HEADER_VERSION, MAGIC, OPS, PADDINGS, TENSOR_FLAGS_KNOWN, VERSION,
 } from './spec.js';
 
 export interface ReadOptions {
@@ -30,13 +30,13 @@ function read(bytes: Uint8Array): FormatModel {
   if (!(bytes instanceof Uint8Array) || MAGIC.some((m, i) => bytes[i] !== m && i < bytes.length)) {
     throw fail('bad_magic', "not a topiary model (no 'TPRY' at its start)");
   }
-  const r = new ByteReader(bytes, HEADER.bodyLength);
-  const total = bytes.length < HEADER.size ? HEADER.size : HEADER.size + (r.i32() >>> 0);
-  const version = bytes[HEADER.version];
+  const r = new ByteReader(bytes, HEADER_BODY_LENGTH);
+  const total = bytes.length < HEADER_SIZE ? HEADER_SIZE : HEADER_SIZE + (r.i32() >>> 0);
+  const version = bytes[HEADER_VERSION];
   if (version > VERSION) throw fail('newer_version', `version ${version} is newer than this reader's ${VERSION}`);
   if (total !== bytes.length) throw fail(total > bytes.length ? 'truncated' : 'bad_record', `${bytes.length} bytes, but its header says ${total}`);
-  if (!version || bytes[HEADER.flags]) throw fail('bad_version', `version ${version}, flags ${bytes[HEADER.flags]}: not valid`);
-  if (r.i32() >>> 0 !== crc32(bytes, HEADER.size)) throw fail('checksum', 'checksum mismatch');
+  if (!version || bytes[HEADER_FLAGS]) throw fail('bad_version', `version ${version}, flags ${bytes[HEADER_FLAGS]}: not valid`);
+  if (r.i32() >>> 0 !== crc32(bytes, HEADER_SIZE)) throw fail('checksum', 'checksum mismatch');
 
   const payloads: number[][] = [];
   const tensors: FormatTensor[] = [];
@@ -70,10 +70,9 @@ function code<T>(r: ByteReader, names: readonly T[], what: string): T {
 function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTensor {
   const dtype = code(r, DTYPES, 'dtype');
   const flags = r.u8();
-  const { CONSTANT, QUANT, PER_CHANNEL, NAMED, ZERO_POINTS_ZERO } = TENSOR_FLAG;
-  if (flags & ~TENSOR_FLAGS_KNOWN || (!(flags & QUANT) && flags & (PER_CHANNEL | ZERO_POINTS_ZERO))) throw fail('bad_record', `tensor ${i} has flags ${flags}`);
+  if (flags & ~TENSOR_FLAGS_KNOWN || (!(flags & FLAG_QUANT) && flags & (FLAG_PER_CHANNEL | FLAG_ZERO_POINTS_ZERO))) throw fail('bad_record', `tensor ${i} has flags ${flags}`);
   let name = '';
-  if (flags & NAMED) {
+  if (flags & FLAG_NAMED) {
     const n = r.varint();
     name = new TextDecoder().decode(r.bytes.subarray(r.take(n), r.pos));
   }
@@ -81,10 +80,10 @@ function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTenso
   for (let d = r.u8(); d > 0; d--) shape.push(r.varint());
   const tensor: FormatTensor = { name, dtype, shape };
 
-  if (flags & QUANT) {
-    const axis = flags & PER_CHANNEL ? r.u8() : undefined;
+  if (flags & FLAG_QUANT) {
+    const axis = flags & FLAG_PER_CHANNEL ? r.u8() : undefined;
     const n = axis === undefined ? 1 : (shape[axis] ?? 0);
-    const zeros = flags & ZERO_POINTS_ZERO;
+    const zeros = flags & FLAG_ZERO_POINTS_ZERO;
     r.need(n * (zeros ? 4 : 5)); // before allocating: 4 bytes a scale, 1 or more a zero point
     const scale = new Float32Array(n);
     const zeroPoint = new Int32Array(n);
@@ -95,7 +94,7 @@ function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTenso
     }
     tensor.quant = axis === undefined ? { scale, zeroPoint } : { scale, zeroPoint, axis };
   }
-  if (flags & CONSTANT) {
+  if (flags & FLAG_CONSTANT) {
     const encoding = ENCODINGS.indexOf(code(r, ENCODINGS, 'encoding'));
     const n = r.varint();
     payloads[i] = [encoding, r.take(n), r.pos];

@@ -25,14 +25,14 @@ export const MAGIC = [0x54, 0x50, 0x52, 0x59] as const;
 /** The newest version this code reads and the one it writes. */
 export const VERSION = 1;
 export const ALIGNMENT = 1;
-export const HEADER = {
-  magic: 0, // 4 bytes, MAGIC
-  version: 4, // u8, e.g. 1
-  flags: 5, // u8, reserved, must be 0
-  bodyLength: 6, // u32, bytes after the header, e.g. 5,204 (file length = 14 + bodyLength)
-  crc32: 10, // u32, CRC-32 (IEEE, as zlib's crc32) of the body bytes
-  size: 14, // the body starts here
-} as const;
+// Byte offsets of the fields after the 4 bytes of MAGIC (as plain constants, which a bundler inlines):
+export const HEADER_VERSION = 4; // u8, e.g. 1
+export const HEADER_FLAGS = 5; // u8, reserved, must be 0
+export const HEADER_BODY_LENGTH = 6; // u32, bytes after the header, e.g. 5,204 (file length = 14 + bodyLength)
+export const HEADER_CRC32 = 10; // u32, CRC-32 (IEEE, as zlib's crc32) of the body bytes
+export const HEADER_SIZE = 14; // the body starts here
+/** The same offsets as one record, for tools. */
+export const HEADER = { magic: 0, version: HEADER_VERSION, flags: HEADER_FLAGS, bodyLength: HEADER_BODY_LENGTH, crc32: HEADER_CRC32, size: HEADER_SIZE } as const;
 
 // ── Body ────────────────────────────────────────────────────────────────────────────────────────
 //   varint tensorCount, tensorCount × tensor record
@@ -41,7 +41,7 @@ export const HEADER = {
 //
 // Tensor record
 //   u8     dtype                 DTYPE code
-//   u8     flags                 TENSOR_FLAG bits; the other bits must be 0
+//   u8     flags                 FLAG_* bits; the other bits must be 0
 //   [NAMED]    varint length, UTF-8 bytes     e.g. 'dense/kernel'
 //   u8     rank                  1..MAX_RANK
 //   varint dims[rank]            each >= 1, e.g. 2028 10
@@ -76,14 +76,12 @@ export const ENCODINGS = ['dense', 'bitmask', 'csr', 'entropy'] as const;
 //   entropy  one range-coded stream (range_decoder.ts), see ENTROPY below
 // "Nonzero" means a nonzero bit pattern (so an f32 -0 is stored). Sparse encodings never store a zero.
 
-/** Tensor record flag bits. */
-export const TENSOR_FLAG = {
-  CONSTANT: 1, // has data (a weight or bias); activations do not
-  QUANT: 2, // has scales and zero points
-  PER_CHANNEL: 4, // one scale per index of `axis` (needs QUANT)
-  NAMED: 8, // has a name
-  ZERO_POINTS_ZERO: 16, // every zero point is 0 and none are stored (symmetric weights)
-} as const;
+// Tensor record flag bits.
+export const FLAG_CONSTANT = 1; // has data (a weight or bias); activations do not
+export const FLAG_QUANT = 2; // has scales and zero points
+export const FLAG_PER_CHANNEL = 4; // one scale per index of `axis` (needs QUANT)
+export const FLAG_NAMED = 8; // has a name
+export const FLAG_ZERO_POINTS_ZERO = 16; // every zero point is 0 and none are stored (symmetric weights)
 export const TENSOR_FLAGS_KNOWN = 31;
 
 export const PADDINGS = ['valid', 'same'] as const;
@@ -102,14 +100,13 @@ export const ACTIVATIONS = ['none', 'relu'] as const;
 // Chosen by measurement (docs/FORMAT.md, test/format/entropy_choice.test.ts): an 80%-pruned int8
 // [2028, 10] kernel takes 5,185 B, 0.8% above its order-0 entropy and 3% below Golomb-Rice zero
 // runs + Huffman-coded values; no table is stored; the decoder is about 60 lines.
-export const ENTROPY = {
-  FLAG: 0, // 4 contexts
-  SIGN: 4,
-  UNARY: 5, // 32 contexts
-  SUFFIX: 37, // 32 × 32 contexts (k, j)
-  CONTEXTS: 37 + 32 * 32,
-  MAX_K: 31,
-} as const;
+// Context numbers (FLAG, SIGN, UNARY, SUFFIX above are ENTROPY_FLAG, ...):
+export const ENTROPY_FLAG = 0; // 4 contexts
+export const ENTROPY_SIGN = 4;
+export const ENTROPY_UNARY = 5; // 32 contexts
+export const ENTROPY_SUFFIX = 37; // 32 × 32 contexts (k, j)
+export const ENTROPY_CONTEXTS = 37 + 32 * 32;
+export const ENTROPY_MAX_K = 31;
 
 // ── Limits (checked by the reader before it allocates) ─────────────────────────────────────────
 export const MAX_RANK = 6;

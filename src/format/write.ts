@@ -6,7 +6,9 @@ import { crc32 } from './bytes.js';
 import { encodeSmallest, type EncodingName } from './encode.js';
 import { validateModel } from './validate.js';
 import type { DType, FormatModel, FormatOp, FormatTensor } from './model.js';
-import { ACTIVATIONS, DTYPES, ENCODINGS, HEADER, MAGIC, OPS, PADDINGS, TENSOR_FLAG, VERSION } from './spec.js';
+import {
+  ACTIVATIONS, DTYPES, ENCODINGS, FLAG_CONSTANT, FLAG_NAMED, FLAG_PER_CHANNEL, FLAG_QUANT, FLAG_ZERO_POINTS_ZERO, HEADER, MAGIC, OPS, PADDINGS, VERSION,
+} from './spec.js';
 
 export interface WriteOptions {
   /** Encodings the writer may pick from for constant data; default all. ['dense'] stores no sparsity. */
@@ -84,11 +86,11 @@ function writeTensor(w: ByteWriter, t: FormatTensor, options: WriteOptions, size
   const name = new TextEncoder().encode(t.name);
   const zeroPointsZero = q !== undefined && q.zeroPoint.every((z) => z === 0);
   let flags = 0;
-  if (t.data !== undefined) flags |= TENSOR_FLAG.CONSTANT;
-  if (q !== undefined) flags |= TENSOR_FLAG.QUANT;
-  if (q?.axis !== undefined) flags |= TENSOR_FLAG.PER_CHANNEL;
-  if (name.length > 0) flags |= TENSOR_FLAG.NAMED;
-  if (zeroPointsZero) flags |= TENSOR_FLAG.ZERO_POINTS_ZERO;
+  if (t.data !== undefined) flags |= FLAG_CONSTANT;
+  if (q !== undefined) flags |= FLAG_QUANT;
+  if (q?.axis !== undefined) flags |= FLAG_PER_CHANNEL;
+  if (name.length > 0) flags |= FLAG_NAMED;
+  if (zeroPointsZero) flags |= FLAG_ZERO_POINTS_ZERO;
 
   w.u8(DTYPES.indexOf(t.dtype));
   w.u8(flags);
