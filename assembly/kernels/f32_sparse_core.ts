@@ -92,6 +92,12 @@ function deinterleave(even: usize, odd: usize, src: usize, count: i32): void {
       v128.store(even + (<usize>i << 1), v128.shuffle<f32>(a, b, 0, 2, 4, 6));
       v128.store(odd + (<usize>i << 1), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
     }
+    if (i + 4 <= count) {
+      const a = v128.load(src + (<usize>i << 2)), t = v128.shuffle<f32>(a, a, 0, 2, 1, 3);
+      v128.store64_lane(even + (<usize>i << 1), t, 0);
+      v128.store64_lane(odd + (<usize>i << 1), t, 1);
+      i += 4;
+    }
   }
   for (; i < count; i++) store<f32>((i & 1 ? odd : even) + (<usize>(i >> 1) << 2), load<f32>(src + (<usize>i << 2)));
 }
@@ -106,26 +112,29 @@ export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i3
   const rows = min(h, rq * hq - pt), lim = min(wd, cq * wq - pl);
   // NOTE: a channel's row is contiguous in NCHW and in single-channel NHWC; copy it without a transpose.
   const planar = nchw || cin == 1;
-  for (let iy = 0; iy < rows; iy++) {
-    const r = iy + pt;
-    const row = planes + <usize>(r % rq * cq) * phase + (<usize>(r / rq * wq) << 2);
-    if (planar && cq == 2) {
-      // The fused pool's usual case (conv stride 1, two column phases): split even and odd columns.
-      const even = row + <usize>(pl & 1) * phase + (<usize>(pl >> 1) << 2);
-      const odd = row + <usize>((pl + 1) & 1) * phase + (<usize>((pl + 1) >> 1) << 2);
-      for (let ci = 0; ci < cin; ci++) deinterleave(even + <usize>ci * chan, odd + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd) << 2), lim);
-      continue;
+  // Rows step through the row phases (rp) and, every rq rows, down one plane row (ri): no division per row.
+  if (planar && cq == 2) {
+    // The pooled conv's usual case (stride 1, two column phases): split even and odd columns.
+    const e = <usize>(pl & 1) * phase + (<usize>(pl >> 1) << 2), o = <usize>((pl + 1) & 1) * phase + (<usize>((pl + 1) >> 1) << 2);
+    for (let iy = 0, rp = pt % rq, ri = pt / rq; iy < rows; iy++) {
+      const row = planes + <usize>(rp * cq) * phase + (<usize>(ri * wq) << 2);
+      for (let ci = 0; ci < cin; ci++) deinterleave(row + e + <usize>ci * chan, row + o + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd) << 2), lim);
+      if (++rp == rq) { rp = 0; ri++; }
     }
-    for (let q = 0; q < cq; q++) {
-      const ix0 = (q - pl % cq + cq) % cq;
-      if (ix0 >= lim) continue;
-      const count = (lim - ix0 + cq - 1) / cq;
-      const dst = row + <usize>q * phase + (<usize>((ix0 + pl) / cq) << 2);
+    return;
+  }
+  for (let q = 0; q < cq; q++) {
+    const ix0 = (q - pl % cq + cq) % cq;
+    if (ix0 >= lim) continue;
+    const count = (lim - ix0 + cq - 1) / cq, col = <usize>((ix0 + pl) / cq) << 2;
+    for (let iy = 0, rp = pt % rq, ri = pt / rq; iy < rows; iy++) {
+      const dst = planes + <usize>(rp * cq + q) * phase + (<usize>(ri * wq) << 2) + col;
       if (planar) {
         for (let ci = 0; ci < cin; ci++) copyStrided(dst + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd + ix0) << 2), count, cq);
       } else {
         transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(cq * cin) << 2, dst, chan, count, cin);
       }
+      if (++rp == rq) { rp = 0; ri++; }
     }
   }
 }
