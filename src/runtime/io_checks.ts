@@ -5,10 +5,9 @@ import { RuntimeError } from './errors.js';
 export function checkInput(input: Float32Array, batchSize: number | undefined, inputSize: number, inputShape: readonly number[]): number {
   if (!(input instanceof Float32Array)) throw new RuntimeError('input_type', `input is ${describe(input)}; pass a Float32Array`);
   const n = batchSize ?? input.length / inputSize;
-  if (!(Number.isInteger(n) && n > 0)) {
-    throw new RuntimeError('input_size', batchSize === undefined ? `input has ${input.length} values, not n > 0 samples of [${inputShape}]` : `batchSize is ${batchSize}; pass an integer >= 1`);
+  if (!(Number.isInteger(n) && n > 0 && input.length === n * inputSize)) {
+    throw new RuntimeError('input_size', `input has ${input.length} values with batchSize ${batchSize}; pass n >= 1 samples of [${inputShape}] (${inputSize} values each), and n or no batchSize`);
   }
-  if (input.length !== n * inputSize) throw new RuntimeError('input_size', `input has ${input.length} values; ${n} samples of [${inputShape}] are ${n * inputSize}`);
   return n;
 }
 
