@@ -156,13 +156,13 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
  * positions in int16 too and widens once; others widen each group's sums into int32 per position.
  */
 @inline function sparseChannel(npos: i32, i0: i32, i1: i32, multi: bool, bias: v128, wts: usize, offs: usize, planes: usize): void {
-  const zero = i32x4.splat(0);
+  const zero = i32x4.splat(0), step = <usize>npos << 2;
   if (!multi) {
     let h0 = i16x8.splat(i16.MIN_VALUE), h1 = h0;
     for (let pos = 0; pos < npos; pos++) {
-      let s0 = zero, s1 = zero;
-      for (let i = i0; i < i1; i++) {
-        const x = planes + load<i32>(offs + <usize>(i * npos + pos) * 4), w = v128.load16_splat(wts + (<usize>i << 2));
+      let s0 = zero, s1 = zero, op = offs + <usize>(i0 * npos + pos) * 4;
+      for (let wp = wts + (<usize>i0 << 2), we = wts + (<usize>i1 << 2); wp < we; wp += 4, op += step) {
+        const x = planes + load<i32>(op), w = v128.load16_splat(wp);
         s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
       }
       h0 = i16x8.max_s(h0, s0); h1 = i16x8.max_s(h1, s1);
@@ -174,11 +174,11 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
   const lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
-    let a0 = bias, a1 = bias, a2 = bias, a3 = bias, s0 = zero, s1 = zero;
-    for (let i = i0; i < i1; i++) {
-      const x = planes + load<i32>(offs + <usize>(i * npos + pos) * 4), w = v128.load16_splat(wts + (<usize>i << 2));
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias, s0 = zero, s1 = zero, op = offs + <usize>(i0 * npos + pos) * 4;
+    for (let wp = wts + (<usize>i0 << 2), we = wts + (<usize>i1 << 2); wp < we; wp += 4, op += step) {
+      const x = planes + load<i32>(op), w = v128.load16_splat(wp);
       s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
-      if (load<u16>(wts + (<usize>i << 2), 2)) {
+      if (load<u16>(wp, 2)) {
         a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(s0)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(s0));
         a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(s1)); a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(s1));
         s0 = zero; s1 = zero;

@@ -15,24 +15,28 @@
   return r < rows ? v128.load(src + <usize>r * stride) : i8x16.splat(0);
 }
 
-/** Columns 4g..4g+3 from those of rows 0-3 (a), 4-7 (b), 8-11 (c), 12-15 (d) as 32-bit units. */
-@inline function quad(a: v128, b: v128, c: v128, d: v128, dst: usize): void {
-  const c0 = zl32(a, b), c1 = zh32(a, b), c2 = zl32(c, d), c3 = zh32(c, d);
-  v128.store(dst, zl64(c0, c2)); v128.store(dst, zh64(c0, c2), 16); v128.store(dst, zl64(c1, c3), 32); v128.store(dst, zh64(c1, c3), 48);
-}
-
-const T = memory.data(256, 16);
-
 /**
  * dst[c * 16 + r] = src[r * stride + c] for 16 columns c and rows r < rows (zeros for the rest):
  * 16 bytes of each of 16 rows become 16 vectors of one column each.
  */
 export function transpose16(src: usize, stride: usize, rows: i32, dst: usize): void {
-  // rows r..r+3 zipped twice: their 16-bit units of columns 0-3, 4-7, 8-11, 12-15 at T + 16r
-  for (let r = 0; r < 16; r += 4) {
+  // two halves of 8 rows: their 16-bit units of columns 0-3, 4-7, 8-11, 12-15 as [r0..3 | r4..7] 32-bit units
+  for (let h = 0; h < 2; h++) {
+    const r = h << 3;
     const r0 = row(src, stride, r, rows), r1 = row(src, stride, r + 1, rows), r2 = row(src, stride, r + 2, rows), r3 = row(src, stride, r + 3, rows);
-    const a0 = zl8(r0, r1), a1 = zh8(r0, r1), a2 = zl8(r2, r3), a3 = zh8(r2, r3), t = T + (<usize>r << 4);
-    v128.store(t, zl16(a0, a2)); v128.store(t, zh16(a0, a2), 16); v128.store(t, zl16(a1, a3), 32); v128.store(t, zh16(a1, a3), 48);
+    const r4 = row(src, stride, r + 4, rows), r5 = row(src, stride, r + 5, rows), r6 = row(src, stride, r + 6, rows), r7 = row(src, stride, r + 7, rows);
+    const a0 = zl8(r0, r1), a1 = zh8(r0, r1), a2 = zl8(r2, r3), a3 = zh8(r2, r3);
+    const b0 = zl8(r4, r5), b1 = zh8(r4, r5), b2 = zl8(r6, r7), b3 = zh8(r6, r7);
+    const p0 = zl16(a0, a2), p1 = zh16(a0, a2), p2 = zl16(a1, a3), p3 = zh16(a1, a3);
+    const q0 = zl16(b0, b2), q1 = zh16(b0, b2), q2 = zl16(b1, b3), q3 = zh16(b1, b3);
+    // rows r..r+7 of columns c: 8 bytes, at dst + 16c + r
+    const d = dst + <usize>r;
+    half(zl32(p0, q0), zh32(p0, q0), d); half(zl32(p1, q1), zh32(p1, q1), d + 64);
+    half(zl32(p2, q2), zh32(p2, q2), d + 128); half(zl32(p3, q3), zh32(p3, q3), d + 192);
   }
-  for (let g = 0; g < 64; g += 16) quad(v128.load(T + g), v128.load(T + 64 + g), v128.load(T + 128 + g), v128.load(T + 192 + g), dst + (<usize>g << 2));
+}
+
+/** Columns 4g..4g+1 (a) and 4g+2..4g+3 (b), 8 rows each, to their 8-byte halves of dst's column vectors. */
+@inline function half(a: v128, b: v128, d: usize): void {
+  v128.store64_lane(d, a, 0); v128.store64_lane(d, a, 1, 16); v128.store64_lane(d, b, 0, 32); v128.store64_lane(d, b, 1, 48);
 }
