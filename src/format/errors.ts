@@ -19,10 +19,8 @@ export type FormatErrorCode =
   | 'unreadable'; // the file cannot be read at all (missing, a directory, no permission)
 
 export class FormatError extends TopiaryError {
-  constructor(
-    override readonly code: FormatErrorCode,
-    message: string,
-  ) {
+  declare readonly code: FormatErrorCode;
+  constructor(code: FormatErrorCode, message: string) {
     super(code, message);
   }
 }

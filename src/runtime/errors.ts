@@ -16,10 +16,8 @@ export type RuntimeErrorCode =
   | 'pool_closed'; // a call to a pool after close()
 
 export class RuntimeError extends TopiaryError {
-  constructor(
-    override readonly code: RuntimeErrorCode,
-    message: string,
-  ) {
+  declare readonly code: RuntimeErrorCode;
+  constructor(code: RuntimeErrorCode, message: string) {
     super(code, message);
   }
 }
