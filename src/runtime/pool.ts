@@ -82,11 +82,12 @@ interface Member {
   pending?: Pending;
 }
 
-// A chunk's speed counts once it has this many samples (tiny calls time mostly their overhead), and
-// joins the running estimate with this weight; no thread is taken to be more than SPREAD times faster
-// or slower than the average, so one disturbed call cannot starve a thread.
+// A chunk's speed counts once it has this many samples (tiny calls time mostly their overhead); a
+// thread's speed is the median of its last RECENT chunks, so a one-off stall (another process taking
+// the core for a moment) does not move the next split; and no thread is taken to be more than SPREAD
+// times faster or slower than the average, so it cannot starve a thread either.
 const MIN_TIMED = 64;
-const SMOOTHING = 0.3;
+const RECENT = 5;
 const SPREAD = 2;
 
 export class Pool {
@@ -100,8 +101,8 @@ export class Pool {
   private bytes?: Uint8Array | ArrayBuffer;
   private loadOptions: WorkerLoadOptions = {};
   private nextId = 0;
-  /** Samples per ms of each thread (the caller last), 0 until measured. */
-  private readonly speeds: number[];
+  /** Samples per ms of each thread's last chunks (the caller last). */
+  private readonly recent: number[][];
   // staging buffers in shared memory (grown as needed), when the engine has SharedArrayBuffer
   private readonly shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
   private stageIn: Float32Array<ArrayBufferLike> = new Float32Array(0);
@@ -114,7 +115,7 @@ export class Pool {
   /** Use createPool. `local`: the caller's own interpreter, when it computes a share. */
   constructor(readonly threads: number, private readonly local?: Interpreter) {
     this.members = Array.from({ length: local ? threads - 1 : threads }, () => ({}));
-    this.speeds = new Array<number>(threads).fill(0);
+    this.recent = Array.from({ length: threads }, () => []);
     if (this.shared) this.ready = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, this.members.length)));
     if (local) {
       this.model = { type: 'loaded', isa: local.isa, inputShape: [...local.inputShape], outputShape: [...local.outputShape] };
@@ -213,8 +214,9 @@ export class Pool {
    */
   private async dispatch(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> {
     if (this.closedBy) throw this.closedBy;
+    const t0 = performance.now();
     const inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
-    const chunks = split(n, this.speeds);
+    const chunks = split(n, this.recent.map(median));
     const mine = this.local ? chunks.pop()! : undefined;
     const toWorkers = chunks.length > 0 ? chunks[chunks.length - 1][0] + chunks[chunks.length - 1][1] : 0; // the workers' samples come first
     let src = input, dst: Float32Array | Int32Array | undefined, filler: Filler | undefined;
@@ -239,7 +241,7 @@ export class Pool {
       }));
       let failedHere: unknown;
       try {
-        if (mine && mine[1] > 0) this.runMine(kind, input, mine, result, filler);
+        if (mine && mine[1] > 0) this.runMine(kind, input, mine, result, filler, t0);
       } catch (e) {
         failedHere = e;
       } finally {
@@ -254,27 +256,29 @@ export class Pool {
     if (dst && dst !== result) result.set(dst.subarray(0, toWorkers * per));
   }
 
-  /** The caller's chunk on its own interpreter, a run of maxBatch at a time; before each run, the workers' inputs are copied as far as the caller will be after it, and a piece more. */
-  private runMine(kind: Kind, input: Float32Array, [start, count]: [number, number], result: Float32Array | Int32Array, filler?: Filler): void {
+  /**
+   * The caller's chunk on its own interpreter, a run of maxBatch at a time; before each run, the
+   * workers' inputs are copied as far as the caller will be after it, and a piece more. Its speed
+   * counts the whole call since `t0` (the hand-out and the copying are its work too).
+   */
+  private runMine(kind: Kind, input: Float32Array, [start, count]: [number, number], result: Float32Array | Int32Array, filler: Filler | undefined, t0: number): void {
     const local = this.local!, inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
-    let ms = 0;
     for (let s = start, end = start + count; s < end; s += local.maxBatch) {
       const b = Math.min(local.maxBatch, end - s);
       filler?.copy((s + b - start) / count);
       const x = input.subarray(s * inSize, (s + b) * inSize);
-      const t = performance.now();
       if (kind === 'run') local.run(x, b, (result as Float32Array).subarray(s * per, (s + b) * per));
       else local.predict(x, b, (result as Int32Array).subarray(s, s + b));
-      ms += performance.now() - t;
     }
-    this.timed(this.threads - 1, count, ms);
+    this.timed(this.threads - 1, count, performance.now() - t0);
   }
 
-  /** Folds a chunk's measured speed into thread `t`'s estimate. */
+  /** Notes thread `t`'s speed on a chunk of `count` samples that took it `ms`. */
   private timed(t: number, count: number, ms: number): void {
     if (count < MIN_TIMED || !(ms > 0)) return;
-    const speed = count / ms, old = this.speeds[t];
-    this.speeds[t] = old > 0 ? old + SMOOTHING * (speed - old) : speed;
+    const r = this.recent[t];
+    r.push(count / ms);
+    if (r.length > RECENT) r.shift();
   }
 
   private send(w: number, job: ToWorker, transfer: Transferable[]): Promise<Done | undefined> {
@@ -391,6 +395,11 @@ export function split(n: number, speeds: readonly number[]): [start: number, cou
   const chunks: [number, number][] = [];
   for (let t = 0, start = 0; t < counts.length; start += counts[t], t++) chunks.push([start, counts[t]]);
   return chunks;
+}
+
+/** The median of `values`; 0 for none. */
+function median(values: readonly number[]): number {
+  return values.length > 0 ? [...values].sort((a, b) => a - b)[values.length >> 1] : 0;
 }
 
 function outputOrNew<T extends Float32Array | Int32Array>(output: unknown, type: { new (n: number): T; name: string }, n: number): T {
