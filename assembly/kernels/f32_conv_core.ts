@@ -169,7 +169,7 @@ export function convNhwc(
   // Plain: tiles are pixel pairs (ox, ox + 1). Pooled: tile px is conv pixels (2px, 2px + 1) of the top
   // conv row, then a second pass takes the bottom row (POOL_TOP stores the pair's max, POOL_BOTTOM maxes into it).
   const passes = pool ? 2 : 1, tiles = pool ? outW : (outW + 1) >> 1;
-  const yStep = pool ? yPix : 2 * yPix, dy = pool ? 0 : yPix, odd = !pool && (outW & 1) != 0;
+  const yStep = pool ? yPix : 2 * yPix, dy = pool ? <usize>0 : yPix, odd = !pool && (outW & 1) != 0;
   for (let i = 0; i < n; i++) {
     let img = x + <usize>(i * h * wd) * xPix;
     if (pad) { padImage(scratch, img, h, wd, cin, hp, wp, pt, pl); img = scratch; }
