@@ -245,8 +245,9 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
   return {
     kernel,
     prepare({ input, output, kernels }) {
-      const count = elementCount(input.shape), fn = kernels[kernel], { scale, zeroPoint } = (kernel === 'qs8_quantize' ? output : input).quant!;
-      return { call: (x, y, _, n) => fn(x, y, n * count, scale[0], zeroPoint[0]) };
+      // scale and zero point as numbers, not array reads per call (a float read from a Float32Array may be boxed: an allocation)
+      const count = elementCount(input.shape), fn = kernels[kernel], { scale: [scale], zeroPoint: [zeroPoint] } = (kernel === 'qs8_quantize' ? output : input).quant!;
+      return { call: (x, y, _, n) => fn(x, y, n * count, scale, zeroPoint) };
     },
   };
 }
