@@ -8,7 +8,7 @@ import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
 import type { KernelModule } from './wasm.js';
 import { packConv2d, packConv2dReluMaxpoolSparse, packConv2dSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dOutputShape, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes,
+  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes,
   denseSparseScratchBytes, pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry, type Pool2dGeometry,
 } from './packing/f32_params.js';
 import { f32_dense as refDense } from './reference/f32_dense.js';
@@ -130,6 +130,12 @@ function prepareDense(sparse: boolean) {
       nonzeroMacs: m * countNonzero(kernel),
     });
   };
+}
+
+/** Output shape [n, outH, outW, cout] of the conv, or of the fused conv + 2x2 pool (NCHW: [n, cout, ...]). */
+function conv2dOutputShape(g: Conv2dGeometry, pool: boolean): number[] {
+  const oh = pool ? g.outH >> 1 : g.outH, ow = pool ? g.outW >> 1 : g.outW;
+  return g.outLayout === 'nchw' ? [g.n, g.cout, oh, ow] : [g.n, oh, ow, g.cout];
 }
 
 /** dims: n h w cin cout kh kw, optional sh sw (strides), same (padding), relu, in_nchw / out_nchw (sparse layouts). */

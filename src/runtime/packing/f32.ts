@@ -1,16 +1,11 @@
 // Packs Keras-layout f32 weights into the layouts the f32 WASM kernels read. The runtime's prepare
 // step calls exactly these, once per layer; kernels never reorder anything at run time.
 // Keras layouts: Conv2D kernel [kh][kw][cin][cout] (HWIO), Dense kernel [k][n], bias [cout].
-import { ShapeError } from '../../errors.js';
 import { sparsePlanes, type Conv2dGeometry } from './f32_params.js';
 
 /** Output channels per block of the dense conv engine (must match assembly/kernels/f32_conv_core.ts). */
 export function blockWidth(left: number): number {
   return left > 8 ? 12 : 4;
-}
-
-function checkLength(what: string, a: ArrayLike<number>, want: number): void {
-  if (a.length !== want) throw new ShapeError('weights_length', `${what} has ${a.length} values, expected ${want}; check the layer's shape`);
 }
 
 /**
@@ -20,8 +15,6 @@ function checkLength(what: string, a: ArrayLike<number>, want: number): void {
  */
 export function packConv2d(kernel: ArrayLike<number>, bias: ArrayLike<number>, kh: number, kw: number, cin: number, cout: number): Float32Array {
   const taps = kh * kw * cin;
-  checkLength('conv2d kernel', kernel, taps * cout);
-  checkLength('conv2d bias', bias, cout);
   let cp = 0;
   while (cp < cout) cp += blockWidth(cout - cp);
   const out = new Float32Array(cp + taps * cp);
@@ -75,8 +68,6 @@ function packSparse(cout: number, bias: ArrayLike<number>, taps: number, weightA
  */
 function packSparseConv(kernel: ArrayLike<number>, bias: ArrayLike<number>, g: Conv2dGeometry, pool: boolean): Uint8Array {
   const { kh, kw, cin, cout, strideH, strideW } = g;
-  checkLength('conv2d kernel', kernel, kh * kw * cin * cout);
-  checkLength('conv2d bias', bias, cout);
   const { Q, P, hq, wq } = sparsePlanes(g, pool);
   return packSparse(cout, bias, kh * kw * cin, (t, c) => kernel[t * cout + c], (t) => {
     const ci = t % cin, s = Math.floor(t / cin) % kw, r = Math.floor(t / (cin * kw));
@@ -95,7 +86,5 @@ export const DENSE_SPARSE_BLOCK = 32;
 
 /** f32_dense_sparse weights: nonzeros of each output column of a Dense kernel [k][n], offset k * 128 bytes. */
 export function packDenseSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, k: number, n: number): Uint8Array {
-  checkLength('dense kernel', kernel, k * n);
-  checkLength('dense bias', bias, n);
   return packSparse(n, bias, k, (t, c) => kernel[t * n + c], (t) => [4 * DENSE_SPARSE_BLOCK * t]);
 }

@@ -1,7 +1,7 @@
 // Geometry of the f32 conv and pool kernels and the params blocks they read from linear memory
 // (the AS side reads the same field order: assembly/kernels/f32_conv_params.ts, f32_maxpool2d.ts).
-// Every kernel trusts its params, so prepare checks them here once with a typed error.
-import { ShapeError } from '../../errors.js';
+// Nothing is checked here: the runtime calls these for layers the format reader validated (windows that
+// fit, positive dims), and the kernel table (src/runtime/kernels_f32.ts) builds only shapes that fit.
 
 export type Layout = 'nhwc' | 'nchw';
 
@@ -26,45 +26,13 @@ export interface ConvSpec {
   outLayout?: Layout;
 }
 
-/** The geometry Keras' Conv2D uses for `spec` (TF's 'same' rule: pad_top = floor(total / 2)). */
+/** The geometry Keras' Conv2D uses for `spec` (TF's 'same' rule: the odd pad row/column goes at the bottom/right). */
 export function conv2dGeometry(spec: ConvSpec): Conv2dGeometry {
-  const { n, h, w, cin, cout, kh, kw, strideH = 1, strideW = 1, padding = 'valid', relu = false } = spec;
-  for (const [k, v] of Object.entries({ n, h, w, cin, cout, kh, kw, strideH, strideW })) {
-    if (!Number.isInteger(v) || v < 1) throw new ShapeError('conv_dim', `conv2d: ${k} must be a positive integer, got ${v}`);
-  }
-  let outH: number, outW: number, padTop = 0, padLeft = 0;
-  if (padding === 'same') {
-    outH = Math.ceil(h / strideH);
-    outW = Math.ceil(w / strideW);
-    padTop = Math.floor(Math.max((outH - 1) * strideH + kh - h, 0) / 2);
-    padLeft = Math.floor(Math.max((outW - 1) * strideW + kw - w, 0) / 2);
-  } else {
-    if (kh > h || kw > w) throw new ShapeError('conv_kernel_too_big', `conv2d: a ${kh}x${kw} kernel does not fit a ${h}x${w} input with padding 'valid'; use padding 'same' or a larger input`);
-    outH = Math.floor((h - kh) / strideH) + 1;
-    outW = Math.floor((w - kw) / strideW) + 1;
-  }
-  const g: Conv2dGeometry = { n, h, w, cin, cout, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu };
-  if (spec.inLayout) g.inLayout = spec.inLayout;
-  if (spec.outLayout) g.outLayout = spec.outLayout;
-  checkConv2dGeometry(g);
-  return g;
-}
-
-/** Throws a ShapeError unless `g` is a geometry Keras could produce (taps outside the input read zeros). */
-export function checkConv2dGeometry(g: Conv2dGeometry): void {
-  for (const k of ['n', 'h', 'w', 'cin', 'cout', 'kh', 'kw', 'strideH', 'strideW', 'outH', 'outW'] as const) {
-    if (!Number.isInteger(g[k]) || g[k] < 1) throw new ShapeError('conv_dim', `conv2d: ${k} must be a positive integer, got ${g[k]}`);
-  }
-  for (const k of ['padTop', 'padLeft'] as const) {
-    if (!Number.isInteger(g[k]) || g[k] < 0) throw new ShapeError('conv_pad', `conv2d: ${k} must be an integer >= 0, got ${g[k]}`);
-  }
-  // Every output must see at least one real input row and column, as Keras' padding rules guarantee.
-  if (g.padTop >= g.kh || g.padLeft >= g.kw || (g.outH - 1) * g.strideH - g.padTop >= g.h || (g.outW - 1) * g.strideW - g.padLeft >= g.w) {
-    throw new ShapeError('conv_geometry', `conv2d: output ${g.outH}x${g.outW} with pads ${g.padTop}/${g.padLeft} reads outside a ${g.h}x${g.w} input; build the geometry with conv2dGeometry()`);
-  }
-  if (g.outH * g.outW * Math.max(g.cin, g.cout) * g.n > 2 ** 28) {
-    throw new ShapeError('conv_too_big', `conv2d: ${g.n}x${g.outH}x${g.outW} outputs are too many for one call; split the batch`);
-  }
+  const { n, h, w, cin, cout, kh, kw, strideH = 1, strideW = 1, padding, relu = false, inLayout, outLayout } = spec;
+  const same = padding === 'same';
+  const outH = same ? Math.ceil(h / strideH) : Math.floor((h - kh) / strideH) + 1, outW = same ? Math.ceil(w / strideW) : Math.floor((w - kw) / strideW) + 1;
+  const padTop = same ? Math.max((outH - 1) * strideH + kh - h, 0) >> 1 : 0, padLeft = same ? Math.max((outW - 1) * strideW + kw - w, 0) >> 1 : 0;
+  return { n, h, w, cin, cout, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, inLayout, outLayout };
 }
 
 export const CONV_RELU = 1;
@@ -112,12 +80,6 @@ export function denseSparseScratchBytes(k: number, n: number): number {
   return 128 * (k + 1 + n);
 }
 
-/** Output shape [n, outH, outW, cout] of the conv, or of the fused conv + 2x2 pool. */
-export function conv2dOutputShape(g: Conv2dGeometry, pool = false): number[] {
-  const oh = pool ? g.outH >> 1 : g.outH, ow = pool ? g.outW >> 1 : g.outW;
-  return g.outLayout === 'nchw' ? [g.n, g.cout, oh, ow] : [g.n, oh, ow, g.cout];
-}
-
 /** One max-pool layer (NHWC, 'valid': no padding). */
 export interface Pool2dGeometry {
   n: number; h: number; w: number; c: number;
@@ -128,10 +90,6 @@ export interface Pool2dGeometry {
 /** Keras MaxPooling2D with padding 'valid'; strides default to the pool size. */
 export function pool2dGeometry(spec: { n: number; h: number; w: number; c: number; poolH: number; poolW: number; strideH?: number; strideW?: number }): Pool2dGeometry {
   const { n, h, w, c, poolH, poolW, strideH = poolH, strideW = poolW } = spec;
-  for (const [k, v] of Object.entries({ n, h, w, c, poolH, poolW, strideH, strideW })) {
-    if (!Number.isInteger(v) || v < 1) throw new ShapeError('pool_dim', `maxpool2d: ${k} must be a positive integer, got ${v}`);
-  }
-  if (poolH > h || poolW > w) throw new ShapeError('pool_too_big', `maxpool2d: a ${poolH}x${poolW} pool does not fit a ${h}x${w} input`);
   return { n, h, w, c, poolH, poolW, strideH, strideW, outH: Math.floor((h - poolH) / strideH) + 1, outW: Math.floor((w - poolW) / strideW) + 1 };
 }
 
