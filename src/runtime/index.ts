@@ -29,8 +29,7 @@ export interface LoadOptions extends InterpreterOptions {
  * Cheap to call again on the same bytes (the compiled kernels are shared): one interpreter per worker.
  */
 export function loadModel(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Interpreter {
-  const model = readModel(bytes, { name: options.name ?? 'model' });
-  return new Interpreter(model, instantiateKernels({ simd: options.simd }), options);
+  return new Interpreter(readModel(bytes, options), instantiateKernels(options), options);
 }
 
 export { hasSimd, loadScalar } from './wasm.js';

@@ -9,7 +9,7 @@
 // prepare, so a dynamic-range model computes what its float model with fake-quantized weights does.
 // Fused rows ('conv2d_maxpool2d') take a conv and the max pool that alone reads its output.
 import type { Conv2DOp, DenseOp, FormatModel, FormatOp, FormatTensor, MaxPool2DOp, TensorData } from '../format/model.js';
-import { elementCount, opPrecision, samePadding } from '../format/model.js';
+import { convOutputSize, elementCount, opPrecision } from '../format/model.js';
 import { quantizeMultiplier } from '../quant/requant.js';
 import type { Arena } from './arena.js';
 import { RuntimeError } from './errors.js';
@@ -94,11 +94,15 @@ function convGeometry({ op, input, weights }: Context): Qs8Conv {
   return { h, w, cin, cout, kh, kw, strideH: strides[0], strideW: strides[1], padding };
 }
 
-/** A max pool's window and its input [h, w, c], with 'same' padding that pads nothing (e.g. 2x2/2 on an even size) as 'valid': they are one geometry. */
+/**
+ * A max pool's window and its input [h, w, c], with 'same' padding that pads nothing (e.g. 2x2/2 on an
+ * even size) as 'valid': they are one geometry, and 'same' pads nothing exactly when both give as many outputs.
+ */
 type PoolGeometry = Qs8Pool & { h: number; w: number; c: number };
 function poolGeometry(p: MaxPool2DOp, [h, w, c]: number[]): PoolGeometry {
-  const [poolH, poolW] = p.pool, [strideH, strideW] = p.strides, pads = [...samePadding(h, poolH, strideH), ...samePadding(w, poolW, strideW)];
-  return { h, w, c, poolH, poolW, strideH, strideW, padding: pads.some((v) => v) ? p.padding : 'valid' };
+  const [poolH, poolW] = p.pool, [strideH, strideW] = p.strides;
+  const pads = [[h, poolH, strideH], [w, poolW, strideW]].some(([n, k, s]) => convOutputSize(n, k, s, 'same') !== convOutputSize(n, k, s, 'valid'));
+  return { h, w, c, poolH, poolW, strideH, strideW, padding: pads ? p.padding : 'valid' };
 }
 
 /**
