@@ -1,21 +1,15 @@
 // Packs int8 layers into the layouts the qs8 WASM kernels read (see each kernel's header comment in
-// assembly/kernels/qs8_*.ts). The runtime's prepare calls exactly these, once per layer; they check
-// everything the kernels then trust. Keras layouts in: Dense [k][n], Conv2D [kh][kw][cin][cout].
+// assembly/kernels/qs8_*.ts). The runtime's prepare calls exactly these, once per layer, with
+// no checks: the format reader has validated shapes, zero points and scales, the resolver the fused
+// pool (valid, every shift <= 0). Keras layouts in: Dense [k][n], Conv2D [kh][kw][cin][cout].
 // Every blob is placed at a 16-byte aligned offset; its sections are 16-byte aligned inside it.
 // The input zero point is folded into the bias: bias[c] - zIn * sum(w[.][c]), exact mod 2^32.
-import { ConfigError, ShapeError } from '../../errors.js';
 import { requantize } from '../reference/qs8_requantize.js';
-import {
-  type Conv2dGeometry, type Pool2dGeometry, type Qs8Requant, axis, channelRequant, checkConv, checkPool, checkRequant,
-} from '../reference/qs8_types.js';
+import { type Conv2dGeometry, type Pool2dGeometry, type Qs8Requant, axis, channelRequant } from '../reference/qs8_types.js';
 
 /** Bytes of requant params per 4 channels (assembly/lib/requant.ts). */
 const RQ_GROUP = 128;
 const up = (v: number, m: number): number => Math.ceil(v / m) * m;
-
-function checkLength(what: string, a: ArrayLike<number>, want: number): void {
-  if (a.length !== want) throw new ShapeError('weights_length', `${what} has ${a.length} values, expected ${want}; check the layer's shape`);
-}
 
 /** Lays out sections at 16-byte aligned offsets and writes little-endian values into them. */
 class Blob {
@@ -101,16 +95,8 @@ function accBound(blob: Blob, c: number, w: ArrayLike<number>, at: (i: number) =
   return Math.abs(blob.view.getInt32(blob.at[1] + 4 * c, true)) + 128 * s;
 }
 
-function checkBias(bias: ArrayLike<number>, n: number): void {
-  checkLength('bias', bias, n);
-  for (let c = 0; c < n; c++) {
-    if (!Number.isInteger(bias[c]) || bias[c] < -(2 ** 31) || bias[c] >= 2 ** 31) throw new ConfigError('quant_bias', `bias[${c}] = ${bias[c]} is not an int32`);
-  }
-}
-
 /** qs8_requantize params: [m][n] int32 -> int8, channel = column. */
 export function packRequantize(n: number, rq: Qs8Requant): Uint8Array {
-  checkRequant(rq, n);
   const np = up(n, 16);
   const blob = new Blob([16, (np / 4) * RQ_GROUP]);
   [n, rq.zOut, rq.actMin, rq.actMax].forEach((v, i) => blob.i32(0, i, v));
@@ -120,9 +106,6 @@ export function packRequantize(n: number, rq: Qs8Requant): Uint8Array {
 
 /** qs8_gemm: w [k][n] (Keras Dense), bias [n]. */
 export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant): Uint8Array {
-  checkLength('dense kernel', w, k * n);
-  checkBias(bias, n);
-  checkRequant(rq, n, zIn);
   const nc = up(n, 2), np = up(n, 16);
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * k]);
   [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
@@ -138,45 +121,37 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   return blob.bytes;
 }
 
-/** Nonzero weights of one output channel, two at a time: [ka, kb, wa, wb] (an odd last one pairs with wb = 0). */
-function pairsOf(nonzero: number[], weight: (t: number) => number): number[][] {
-  const pairs: number[][] = [];
-  for (let i = 0; i < nonzero.length; i += 2) {
-    const a = nonzero[i], b = i + 1 < nonzero.length ? nonzero[i + 1] : a;
-    pairs.push([a, b, weight(a), i + 1 < nonzero.length ? weight(b) : 0]);
-  }
-  return pairs;
-}
-
 const pairWord = (wa: number, wb: number): number => (wa & 0xffff) | (wb << 16);
 
-/** qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped; any sparsity, all-zero channels included. */
+/** qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped, two at a time (an odd last one pairs with wb = 0). */
 export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant): Uint8Array {
-  checkLength('dense kernel', w, k * n);
-  checkBias(bias, n);
-  checkRequant(rq, n, zIn);
   const np = up(n, 4);
-  const perChannel: number[][][] = [];
+  let total = 0;
   for (let c = 0; c < n; c++) {
-    const nz: number[] = [];
-    for (let kk = 0; kk < k; kk++) if (w[kk * n + c] !== 0) nz.push(kk);
-    perChannel.push(pairsOf(nz, (kk) => w[kk * n + c]));
+    let nz = 0;
+    for (let kk = 0; kk < k; kk++) if (w[kk * n + c]) nz++;
+    total += (nz + 1) >> 1;
   }
-  const total = perChannel.reduce((s, p) => s + p.length, 0);
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * total]);
   [k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]].forEach((v, i) => blob.i32(0, i, v));
   let i = 0;
   for (let c = 0; c < n; c++) {
-    let sum = 0;
-    for (let kk = 0; kk < k; kk++) sum += w[kk * n + c];
-    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
+    let sum = 0, a = -1;
     blob.i32(3, c, i);
-    for (const [ka, kb, wa, wb] of perChannel[c]) {
-      blob.i32(4, 3 * i, ka * 16);
-      blob.i32(4, 3 * i + 1, kb * 16);
-      blob.i32(4, 3 * i + 2, pairWord(wa, wb));
+    for (let kk = 0; kk <= k; kk++) {
+      const v = kk < k ? w[kk * n + c] : 0;
+      sum += v;
+      if (!v && (kk < k || a < 0)) continue;
+      if (a < 0) { a = kk; continue; }
+      // a pair (a, kk), or a's last odd one with itself and weight 0 (kk = k)
+      const b = kk < k ? kk : a;
+      blob.i32(4, 3 * i, a * 16);
+      blob.i32(4, 3 * i + 1, b * 16);
+      blob.i32(4, 3 * i + 2, pairWord(w[a * n + c], v));
       i++;
+      a = -1;
     }
+    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
   }
   blob.i32(3, n, i);
   writeRequant(blob, 2, rq, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
@@ -209,20 +184,9 @@ export function packSpconv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<nu
 function packConv(
   g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, pool: Pool2dGeometry | undefined, sparse: boolean,
 ): PackedConv {
-  checkConv(g);
   const taps = g.kh * g.kw * g.cin;
-  checkLength('conv2d kernel', w, taps * g.cout);
-  checkBias(bias, g.cout);
-  checkRequant(rq, g.cout, zIn);
   const ay = axis(g.h, g.kh, g.strideH, g.padding), ax = axis(g.w, g.kw, g.strideW, g.padding);
   const p = pool ?? { poolH: 1, poolW: 1, strideH: 1, strideW: 1, padding: 'valid' as const };
-  if (pool) {
-    checkPool(pool, ay.out, ax.out);
-    if (pool.padding !== 'valid') throw new ConfigError('fused_pool', "a maxpool fused into a conv must use 'valid' padding; run qs8_maxpool2d after the conv instead");
-    for (let c = 0; c < rq.shifts.length; c++) {
-      if (rq.shifts[c] > 0) throw new ConfigError('fused_pool', `channel ${c} has a multiplier >= 1 (shift ${rq.shifts[c]}), whose int32 overflow is not monotone; run the maxpool separately`);
-    }
-  }
   const ph = Math.floor((ay.out - p.poolH) / p.strideH) + 1, pw = Math.floor((ax.out - p.poolW) / p.strideW) + 1;
   const ndy = (p.poolH - 1) * g.strideH + g.kh, ndx = (p.poolW - 1) * g.strideW + g.kw;
   // a patch: ndy rows of the field, each ndx * cin bytes padded to segP, the whole padded to r16
@@ -238,7 +202,7 @@ function packConv(
 
   // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps in groups
   // whose int16 sums cannot overflow (sum |w| * 128 <= 32767), each entry [tap, w, ends a group]
-  const pairs = pairsOf([...Array(taps).keys()], () => 0), entries: number[][][] = [];
+  const pairs = Array.from({ length: (taps + 1) >> 1 }, (_, i) => [2 * i, Math.min(2 * i + 1, taps - 1)]), entries: number[][][] = [];
   let total = 0;
   if (sparse) {
     for (let c = 0; c < g.cout; c++) {
@@ -307,8 +271,6 @@ function packConv(
 
 /** qs8_maxpool2d params for NHWC [n][h][w][c] (the clamp is the producer's activation range). */
 export function packMaxpool2d(h: number, w: number, c: number, pool: Pool2dGeometry, actMin = -128, actMax = 127): { bytes: Uint8Array; outH: number; outW: number } {
-  checkPool(pool, h, w);
-  checkRequant({ multipliers: [0], shifts: [0], zOut: 0, actMin, actMax }, 1);
   const ay = axis(h, pool.poolH, pool.strideH, pool.padding), ax = axis(w, pool.poolW, pool.strideW, pool.padding);
   const v = new Int32Array([h, w, c, pool.poolH, pool.poolW, pool.strideH, pool.strideW, ay.pad, ax.pad, ay.out, ax.out, actMin, actMax]);
   return { bytes: new Uint8Array(v.buffer), outH: ay.out, outW: ax.out };
