@@ -28,7 +28,7 @@ export function readModel(file: Uint8Array | ArrayBuffer, options: ReadOptions =
 
 function read(bytes: Uint8Array): FormatModel {
   if (!(bytes instanceof Uint8Array) || MAGIC.some((m, i) => bytes[i] !== m && i < bytes.length)) {
-    throw fail('bad_magic', "not a topiary model (no 'TPRY' at its start)");
+    throw fail('bad_magic', "not a topiary model (bytes starting with 'TPRY')");
   }
   const r = new ByteReader(bytes, HEADER_BODY_LENGTH);
   const total = bytes.length < HEADER_SIZE ? HEADER_SIZE : HEADER_SIZE + (r.i32() >>> 0);

@@ -39,7 +39,7 @@ interface Context {
   input: FormatTensor;
   /** The output of the op, or of the fused pool. */
   output: FormatTensor;
-  /** conv2d and dense: the kernel, and the bias's data if there is one. */
+  /** conv2d and dense: the kernel, and the bias's data if there is one (other ops: their input, unused). */
   weights: FormatTensor;
   bias?: TensorData;
   kernels: KernelExports;

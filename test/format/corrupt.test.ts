@@ -59,7 +59,7 @@ describe('header faults', () => {
   });
 
   it('not a model', () => {
-    refused(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), 'bad_magic', /not a topiary model \(no 'TPRY' at its start\); re-export the model$/);
+    refused(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), 'bad_magic', /not a topiary model \(bytes starting with 'TPRY'\); re-export the model$/);
     refused(new TextEncoder().encode('{"format": "layers-model"}'), 'bad_magic');
     expect(() => readModel('TPRY' as unknown as Uint8Array)).toThrow(FormatError);
   });
