@@ -25,12 +25,13 @@ export function validateStructure(model: FormatModel, isConstant: (i: number) =>
   tensors.forEach((t, i) => explain(() => checkTensor(t, isConstant(i)), label(i)));
   need(!isConstant(x), `the model input ${label(x)} holds constant data`);
 
-  const written = new Set([x]);
-  const used = new Set([x]);
+  // by tensor index: written by an op (or the model input), and read or written by one
+  const written: boolean[] = [], used: boolean[] = [];
+  written[x] = used[x] = true;
   ops.forEach((op, k) => explain(() => {
     const input = ref(op.input, 'its input'), output = ref(op.output, 'its output'), s = input.shape, n = elementCount(s);
-    need(written.has(op.input), `it reads ${label(op.input)} before any op writes it`);
-    need(!written.has(op.output) && !isConstant(op.output), `it writes ${label(op.output)}: the model input, a constant or written before`);
+    need(written[op.input], `it reads ${label(op.input)} before any op writes it`);
+    need(!written[op.output] && !isConstant(op.output), `it writes ${label(op.output)}: the model input, a constant or written before`);
     need(!/conv|pool/.test(op.op) || s.length === 3, `${label(op.input)} [${s}] is not [height, width, channels]`);
     const mustBe = (i: number, shape: number[]) => need(tensors[i].shape.join() === shape.join(), `${label(i)} has shape [${tensors[i].shape}], must be [${shape}]`);
     // output [height, width, c] of a window sliding over the input [h, w, ...]
@@ -42,7 +43,7 @@ export function validateStructure(model: FormatModel, isConstant: (i: number) =>
     const constant = (i: number, what: string) => {
       const t = ref(i, `its ${what}`);
       need(isConstant(i), `its ${what} ${label(i)} has no data`);
-      used.add(i);
+      used[i] = true;
       return t;
     };
 
@@ -66,12 +67,11 @@ export function validateStructure(model: FormatModel, isConstant: (i: number) =>
       if (op.op === 'reshape') need(elementCount(output.shape) === n, `${label(op.output)} [${output.shape}] does not hold the ${n} elements of [${s}]`);
       else mustBe(op.output, op.op === 'flatten' ? [n] : slide(...op.pool, op.strides, op.padding, s[2]));
     }
-    written.add(op.output);
-    used.add(op.output);
+    written[op.output] = used[op.output] = true;
   }, `op ${k} (${op.op})`));
 
-  need(written.has(y) && y !== x, `the model output ${label(y)} is not written by any op`);
-  tensors.forEach((_, i) => need(used.has(i), `${label(i)} is not used by any op`));
+  need(written[y] && y !== x, `the model output ${label(y)} is not written by any op`);
+  tensors.forEach((_, i) => need(used[i], `${label(i)} is not used by any op`));
 }
 
 function checkTensor({ shape: s, dtype, quant: q }: FormatTensor, constant: boolean): void {
