@@ -146,7 +146,9 @@ export function writeImage(tmp: usize, pitch: usize, wq: i32, y: usize, cout: i3
     if (nchw) {
       for (let c = 0; c < cout; c++) copyStrided(y + (<usize>((c * rows + r) * cols) << 2), src + <usize>c * pitch, cols, 1);
     } else {
-      transpose(src, pitch, y + (<usize>(r * cols * cout) << 2), <usize>cout << 2, cout, cols);
+      // All rows but the last write whole 4-pixel groups: the extra pixels land on the next row's
+      // first ones, which that row then overwrites (cheaper than transposing the last 1-3 one by one).
+      transpose(src, pitch, y + (<usize>(r * cols * cout) << 2), <usize>cout << 2, cout, r + 1 < rows ? (cols + 3) & ~3 : cols);
     }
   }
 }
