@@ -83,8 +83,23 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
       for (; px < pxLo; px++) {
         if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, cout)) { kept++; patch += 16; }
       }
-      let src = img + <usize>(y0 * stride + (pxLo * psx - padL) * cin);
-      for (; px < pxHi; px++, src += sx) {
+      // one channel, 16 to 32 columns: only pixels whose field meets the rows' columns other than zIn
+      // can be kept (a digit's margins): the others keep the constants
+      let end = pxHi;
+      if (cin == 1 && w >= 16 && w <= 32) {
+        let cols = 0;
+        for (let dy = 0; dy < ndy; dy++) {
+          const row = img + <usize>((y0 + dy) * w);
+          cols |= i8x16.bitmask(i8x16.ne(v128.load(row), z)) | (i8x16.bitmask(i8x16.ne(v128.load(row + <usize>(w - 16)), z)) << (w - 16));
+        }
+        if (cols == 0) end = px;
+        else {
+          px = max(px, (ctz(cols) - ndx + padL + psx) / psx);
+          end = min(end, max(px, (31 - clz(cols) + padL) / psx + 1));
+        }
+      }
+      let src = img + <usize>(y0 * stride + (px * psx - padL) * cin);
+      for (; px < end; px++, src += sx) {
         let v = v128.load32_zero(src);
         if (ndy > 1) v = v128.load32_lane(src + <usize>stride, v, 1);
         if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
@@ -92,6 +107,7 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
         v128.store(patch, v);
         if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * pw + px, kept, idx, cout)) { kept++; patch += 16; }
       }
+      px = pxHi;
     }
     for (; px < pw; px++) {
       if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, cout)) { kept++; patch += <usize>r16; }
