@@ -79,7 +79,7 @@ export class Interpreter {
       lifetimes[b][2] = step;
       return b;
     };
-    const x = use(model.input, -1); // written by run() before the first step
+    const inputBuffer = use(model.input, -1); // written by run() before the first step
     const steps: Step[] = [], io: number[][] = [];
     for (let k = 0; k < ops.length; k++) {
       const op = ops[k];
@@ -92,7 +92,7 @@ export class Interpreter {
         k = last;
       }
     }
-    const y = use(model.output, steps.length); // read by run() after the last step
+    const outputBuffer = use(model.output, steps.length); // read by run() after the last step
 
     // The plan for `capacity` samples: byte offsets per step, and views of the output per sample count.
     let capacity = 0, xs: number[], ys: number[], scratch: number[], inputAt: number, outputViews: Float32Array[];
@@ -106,9 +106,9 @@ export class Interpreter {
       xs = io.map(([b]) => at(b));
       ys = io.map(([, b]) => at(b));
       scratch = steps.map((_, i) => arena.top + offsets[ids.length + i]);
-      inputAt = at(x) >> 2;
+      inputAt = at(inputBuffer) >> 2;
       outputViews = [];
-      for (let b = 0; b <= batch; b++) outputViews.push(arena.f32.subarray(at(y) >> 2, (at(y) >> 2) + b * outSize));
+      for (let b = 0, o = at(outputBuffer) >> 2; b <= batch; b++) outputViews.push(arena.f32.subarray(o, o + b * outSize));
       capacity = batch;
     };
     // what run and predict return when not given an output
@@ -129,10 +129,10 @@ export class Interpreter {
     this.predict = (x, batchSize, out) => {
       const n = checkInput(x, batchSize, inSize, this.inputShape);
       out = out === undefined ? classes(n) : checkOutput(out, Int32Array, n, 'a reused buffer');
-      const logits = this.run(x, n);
+      const scores = this.run(x, n);
       for (let s = 0, o = 0; s < n; s++, o += outSize) {
         let best = 0;
-        for (let j = 1; j < outSize; j++) if (logits[o + j] > logits[o + best]) best = j;
+        for (let j = 1; j < outSize; j++) if (scores[o + j] > scores[o + best]) best = j;
         out[s] = best;
       }
       return out;
