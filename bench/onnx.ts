@@ -12,10 +12,10 @@
 //   mkdir -p /tmp/ort && cd /tmp/ort && npm init -y && npm install onnxruntime-node
 //   npx tsc -p tsconfig.build.json && node dist/bench/onnx.js --ort /tmp/ort [--rounds 30] [--save model.onnx]
 // (or TOPIARY_ORT=/tmp/ort). Without it the bench says so and exits 0.
-import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../src/atomic_write.js';
 import { convertToBytes } from '../src/convert/index.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { trainBaseline } from '../src/recipes/baseline.js';
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const pqat = trainQat(train, undefined, { from: 'pruned' });
   const onnx = exportOnnx(baseline.model);
   const save = arg('--save');
-  if (save) writeFileSync(save, onnx);
+  if (save) writeFileAtomic(save, onnx);
   const files: [string, Uint8Array][] = [
     ['topiary f32 dense', convertToBytes(baseline.model, { quantize: 'none' }).bytes],
     ['topiary int8 dense (QAT)', convertToBytes(qat.model, { quantize: 'int8' }).bytes],
