@@ -1,4 +1,4 @@
-// THE resolver: one flat table from (op, precision, sparse) to the kernel that runs it, with its
+// THE resolver: one table from (precision, op, sparse) to the kernel that runs it, with its
 // prepare (pack the weights with src/runtime/packing, precompute multipliers, write params blocks
 // into the arena) and the call the interpreter makes per batch. No branching inside kernels: each
 // row is one WASM export. Reshape and flatten have no row: NHWC row-major bytes already are in the
@@ -69,7 +69,7 @@ export function resolve(model: FormatModel, k: number, mode: string, kernels: Ke
   const zeros = linear ? weights.data!.filter((v) => v === 0).length / weights.data!.length : 0;
   for (const sparse of [true, false]) {
     for (const name of fusable ? ['conv2d_maxpool2d', 'conv2d'] : [op.op]) {
-      const row = TABLE[`${name}/${precision === 'dynamic' ? 'f32' : precision}${sparse ? '/sparse' : ''}`];
+      const row = TABLE[precision === 'dynamic' ? 'f32' : precision][name]?.[+sparse];
       const fused = name === 'conv2d_maxpool2d', pool = fused ? poolGeometry(next as MaxPool2DOp, tensors[op.output].shape) : undefined;
       const ctx: Context = { op, pool, input: tensors[op.input], output: tensors[(fused ? next : op).output], weights, bias, kernels, arena };
       if (row && !(sparse && (mode === 'never' || (mode === 'auto' && zeros < row.minSparsity!))) && (!row.fits || row.fits(ctx))) {
@@ -264,22 +264,20 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
 //   qs8_spmm 0.69x at 0%, 2.0x at 80%            qs8_spconv2d_nhwc -- / 1.03x / --
 // and the whole int8 seed model ran faster with sparse kernels from 50% zeros on (bench/runtime.ts --sweep).
 
-const TABLE: Readonly<Record<string, Row>> = {
-  'conv2d/f32': f32Conv('f32_conv2d_nhwc'),
-  'conv2d/f32/sparse': f32Conv('f32_conv2d_sparse', 0.8),
-  'conv2d_maxpool2d/f32': f32Conv('f32_conv2d_relu_maxpool2d'),
-  'conv2d_maxpool2d/f32/sparse': f32Conv('f32_conv2d_relu_maxpool2d_sparse', 0.5),
-  'dense/f32': f32Dense(false),
-  'dense/f32/sparse': f32Dense(true, 0.5),
-  'maxpool2d/f32': F32_MAXPOOL,
-
-  'conv2d/int8': qs8Conv('qs8_conv2d_nhwc'),
-  'conv2d/int8/sparse': qs8Conv('qs8_spconv2d_nhwc', 0.8),
-  'conv2d_maxpool2d/int8': qs8Conv('qs8_conv2d_maxpool2d'),
-  'conv2d_maxpool2d/int8/sparse': qs8Conv('qs8_spconv2d_maxpool2d', 0.5),
-  'dense/int8': qs8Dense(false),
-  'dense/int8/sparse': qs8Dense(true, 0.5),
-  'maxpool2d/int8': QS8_MAXPOOL,
-  'quantize/int8': qs8Edge('qs8_quantize'),
-  'dequantize/int8': qs8Edge('qs8_dequantize'),
+/** precision -> op -> [dense row, sparse row]. */
+const TABLE: Readonly<Record<string, Readonly<Record<string, (Row | undefined)[]>>>> = {
+  f32: {
+    conv2d: [f32Conv('f32_conv2d_nhwc'), f32Conv('f32_conv2d_sparse', 0.8)],
+    conv2d_maxpool2d: [f32Conv('f32_conv2d_relu_maxpool2d'), f32Conv('f32_conv2d_relu_maxpool2d_sparse', 0.5)],
+    dense: [f32Dense(false), f32Dense(true, 0.5)],
+    maxpool2d: [F32_MAXPOOL],
+  },
+  int8: {
+    conv2d: [qs8Conv('qs8_conv2d_nhwc'), qs8Conv('qs8_spconv2d_nhwc', 0.8)],
+    conv2d_maxpool2d: [qs8Conv('qs8_conv2d_maxpool2d'), qs8Conv('qs8_spconv2d_maxpool2d', 0.5)],
+    dense: [qs8Dense(false), qs8Dense(true, 0.5)],
+    maxpool2d: [QS8_MAXPOOL],
+    quantize: [qs8Edge('qs8_quantize')],
+    dequantize: [qs8Edge('qs8_dequantize')],
+  },
 };
