@@ -6,7 +6,7 @@
 // This file and its imports are what the runtime bundles: they import nothing else.
 import { ByteReader, crc32 } from './bytes.js';
 import { decodeData } from './decode.js';
-import { explain, fail } from './errors.js';
+import { explain, fail, type FormatErrorCode } from './errors.js';
 import { validateData, validateStructure } from './validate.js';
 import { elementCount } from './model.js';
 import type { FormatModel, FormatOp, FormatTensor } from './model.js';
@@ -20,23 +20,34 @@ export interface ReadOptions {
   name?: string;
 }
 
+// What to do, by error code; anything else: re-export the model.
+const UPGRADE = 'upgrade topiary or re-export the model', AGAIN = 'copy or export it again';
+const FIX: Partial<Record<FormatErrorCode, string>> = {
+  bad_magic: 'pass a file written by topiary',
+  newer_version: UPGRADE,
+  unknown_code: UPGRADE,
+  truncated: `it was truncated, ${AGAIN}`,
+  checksum: `the file changed after it was written, ${AGAIN}`,
+};
+
 /** Parses and validates a model file; throws FormatError saying what is wrong and what to do. */
 export function readModel(file: Uint8Array | ArrayBuffer, options: ReadOptions = {}): FormatModel {
-  const fix = (code: string) => `${code === 'newer_version' || code === 'unknown_code' ? 'upgrade topiary or ' : ''}re-export the model`;
-  return explain(() => read(file instanceof ArrayBuffer ? new Uint8Array(file) : file), options.name ?? 'model', fix);
+  return explain(() => read(file instanceof ArrayBuffer ? new Uint8Array(file) : file), options.name ?? 'model', (code) => FIX[code] ?? 're-export the model');
 }
 
 function read(bytes: Uint8Array): FormatModel {
   if (!(bytes instanceof Uint8Array) || MAGIC.some((m, i) => bytes[i] !== m && i < bytes.length)) {
-    throw fail('bad_magic', "not a topiary model (bytes starting with 'TPRY')");
+    const start = bytes instanceof Uint8Array ? `starts with ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ') || 'nothing'}` : `a ${typeof bytes}, not bytes`;
+    throw fail('bad_magic', `not a topiary model (${start}, a model starts with 'TPRY')`);
   }
   const r = new ByteReader(bytes, HEADER_BODY_LENGTH);
   const total = bytes.length < HEADER_SIZE ? HEADER_SIZE : HEADER_SIZE + (r.i32() >>> 0);
   const version = bytes[HEADER_VERSION];
   if (version > VERSION) throw fail('newer_version', `version ${version} is newer than this reader's ${VERSION}`);
-  if (total !== bytes.length) throw fail(total > bytes.length ? 'truncated' : 'bad_record', `${bytes.length} bytes, but its header says ${total}`);
+  if (total !== bytes.length) throw fail(total > bytes.length ? 'truncated' : 'bad_record', `the file is ${bytes.length} bytes but its header says ${total}`);
   if (!version || bytes[HEADER_FLAGS]) throw fail('bad_version', `version ${version}, flags ${bytes[HEADER_FLAGS]}: not valid`);
-  if (r.i32() >>> 0 !== crc32(bytes, HEADER_SIZE)) throw fail('checksum', 'checksum mismatch');
+  const stored = r.i32() >>> 0, computed = crc32(bytes, HEADER_SIZE);
+  if (stored !== computed) throw fail('checksum', `checksum mismatch (stored ${stored}, computed ${computed})`);
 
   const payloads: number[][] = [];
   const tensors: FormatTensor[] = [];

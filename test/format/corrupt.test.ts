@@ -59,13 +59,14 @@ describe('header faults', () => {
   });
 
   it('not a model', () => {
-    refused(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), 'bad_magic', /not a topiary model \(bytes starting with 'TPRY'\); re-export the model$/);
+    refused(Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), 'bad_magic', /not a topiary model \(starts with 50 4b 03 04, a model starts with 'TPRY'\); pass a file written by topiary$/);
     refused(new TextEncoder().encode('{"format": "layers-model"}'), 'bad_magic');
     expect(() => readModel('TPRY' as unknown as Uint8Array)).toThrow(FormatError);
+    expect(() => readModel('TPRY' as unknown as Uint8Array)).toThrow(/^model: not a topiary model \(a string, not bytes, a model starts with 'TPRY'\); pass a file written by topiary$/);
   });
 
   it('empty or shorter than the header', () => {
-    refused(new Uint8Array(0), 'truncated', /0 bytes, but its header says 14; re-export the model$/);
+    refused(new Uint8Array(0), 'truncated', /the file is 0 bytes but its header says 14; it was truncated, copy or export it again$/);
     refused(Uint8Array.from(MAGIC), 'truncated');
   });
 
@@ -82,16 +83,16 @@ describe('header faults', () => {
 
   it('cut short, or followed by other bytes', () => {
     const f = frame(tiny());
-    refused(f.subarray(0, f.length - 1), 'truncated', new RegExp(`${f.length - 1} bytes, but its header says ${f.length}`));
+    refused(f.subarray(0, f.length - 1), 'truncated', new RegExp(`the file is ${f.length - 1} bytes but its header says ${f.length}; it was truncated`));
     const longer = new Uint8Array(f.length + 2);
     longer.set(f);
-    refused(longer, 'bad_record', new RegExp(`${f.length + 2} bytes, but its header says ${f.length}`));
+    refused(longer, 'bad_record', new RegExp(`the file is ${f.length + 2} bytes but its header says ${f.length}; re-export the model`));
   });
 
   it('changed after writing', () => {
     const f = frame(tiny());
     f[f.length - 3] ^= 4;
-    refused(f, 'checksum', /: checksum mismatch; re-export the model$/);
+    refused(f, 'checksum', /: checksum mismatch \(stored \d+, computed \d+\); the file changed after it was written, copy or export it again$/);
   });
 });
 
