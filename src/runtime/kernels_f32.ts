@@ -247,16 +247,17 @@ const POOL_SHAPES: KernelShape[] = [
   s('c1 whole image', { n: 3, h: 3, w: 4, c: 1, ph: 3, pw: 4 }),
 ];
 
-// Sparse engine: strips of up to 28 output pixels of one row (batch rows for dense, in blocks of 32), or 4 at a time.
+// Sparse engine: a channel's outputs are one run (conv: rows of the phase planes' width; dense: a block of up
+// to 32 rows) in strips of 28, or 4 at a time when 16 or fewer are left; the pooled conv in strips of 8.
 const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('0% m5 k9 n7', { m: 5, k: 9, n: 7 }, 0),
   s('50% m33: two row blocks, the second one row', { m: 33, k: 40, n: 10, relu: 1 }, 0.5),
   s('80% m32: one block, strips of 28 + 4', { m: 32, k: 100, n: 12 }, 0.8),
-  s('95% m17: one partial 28-row strip', { m: 17, k: 64, n: 3, relu: 1 }, 0.95),
+  s('95% m17: one 28-row strip, 11 rows idle', { m: 17, k: 64, n: 3, relu: 1 }, 0.95),
   s('100%: every column all zero', { m: 3, k: 20, n: 5 }, 1),
   s('50% k1, 7 rows: 4-row strips', { m: 7, k: 1, n: 4 }, 0.5),
   s('80% m70: several blocks', { m: 70, k: 33, n: 17, relu: 1 }, 0.8),
-  s('50% m16 n1: one 16-row strip', { m: 16, k: 5, n: 1 }, 0.5),
+  s('50% m16 n1: four 4-row strips', { m: 16, k: 5, n: 1 }, 0.5),
 ];
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [
@@ -265,7 +266,8 @@ const CONV_SPARSE_SHAPES: KernelShape[] = [
   s('95% same stride 2, NCHW in and out', { n: 2, h: 9, w: 8, cin: 4, cout: 17, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, relu: 1, in_nchw: 1, out_nchw: 1 }, 0.95),
   s('0% 1x1 cout16', { n: 1, h: 5, w: 5, cin: 7, cout: 16, kh: 1, kw: 1 }, 0),
   s('100% 5x3 stride 2x1', { n: 1, h: 11, w: 9, cin: 2, cout: 8, kh: 5, kw: 3, sh: 2, sw: 1, relu: 1 }, 1),
-  s('80% 38-wide rows: strips of 28 + 10 (16-wide)', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('80% one 38-wide row: a run of 40, strips of 28 + 3 x 4', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('80% stride 2, NHWC cin3: 2x2 phases', { n: 2, h: 9, w: 9, cin: 3, cout: 6, kh: 3, kw: 3, sh: 2, sw: 2 }, 0.8),
   s('50% 20-wide rows, NCHW in', { n: 2, h: 4, w: 22, cin: 1, cout: 3, kh: 3, kw: 3, in_nchw: 1 }, 0.5),
   s('80% stride 3 same, 3 column phases', { n: 1, h: 7, w: 10, cin: 2, cout: 6, kh: 3, kw: 4, sh: 1, sw: 3, same: 1 }, 0.8),
   s('0% k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }, 0),
@@ -277,7 +279,8 @@ const CONV_POOL_SPARSE_SHAPES: KernelShape[] = [
   s('95% same padding cout20, NCHW in', { n: 1, h: 10, w: 10, cin: 2, cout: 20, kh: 3, kw: 3, same: 1, in_nchw: 1 }, 0.95),
   s('0% conv stride 2', { n: 2, h: 11, w: 11, cin: 1, cout: 4, kh: 3, kw: 3, sh: 2, sw: 2 }, 0),
   s('100% one pooled pixel', { n: 1, h: 4, w: 4, cin: 9, cout: 7, kh: 3, kw: 3 }, 1),
-  s('80% 22 pooled columns: strips of 8 + 8 + 6', { n: 1, h: 6, w: 46, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('80% 22 pooled columns: a run of 2 x 23, six 8-wide strips', { n: 1, h: 6, w: 46, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('80% conv stride 2, NHWC cin3: 4x4 phases', { n: 3, h: 13, w: 11, cin: 3, cout: 5, kh: 3, kw: 3, sh: 2, sw: 2 }, 0.8),
   s('50% 4x5 kernel stride 1x3', { n: 1, h: 9, w: 20, cin: 1, cout: 6, kh: 4, kw: 5, sh: 1, sw: 3 }, 0.5),
 ];
 
