@@ -27,20 +27,23 @@
 //   0 h  1 w  2 cin  3 cout  4 kh  5 kw  6 sh  7 sw  8 padT  9 padL  10 poolH  11 poolW  12 poolSH
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
 //   24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)  29 offConst (int8 [cout] padded to 16)
-//   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)
+//   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)  32 qb: 2 in quad mode, else 1
+// Quad mode (no pool, even output size): each 2x2 block of output pixels is one patch whose 4 'pool
+// positions' are stored as 4 pixels instead of their max: a quarter of the patches, transposes and
+// per-block work of one pixel per patch.
 // Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, zh8, zl8 } from './qs8_transpose';
 
-const ACC = memory.data(256, 16);
+const ACC = memory.data(256, 16), OUT = memory.data(1024, 16);
 
 @inline function hdr(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
 
-/** Keeps the patch just written: its outputs' byte offset q * cout goes to idx[kept]. */
+/** Keeps the patch just written: its (first) output's byte offset q * cout goes to idx[kept]. */
 @inline function keep(active: bool, q: i32, kept: i32, idx: usize, cout: i32): bool {
   if (active) store<i32>(idx + (<usize>kept << 2), q * cout);
   return active;
@@ -69,7 +72,7 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
   const h = hdr(p, 0), w = hdr(p, 1), cin = hdr(p, 2), cout = hdr(p, 3), padT = hdr(p, 8), padL = hdr(p, 9);
   const psy = hdr(p, 12) * hdr(p, 6), psx = hdr(p, 13) * hdr(p, 7), ph = hdr(p, 14), pw = hdr(p, 15);
   const zIn = hdr(p, 16), ndy = hdr(p, 20), ndx = hdr(p, 21), r16 = hdr(p, 22), segP = hdr(p, 30), mask = p + hdr(p, 31);
-  const stride = w * cin, sx = <usize>(psx * cin);
+  const stride = w * cin, sx = <usize>(psx * cin), qb = hdr(p, 32), rowQ = pw * qb * qb;
   // Patches of one vector (rows of at most 4 bytes, at most 4 rows) come from 32-bit lane loads when
   // the field is inside the image: pixels [pxLo, pxHi) of rows whose fields are.
   const one = ASC_FEATURE_SIMD && segP == 4 && ndy <= 4;
@@ -81,7 +84,7 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
     if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + ndy - 1) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
       const z = i8x16.splat(<i8>zIn), m = v128.load(mask);
       for (; px < pxLo; px++) {
-        if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, cout)) { kept++; patch += 16; }
+        if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout)) { kept++; patch += 16; }
       }
       // one channel, 16 to 32 columns: only pixels whose field meets the rows' columns other than zIn
       // can be kept (a digit's margins): the others keep the constants
@@ -105,12 +108,12 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
         if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
         if (ndy > 3) v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
         v128.store(patch, v);
-        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * pw + px, kept, idx, cout)) { kept++; patch += 16; }
+        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * rowQ + px * qb, kept, idx, cout)) { kept++; patch += 16; }
       }
       px = pxHi;
     }
     for (; px < pw; px++) {
-      if (keep(gather1(p, img, y0, px * psx - padL, patch), py * pw + px, kept, idx, cout)) { kept++; patch += <usize>r16; }
+      if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout)) { kept++; patch += <usize>r16; }
     }
   }
   return kept;
@@ -149,8 +152,8 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
 
 @inline function maxAcc(m: v128, a: v128): v128 { return i32x4.max_s(m, a); }
 
-/** Dense: channel c for the block's 16 pixels, the max over pool positions of its accumulators into ACC. */
-@inline function denseChannel(npos: i32, pairs: i32, bias: v128, wc: usize, abuf: usize): void {
+/** Dense: channel c for the block's 16 pixels into ACC: the max over pool positions, or (quad) each position's. */
+@inline function denseChannel(npos: i32, pairs: i32, bias: v128, wc: usize, abuf: usize, quad: bool): void {
   const lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
@@ -160,9 +163,20 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
       a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(ap), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(ap, 16), w));
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(ap, 32), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(ap, 48), w));
     }
+    if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
   }
-  v128.store(ACC, m0); v128.store(ACC, m1, 16); v128.store(ACC, m2, 32); v128.store(ACC, m3, 48);
+  if (!quad) store4(ACC, m0, m1, m2, m3);
+}
+
+@inline function store4(p: usize, a: v128, b: v128, c: v128, d: v128): void {
+  v128.store(p, a); v128.store(p, b, 16); v128.store(p, c, 32); v128.store(p, d, 48);
+}
+
+/** int16 sums of 16 pixels, widened, plus the bias, to ACC + at. */
+@inline function widen16(at: usize, h0: v128, h1: v128, bias: v128): void {
+  store4(ACC + at, i32x4.add(i32x4.extend_low_i16x8_s(h0), bias), i32x4.add(i32x4.extend_high_i16x8_s(h0), bias),
+    i32x4.add(i32x4.extend_low_i16x8_s(h1), bias), i32x4.add(i32x4.extend_high_i16x8_s(h1), bias));
 }
 
 /**
@@ -171,7 +185,7 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
  * packer bounds each group's sum |w| by 255), so 16 pixels take two i16x8 lanes. A one-group channel takes the max over
  * positions in int16 too and widens once; others widen each group's sums into int32 per position.
  */
-@inline function sparseChannel(npos: i32, i0: i32, i1: i32, multi: bool, bias: v128, wts: usize, offs: usize, planes: usize): void {
+@inline function sparseChannel(npos: i32, i0: i32, i1: i32, multi: bool, bias: v128, wts: usize, offs: usize, planes: usize, quad: bool): void {
   const zero = i32x4.splat(0), step = <usize>npos << 2;
   if (!multi) {
     let h0 = i16x8.splat(i16.MIN_VALUE), h1 = h0;
@@ -181,10 +195,10 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
         const x = planes + load<i32>(op), w = v128.load16_splat(wp);
         s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
       }
+      if (quad) widen16(<usize>pos << 6, s0, s1, bias);
       h0 = i16x8.max_s(h0, s0); h1 = i16x8.max_s(h1, s1);
     }
-    v128.store(ACC, i32x4.add(i32x4.extend_low_i16x8_s(h0), bias)); v128.store(ACC, i32x4.add(i32x4.extend_high_i16x8_s(h0), bias), 16);
-    v128.store(ACC, i32x4.add(i32x4.extend_low_i16x8_s(h1), bias), 32); v128.store(ACC, i32x4.add(i32x4.extend_high_i16x8_s(h1), bias), 48);
+    if (!quad) widen16(0, h0, h1, bias);
     return;
   }
   const lo = i32x4.splat(i32.MIN_VALUE);
@@ -200,9 +214,10 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
         s0 = zero; s1 = zero;
       }
     }
+    if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
   }
-  v128.store(ACC, m0); v128.store(ACC, m1, 16); v128.store(ACC, m2, 32); v128.store(ACC, m3, 48);
+  if (!quad) store4(ACC, m0, m1, m2, m3);
 }
 
 /**
@@ -212,7 +227,9 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
  * constants (stage rows cout..15, set by run): a kept next pixel is stored later, as is the next image.
  */
 function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, yEnd: usize, sparse: bool): void {
-  const cout = hdr(p, 3), r16 = hdr(p, 22), npos = hdr(p, 10) * hdr(p, 11), pairs = hdr(p, 23);
+  const cout = hdr(p, 3), r16 = hdr(p, 22), npos = hdr(p, 10) * hdr(p, 11), pairs = hdr(p, 23), quad = hdr(p, 32) == 2;
+  // quad: the 2x2 positions are 4 output pixels, each with its own stage [16 channels][16]
+  const nq = quad ? 4 : 1, stg = <usize>((cout + 15) & ~15) << 4, ow = hdr(p, 15) * 2;
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
   for (let b = 0; b < r16; b += 16) transpose16(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4));
@@ -228,28 +245,35 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
     if (sparse) {
       const s0 = load<i32>(start + (<usize>c << 2)), i1 = load<i32>(start + (<usize>c << 2), 4) >> 1;
-      if (s0 >> 1 == i1) { v128.store(dst, v128.load8_splat(cst + c)); continue; } // bias only: the constant
-      sparseChannel(npos, s0 >> 1, i1, (s0 & 1) != 0, bias, wts, offs, abuf);
+      if (s0 >> 1 == i1) { // bias only: the constant
+        for (let q = 0; q < nq; q++) v128.store(dst + <usize>q * stg, v128.load8_splat(cst + c));
+        continue;
+      }
+      sparseChannel(npos, s0 >> 1, i1, (s0 & 1) != 0, bias, wts, offs, abuf, quad);
     } else {
-      denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf);
+      denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
-    requant16(ACC, rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), zOut, lo, hi, dst);
+    for (let q = 0; q < nq; q++) requant16(ACC + (<usize>q << 6), rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), zOut, lo, hi, dst + <usize>q * stg);
   }
   const ix = idx + (<usize>j0 << 2);
   for (let cb = 0; cb < cout; cb += 16) {
     const nc = min(16, cout - cb);
-    transpose16(stage + (<usize>cb << 4), 16, 16, ACC);
+    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
-      const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) + cb), v = v128.load(ACC + (<usize>j << 4));
-      if (cout <= 16 && o + 16 <= yEnd) v128.store(o, v);
-      else storeBytes(o, v, nc);
+      for (let q = 0; q < nq; q++) {
+        // in a quad, only a left pixel's spill stays inside the quad (with 8 or more channels); any other
+        // could reach the row below, stored before
+        const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) + cb + ((q >> 1) * ow + (q & 1)) * cout), v = v128.load(OUT + (<usize>q << 8) + (<usize>j << 4));
+        if (cout <= 16 && (!quad || ((q & 1) == 0 && cout >= 8)) && o + 16 <= yEnd) v128.store(o, v);
+        else storeBytes(o, v, nc);
+      }
     }
   }
 }
 
 /** Scalar build: the kept pixels' outputs straight from their patches. */
 function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize, sparse: bool): void {
-  const cout = hdr(p, 3), npos = hdr(p, 10) * hdr(p, 11), r16 = hdr(p, 22), dense = hdr(p, 23);
+  const cout = hdr(p, 3), npos = hdr(p, 10) * hdr(p, 11), r16 = hdr(p, 22), dense = hdr(p, 23), qb = hdr(p, 32), qo = hdr(p, 15) * 2;
   const bias = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28);
   for (let j = 0; j < kept; j++) {
     const patch = patches + <usize>(j * r16), o = out + <usize>load<i32>(idx + (<usize>j << 2));
@@ -270,24 +294,27 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
               + <i32>load<i8>(patch + (<usize>load<i32>(op, 4) >> 4)) * (wab >> 16);
           }
         }
+        if (qb == 2) store<i8>(o + <usize>(((pos >> 1) * qo + (pos & 1)) * cout + c), <i8>clampOut(requant(acc, rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c)), hdr(p, 17), hdr(p, 18), hdr(p, 19)));
         m = max(m, acc);
       }
-      store<i8>(o + c, <i8>clampOut(requant(m, rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c)), hdr(p, 17), hdr(p, 18), hdr(p, 19)));
+      if (qb == 1) store<i8>(o + c, <i8>clampOut(requant(m, rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c)), hdr(p, 17), hdr(p, 18), hdr(p, 19)));
     }
   }
 }
 
 function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool): void {
-  const img = hdr(p, 0) * hdr(p, 1) * hdr(p, 2), pq = hdr(p, 14) * hdr(p, 15), outImg = pq * hdr(p, 3), r16 = hdr(p, 22);
+  const img = hdr(p, 0) * hdr(p, 1) * hdr(p, 2), pq = hdr(p, 14) * hdr(p, 15), qb = hdr(p, 32), outImg = pq * qb * qb * hdr(p, 3), r16 = hdr(p, 22);
   const xEnd = x + <usize>(n * img), yEnd = y + <usize>(n * outImg);
   // scratch: patches [pq][r16], idx [pq] (output byte offsets), planes [r16][16], stage [cout][16], pair vectors
   const idx = scratch + <usize>(pq * r16), planes = idx + <usize>(((pq + 3) & ~3) << 2);
-  const cout = hdr(p, 3), stage = planes + (<usize>r16 << 4), abuf = stage + (<usize>((cout + 15) & ~15) << 4);
+  const cout = hdr(p, 3), stg = <usize>((cout + 15) & ~15) << 4, stage = planes + (<usize>r16 << 4), abuf = stage + stg * <usize>(qb * qb);
   // stage rows cout..15: the constants of the pixels that follow (see block)
-  for (let c = cout; c < 16; c++) memory.fill(stage + (<usize>c << 4), load<u8>(p + hdr(p, 29) + (c - cout) % cout), 16);
+  for (let q = 0; q < qb * qb; q++) {
+    for (let c = cout; c < 16; c++) memory.fill(stage + <usize>q * stg + (<usize>c << 4), load<u8>(p + hdr(p, 29) + (c - cout) % cout), 16);
+  }
   for (let b = 0; b < n; b++) {
     const out = y + <usize>(b * outImg);
-    constants(out, pq, hdr(p, 3), p + hdr(p, 29), yEnd);
+    constants(out, pq * qb * qb, cout, p + hdr(p, 29), yEnd);
     const kept = gather(p, x + <usize>(b * img), xEnd, scratch, idx);
     if (ASC_FEATURE_SIMD) {
       for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, yEnd, sparse);

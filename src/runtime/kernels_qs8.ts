@@ -309,6 +309,9 @@ const CONV_SHAPES: KernelShape[] = [
   { label: 'seed_like_b2', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 } },
   { label: 'background_cout17_cin3_same', dims: { n: 2, h: 9, w: 10, cin: 3, cout: 17, kh: 3, kw: 3, same: 1, bg: 1 } },
   { label: 'field_wider_than_image', dims: { n: 2, h: 4, w: 2, cin: 1, cout: 3, kh: 3, kw: 3, sh: 1, sw: 2, same: 1 } },
+  // even output sizes take quad mode (2x2 output pixels per patch): more than 16 channels, background
+  { label: 'quad_cout17_cin2_same_bg', dims: { n: 2, h: 8, w: 10, cin: 2, cout: 17, kh: 3, kw: 3, same: 1, bg: 1 } },
+  { label: 'quad_cout8_stride2', dims: { n: 3, h: 9, w: 12, cin: 1, cout: 8, kh: 3, kw: 3, sh: 2, sw: 2 } },
 ];
 const POOL_SHAPES: KernelShape[] = [
   { label: 'one_tile', dims: { n: 1, h: 6, w: 6, cin: 1, cout: 4, kh: 3, kw: 3, pool: 2 } },
@@ -348,7 +351,7 @@ export const QS8_KERNELS: KernelInfo[] = [
   row('qs8_gemm', 'dense', false, GEMM_SHAPES, [SEED_DENSE], prepareGemm(false)),
   row('qs8_spmm', 'dense', true, SPMM_SHAPES, [at80(SEED_DENSE), { ...SEED_DENSE, label: 'seed_dense_b32_sparse0', sparsity: 0 }], prepareGemm(true)),
   row('qs8_conv2d_nhwc', 'conv2d', false, CONV_SHAPES, [SEED_CONV], prepareConv(false, false)),
-  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), CONV_SHAPES[5], CONV_SHAPES[7]]), [at80(SEED_CONV)], prepareConv(true, false)),
+  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), CONV_SHAPES[5], CONV_SHAPES[7], ...CONV_SHAPES.slice(9)]), [at80(SEED_CONV)], prepareConv(true, false)),
   row('qs8_conv2d_maxpool2d', 'conv2d_relu_maxpool2d', false, POOL_SHAPES, [SEED_CONV_POOL, SEED_CONV_POOL_DIGITS], prepareConv(false, true)),
   row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes([...POOL_SHAPES.slice(1, 4), POOL_SHAPES[5]]), [at80(SEED_CONV_POOL), at80(SEED_CONV_POOL_DIGITS)], prepareConv(true, true)),
 ];

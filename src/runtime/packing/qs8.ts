@@ -186,7 +186,10 @@ function packConv(
 ): PackedConv {
   const taps = g.kh * g.kw * g.cin;
   const ay = axis(g.h, g.kh, g.strideH, g.padding), ax = axis(g.w, g.kw, g.strideW, g.padding);
-  const p = pool ?? { poolH: 1, poolW: 1, strideH: 1, strideW: 1, padding: 'valid' as const };
+  // quad mode (assembly/kernels/qs8_conv2d_nhwc.ts): an unpooled conv of even output size takes its
+  // pixels 2x2 at a time, as the positions of a 2x2 pool
+  const quad = !pool && ay.out % 2 === 0 && ax.out % 2 === 0;
+  const p = pool ?? { poolH: 1 + +quad, poolW: 1 + +quad, strideH: 1 + +quad, strideW: 1 + +quad, padding: 'valid' as const };
   const ph = Math.floor((ay.out - p.poolH) / p.strideH) + 1, pw = Math.floor((ax.out - p.poolW) / p.strideW) + 1;
   const ndy = (p.poolH - 1) * g.strideH + g.kh, ndx = (p.poolW - 1) * g.strideW + g.kw;
   // a patch: ndy rows of the field, each ndx * cin bytes padded to segP, the whole padded to r16
@@ -222,13 +225,13 @@ function packConv(
   }
   const denseCount = pairs.length;
   const sizes = sparse
-    ? [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 4 * total * npos, 4 * (g.cout + 1), g.cout, r16]
-    : [128, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
+    ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 4 * total * npos, 4 * (g.cout + 1), g.cout, r16]
+    : [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
   const blob = new Blob(sizes);
   [
     g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, ay.pad, ax.pad, p.poolH, p.poolW, p.strideH, p.strideW,
     ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, r16, sparse ? 0 : denseCount,
-    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7],
+    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], 1 + +quad,
   ].forEach((v, i) => blob.i32(0, i, v));
   for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
   for (let c = 0; c < g.cout; c++) {
@@ -265,8 +268,8 @@ function packConv(
     });
   }
   // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout up to 16][16], dense pair vectors
-  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) + (sparse ? 32 * r16 : npos * denseCount * 64);
-  return { bytes: blob.bytes, scratchBytes, outH: ph, outW: pw };
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * (quad ? 4 : 1) + (sparse ? 32 * r16 : npos * denseCount * 64);
+  return { bytes: blob.bytes, scratchBytes, outH: quad ? ay.out : ph, outW: quad ? ax.out : pw };
 }
 
 /** qs8_maxpool2d params for NHWC [n][h][w][c] (the clamp is the producer's activation range). */
