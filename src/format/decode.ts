@@ -23,45 +23,34 @@ export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape:
   const n = elementCount(shape);
   const data = dtype === 'f32' ? new Float32Array(n) : dtype === 'int8' ? new Int8Array(n) : new Int32Array(n);
   const bits = bitsView(data);
-  const size = dtype === 'int8' ? 1 : 4;
   const name = ENCODINGS[encoding];
   const bad = (why: string) => fail('bad_data', why);
-  // the `count` values that end the payload, for elements index(0), index(1), ...
-  const values = (count: number, index: (j: number) => number) => {
-    if (r.end - r.pos !== count * size) throw bad(`has ${r.end - r.pos} value bytes for ${count} values`);
-    for (let j = 0; j < count; j++) {
-      const i = index(j);
-      bits[i] = size === 1 ? (r.u8() << 24) >> 24 : r.i32();
-      if (name !== 'dense' && !bits[i]) throw bad(`stores a zero at element ${i}`);
-    }
+  // the next stored value, for element i (reads past the payload are bad_record, as every read)
+  const value = (i: number) => {
+    bits[i] = dtype === 'int8' ? (r.u8() << 24) >> 24 : r.i32();
+    if (name !== 'dense' && !bits[i]) throw bad(`stores a zero at element ${i}`);
   };
 
   if (name === 'dense') {
-    values(n, (j) => j);
+    for (let i = 0; i < n; i++) value(i);
   } else if (name === 'bitmask') {
     const mask = r.take(Math.ceil(n / 8));
-    const isSet = (i: number) => (r.bytes[mask + (i >> 3)] >> (i & 7)) & 1;
-    let nnz = 0;
-    for (let i = 0; i < n; i++) nnz += isSet(i);
     if (r.bytes[r.pos - 1] >> (n - 8 * (r.pos - mask - 1))) throw bad('mask bits set past the end');
-    let i = -1;
-    values(nnz, () => {
-      while (!isSet(++i));
-      return i;
-    });
+    for (let i = 0; i < n; i++) if ((r.bytes[mask + (i >> 3)] >> (i & 7)) & 1) value(i);
   } else if (name === 'csr') {
     const nnz = r.varint();
-    if (nnz > n || nnz * (1 + size) > r.end - r.pos) throw bad(`${nnz} nonzeros do not fit`);
+    if (nnz > n || nnz * (dtype === 'int8' ? 2 : 5) > r.end - r.pos) throw bad(`${nnz} nonzeros do not fit`); // before allocating
     const index = new Uint32Array(nnz);
     for (let j = 0, i = -1; j < nnz; j++) {
       i += 1 + r.varint();
       if (i >= n) throw bad(`index ${i} is past the end (${n})`);
       index[j] = i;
     }
-    values(nnz, (j) => index[j]);
+    index.forEach(value);
   } else {
     decodeEntropy(r, bits, dtype, shape[shape.length - 1]);
   }
+  if (r.pos < r.end) throw bad(`${r.end - r.pos} bytes after its last value`);
   return data;
 }
 

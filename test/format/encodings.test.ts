@@ -84,12 +84,14 @@ describe('decoders refuse corrupt payloads', () => {
   };
 
   it('dense: wrong length', () => {
-    refuse(new Uint8Array(7), 'dense', 'f32', 2, /has 7 value bytes for 2 values/);
+    refuse(new Uint8Array(7), 'dense', 'f32', 2, /^byte 4: needs 4 bytes, 3 left$/);
+    refuse(new Uint8Array(9), 'dense', 'f32', 2, /^1 bytes after its last value$/);
   });
 
   it('bitmask: mask bits past the end, values missing or extra, stored zeros', () => {
     refuse(Uint8Array.of(0b1000_0001, 1, 2), 'bitmask', 'int8', 7, /mask bits set past the end/);
-    refuse(Uint8Array.of(0b11, 1), 'bitmask', 'int8', 8, /has 1 value bytes for 2 values/);
+    refuse(Uint8Array.of(0b11, 1), 'bitmask', 'int8', 8, /^byte 2: needs 1 bytes, 0 left$/);
+    refuse(Uint8Array.of(0b1, 5, 6), 'bitmask', 'int8', 8, /^1 bytes after its last value$/);
     refuse(Uint8Array.of(0b1, 0), 'bitmask', 'int8', 8, /stores a zero at element 0/);
     refuse(Uint8Array.of(), 'bitmask', 'int8', 8, /needs 1 bytes/);
   });
@@ -99,7 +101,7 @@ describe('decoders refuse corrupt payloads', () => {
     refuse(Uint8Array.of(2, 3, 0xff, 1, 2), 'csr', 'int8', 8, /index .* past the end|varint/);
     refuse(Uint8Array.of(1, 8, 1), 'csr', 'int8', 8, /index 8 is past the end \(8\)/);
     refuse(Uint8Array.of(1, 0, 0), 'csr', 'int8', 8, /stores a zero at element 0/);
-    refuse(Uint8Array.of(1, 0, 1, 1), 'csr', 'int8', 8, /has 2 value bytes for 1 values/);
+    refuse(Uint8Array.of(1, 0, 1, 1), 'csr', 'int8', 8, /^1 bytes after its last value$/);
   });
 
   it('entropy: streams cut short or with bytes left over', () => {
