@@ -74,6 +74,5 @@ function decodeEntropy(r: ByteReader, bits: Int8Array | Int32Array, dtype: DType
       bits[i] = negative ? -m1 : m1;
     }
   }
-  d.finish();
-  r.pos = r.end;
+  r.pos = d.end(); // bytes after it: refused by the caller
 }

@@ -19,8 +19,8 @@ export function probZero(n0: number, n1: number): number {
 export interface RangeDecoder {
   /** One bit in context `ctx`; `counts[2*ctx]` and `counts[2*ctx+1]` count the zeros and ones so far. */
   bit(counts: Uint32Array, ctx: number): number;
-  /** Throws unless every byte of the stream was used (the encoder writes exactly what is read). */
-  finish(): void;
+  /** Where the bytes read so far end: after the last bit, the end of the stream (the encoder writes exactly what is read). */
+  end(): number;
 }
 
 /** Decodes `bytes[start, end)`, which starts with 4 bytes of code, big-endian. */
@@ -47,8 +47,6 @@ export function rangeDecoder(bytes: Uint8Array, start: number, end: number): Ran
       }
       return bit;
     },
-    finish() {
-      if (pos < end) throw fail('bad_data', `${end - pos} bytes after its last value`);
-    },
+    end: () => pos,
   };
 }

@@ -135,7 +135,7 @@ describe('range coder', () => {
       const d = rangeDecoder(stream, 0, stream.length);
       counts.fill(0);
       expect(want.map((_, i) => d.bit(counts, i % 32))).toEqual(want);
-      d.finish();
+      expect(d.end()).toBe(stream.length);
     }
   });
 
