@@ -31,46 +31,59 @@ function strip7(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: 
   v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96);
 }
 
-/** 4 outputs, with four sums over every fourth nonzero (one add chain was the limit on long lists). */
-function strip1(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: bool): void {
-  let a = f32x4.splat(bias), b = f32x4.splat(0), c = b, d = b;
-  for (; t + 24 < end; t += 32) {
-    a = madd(a, v128.load(at + <usize>load<u32>(t)), v128.load32_splat(t, 4));
-    b = madd(b, v128.load(at + <usize>load<u32>(t, 8)), v128.load32_splat(t, 12));
-    c = madd(c, v128.load(at + <usize>load<u32>(t, 16)), v128.load32_splat(t, 20));
-    d = madd(d, v128.load(at + <usize>load<u32>(t, 24)), v128.load32_splat(t, 28));
+/**
+ * 4 outputs of two channels (lists [ta, ea) and [tb, eb)): two add chains, where one was the limit on
+ * long lists. Each channel still sums in list order, as strip7 does: a row's result must not depend on
+ * which strip (so which batch) it lands in. b is stored first, so with ob = oa an empty b is overwritten.
+ */
+function strip1x2(oa: usize, ob: usize, at: usize, ta: usize, ea: usize, tb: usize, eb: usize, biasA: f32, biasB: f32, doRelu: bool): void {
+  let a = f32x4.splat(biasA), b = f32x4.splat(biasB);
+  for (; ta < ea && tb < eb; ta += 8, tb += 8) {
+    a = madd(a, v128.load(at + <usize>load<u32>(ta)), v128.load32_splat(ta, 4));
+    b = madd(b, v128.load(at + <usize>load<u32>(tb)), v128.load32_splat(tb, 4));
   }
-  for (; t < end; t += 8) a = madd(a, v128.load(at + <usize>load<u32>(t)), v128.load32_splat(t, 4));
-  a = f32x4.add(f32x4.add(a, b), f32x4.add(c, d));
-  v128.store(out, doRelu ? relu(a) : a);
+  for (; ta < ea; ta += 8) a = madd(a, v128.load(at + <usize>load<u32>(ta)), v128.load32_splat(ta, 4));
+  for (; tb < eb; tb += 8) b = madd(b, v128.load(at + <usize>load<u32>(tb)), v128.load32_splat(tb, 4));
+  v128.store(ob, doRelu ? relu(b) : b);
+  v128.store(oa, doRelu ? relu(a) : a);
 }
 
 /**
  * out[c][0 .. count) for every channel c (rows `pitch` bytes apart, with room for count rounded up to
- * 28): bias + sum over c's records of weight * planes[o + offset / 4].
+ * 28): bias + sum over c's records of weight * planes[o + offset / 4], in list order. SIMD: strips of
+ * 28 while more than 16 outputs are left, then 4 at a time for two channels at once.
  */
 export function sparseChannels(planes: usize, w: usize, out: usize, pitch: usize, cout: i32, count: i32, doRelu: bool): void {
-  const counts = w + (<usize>cout << 2);
-  let t = counts + (<usize>cout << 2);
-  for (let c = 0; c < cout; c++, out += pitch) {
+  const counts = w + (<usize>cout << 2), first = counts + (<usize>cout << 2);
+  let tail = 0;
+  if (ASC_FEATURE_SIMD) while (count - tail > 16) tail += 28;
+  let t = first;
+  for (let c = 0; c < cout; c++) {
     const end = t + (<usize>load<i32>(counts + (<usize>c << 2)) << 3);
-    const bias = load<f32>(w + (<usize>c << 2));
-    for (let o = 0; o < count;) {
-      const d = out + (<usize>o << 2), at = planes + (<usize>o << 2);
-      if (!ASC_FEATURE_SIMD) {
+    const bias = load<f32>(w + (<usize>c << 2)), oc = out + <usize>c * pitch;
+    if (ASC_FEATURE_SIMD) {
+      for (let o = 0; o < tail; o += 28) strip7(oc + (<usize>o << 2), planes + (<usize>o << 2), t, end, bias, doRelu);
+    } else {
+      for (let o = 0; o < count; o++) {
+        const at = planes + (<usize>o << 2);
         let a = bias;
         for (let p = t; p < end; p += 8) a += load<f32>(p, 4) * load<f32>(at + <usize>load<u32>(p));
-        store<f32>(d, doRelu ? max(a, 0) : a);
-        o++;
-      } else if (count - o > 16) {
-        strip7(d, at, t, end, bias, doRelu);
-        o += 28;
-      } else {
-        strip1(d, at, t, end, bias, doRelu);
-        o += 4;
+        store<f32>(oc + (<usize>o << 2), doRelu ? max(a, 0) : a);
       }
     }
     t = end;
+  }
+  if (!ASC_FEATURE_SIMD) return;
+  for (let o = tail; o < count; o += 4) {
+    const at = planes + (<usize>o << 2);
+    t = first;
+    for (let c = 0; c < cout; c += 2) {
+      const pair = c + 1 < cout, ea = t + (<usize>load<i32>(counts + (<usize>c << 2)) << 3);
+      const eb = pair ? ea + (<usize>load<i32>(counts + (<usize>c << 2), 4) << 3) : ea;
+      const oa = out + <usize>c * pitch + (<usize>o << 2);
+      strip1x2(oa, pair ? oa + pitch : oa, at, t, ea, ea, eb, load<f32>(w + (<usize>c << 2)), pair ? load<f32>(w + (<usize>c << 2), 4) : 0, doRelu);
+      t = eb;
+    }
   }
 }
 
