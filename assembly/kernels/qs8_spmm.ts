@@ -2,8 +2,8 @@
 // weights, taken two at a time. Same math and bit-exact results as qs8_gemm (zIn folded into bias).
 // SIMD lanes are 16 rows of the batch: x [m][k] is first transposed into scratch as blocks
 // xt[m/16][k][16], so one nonzero pair (ka, kb) is two 16-byte loads, interleaved into
-// [x0ka x0kb x1ka x1kb ..] for i32x4.dot_i16x8_s against the splat [wa wb]; two blocks (32 rows)
-// share each pair's offsets and weights.
+// [x0ka x0kb x1ka x1kb ..] for i32x4.dot_i16x8_s against the splat [wa wb]. (Two blocks per pass
+// sharing each pair's offsets and weights ran no faster, in 245 more bytes.)
 // Packed header, i32 (packSpmm, src/runtime/packing/qs8.ts): 0 k  1 n  2 zOut  3 actMin  4 actMax
 // 5 offBias  6 offRq  7 offStart  8 offPairs; bias i32[np]; requant groups; start i32[n+1] (pair
 // ranges per channel); pairs {i32 ka*16, i32 kb*16, i32 wa | wb << 16} (an odd last weight pairs with
@@ -33,29 +33,20 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
         for (let r = 0; r < 16; r++) store<i8>(xt + <usize>(kk * 16 + r), r < rows ? load<i8>(xb + <usize>(r * k + kk)) : 0);
       }
     }
-    // Two blocks of 16 rows per pass share each pair's offsets and weights.
-    for (let r0 = 0; r0 < m; r0 += 32) {
-      const xt = scratch + <usize>(r0 >> 4) * block, two = m - r0 > 16;
+    for (let r0 = 0; r0 < m; r0 += 16) {
+      const xt = scratch + <usize>(r0 >> 4) * block;
       for (let c = 0; c < n; c++) {
-        let a0 = v128.load32_splat(bias + (<usize>c << 2)), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        let a0 = v128.load32_splat(bias + (<usize>c << 2)), a1 = a0, a2 = a0, a3 = a0;
         const i1 = load<i32>(start + (<usize>c << 2), 4);
         for (let i = load<i32>(start + (<usize>c << 2)); i < i1; i++) {
-          const e = pairs + <usize>i * 12, oa = xt + load<i32>(e), ob = xt + load<i32>(e, 4), w = v128.load32_splat(e, 8);
-          let va = v128.load(oa), vb = v128.load(ob), l = zl8(va, vb), h = zh8(va, vb);
+          const e = pairs + <usize>i * 12, w = v128.load32_splat(e, 8);
+          const va = v128.load(xt + load<i32>(e)), vb = v128.load(xt + load<i32>(e, 4)), l = zl8(va, vb), h = zh8(va, vb);
           a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(l), w));
           a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(l), w));
           a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(h), w));
           a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(h), w));
-          if (two) {
-            va = v128.load(oa + block); vb = v128.load(ob + block); l = zl8(va, vb); h = zh8(va, vb);
-            b0 = i32x4.add(b0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(l), w));
-            b1 = i32x4.add(b1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(l), w));
-            b2 = i32x4.add(b2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(h), w));
-            b3 = i32x4.add(b3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(h), w));
-          }
         }
         store16(a0, a1, a2, a3, rq, c, zOut, lo, hi, y + <usize>(r0 * n), n, min(16, m - r0));
-        if (two) store16(b0, b1, b2, b3, rq, c, zOut, lo, hi, y + <usize>((r0 + 16) * n), n, min(16, m - r0 - 16));
       }
     }
   } else {
