@@ -43,9 +43,12 @@ const ACC = memory.data(256, 16), OUT = memory.data(1024, 16);
   return load<i32>(p + (<usize>i << 2));
 }
 
-/** Keeps the patch just written: its (first) output's byte offset q * cout goes to idx[kept]. */
-@inline function keep(active: bool, q: i32, kept: i32, idx: usize, cout: i32): bool {
-  if (active) store<i32>(idx + (<usize>kept << 2), q * cout);
+/**
+ * Keeps the patch just written: its (first) output's byte offset q * cout goes to idx[kept], with bit 31
+ * set on the last pixel of a row (quad mode: whose right column has the row below after it).
+ */
+@inline function keep(active: bool, q: i32, kept: i32, idx: usize, cout: i32, last: bool): bool {
+  if (active) store<i32>(idx + (<usize>kept << 2), q * cout | (<i32>last << 31));
   return active;
 }
 
@@ -84,7 +87,7 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
     if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + ndy - 1) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
       const z = i8x16.splat(<i8>zIn), m = v128.load(mask);
       for (; px < pxLo; px++) {
-        if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout)) { kept++; patch += 16; }
+        if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout, px == pw - 1)) { kept++; patch += 16; }
       }
       // one channel, 16 to 32 columns: only pixels whose field meets the rows' columns other than zIn
       // can be kept (a digit's margins): the others keep the constants
@@ -108,12 +111,12 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
         if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
         if (ndy > 3) v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
         v128.store(patch, v);
-        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * rowQ + px * qb, kept, idx, cout)) { kept++; patch += 16; }
+        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * rowQ + px * qb, kept, idx, cout, px == pw - 1)) { kept++; patch += 16; }
       }
       px = pxHi;
     }
     for (; px < pw; px++) {
-      if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout)) { kept++; patch += <usize>r16; }
+      if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout, px == pw - 1)) { kept++; patch += <usize>r16; }
     }
   }
   return kept;
@@ -260,11 +263,13 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
     const nc = min(16, cout - cb);
     for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
+      const at = load<i32>(ix + (<usize>j << 2)), last = at < 0;
       for (let q = 0; q < nq; q++) {
-        // in a quad, only a left pixel's spill stays inside the quad (with 8 or more channels); any other
-        // could reach the row below, stored before
-        const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) + cb + ((q >> 1) * ow + (q & 1)) * cout), v = v128.load(OUT + (<usize>q << 8) + (<usize>j << 4));
-        if (cout <= 16 && (!quad || ((q & 1) == 0 && cout >= 8)) && o + 16 <= yEnd) v128.store(o, v);
+        // in a quad (8 channels or more: a spill of at most one pixel) a pixel's spill lands on the one
+        // stored next or on the next quad (stored later), but from the last quad's right column on the
+        // row below (stored before)
+        const o = out + <usize>((at & 0x7fffffff) + cb + ((q >> 1) * ow + (q & 1)) * cout), v = v128.load(OUT + (<usize>q << 8) + (<usize>j << 4));
+        if (cout <= 16 && (!quad || (cout >= 8 && !((q & 1) != 0 && last))) && o + 16 <= yEnd) v128.store(o, v);
         else storeBytes(o, v, nc);
       }
     }
@@ -276,7 +281,7 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
   const cout = hdr(p, 3), npos = hdr(p, 10) * hdr(p, 11), r16 = hdr(p, 22), dense = hdr(p, 23), qb = hdr(p, 32), qo = hdr(p, 15) * 2;
   const bias = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28);
   for (let j = 0; j < kept; j++) {
-    const patch = patches + <usize>(j * r16), o = out + <usize>load<i32>(idx + (<usize>j << 2));
+    const patch = patches + <usize>(j * r16), o = out + <usize>(load<i32>(idx + (<usize>j << 2)) & 0x7fffffff);
     for (let c = 0; c < cout; c++) {
       let m = i32.MIN_VALUE;
       for (let pos = 0; pos < npos; pos++) {
