@@ -3,7 +3,7 @@
 // semantics bit for bit:
 //   acc = bias[c] + sum over in-image taps of w * (x - zIn)     (zIn folded into bias at pack time)
 //   y   = clamp(MultiplyByQuantizedMultiplier(acc, q[c], shift[c]) + zOut, actMin, actMax)
-// Fused maxpool: requant is monotone (q >= 0, no left shift; the packer checks), so the max of the
+// Fused maxpool: requant is monotone (q >= 0, no left shift; the resolver checks), so the max of the
 // requantized window is the requantized max of its accumulators: one requant per pooled output.
 //
 // Per image, every output pixel first gets the packed constants: each channel's requantized bias,
