@@ -8,6 +8,7 @@ export { pad_nhwc, unpad_nhwc } from './pad';
 export { maxpool2d_forward, maxpool2d_backward } from './maxpool2d';
 export { relu_forward, relu_backward } from './relu';
 export { adam_update } from './adam';
+export { fake_quant_forward, fake_quant_backward, min_max } from './fake_quant';
 
 /** First byte the host may use (after the module's static data). */
 export function heap_base(): usize {

@@ -4,6 +4,7 @@
 import { adamUpdate } from './adam.js';
 import { conv2dBackward, conv2dForward } from './ops/conv2d.js';
 import { denseBackward, denseForward } from './ops/dense.js';
+import { fakeQuantBackward, fakeQuantForward, minMaxOf } from './ops/fake_quant_grid.js';
 import { maxPool2dBackward, maxPool2dForward } from './ops/maxpool2d.js';
 import { reluBackward, reluForward } from './ops/relu.js';
 import type { FloatAllocator } from './params.js';
@@ -21,6 +22,10 @@ export interface EngineBackend {
   reluForward: typeof reluForward;
   reluBackward: typeof reluBackward;
   adamUpdate: typeof adamUpdate;
+  fakeQuantForward: typeof fakeQuantForward;
+  fakeQuantBackward: typeof fakeQuantBackward;
+  /** minMaxOf over backend storage (the WASM backend takes only its own arrays). */
+  minMaxOf(x: Float32Array, n: number): { min: number; max: number };
 }
 
 export const referenceBackend: EngineBackend = {
@@ -35,4 +40,7 @@ export const referenceBackend: EngineBackend = {
   reluForward,
   reluBackward,
   adamUpdate,
+  fakeQuantForward,
+  fakeQuantBackward,
+  minMaxOf,
 };

@@ -49,6 +49,9 @@ interface TrainKernels {
   relu_forward(x: number, y: number, n: number): void;
   relu_backward(y: number, dy: number, dx: number, n: number): void;
   adam_update(w: number, g: number, m: number, v: number, n: number, alpha: number, beta1: number, beta2: number, eps: number): void;
+  fake_quant_forward(x: number, y: number, n: number, min: number, max: number, scale: number): void;
+  fake_quant_backward(dy: number, x: number, dx: number, n: number, min: number, max: number): void;
+  min_max(x: number, n: number, out: number): void;
 }
 
 const PAGE = 65536;
@@ -123,6 +126,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmEngineBack
 
   const paramsAt = reserve(4 * PARAM_FIELDS, 'the geometry block');
   const params = new Int32Array(buffer, paramsAt, PARAM_FIELDS);
+  /** min_max's two results. */
+  const minMaxOut = new Float32Array(buffer, reserve(8, 'the min/max result'), 2);
 
   // Grow-only scratch regions (padded images, transposed kernels); never handed out as views.
   const scratch = new Map<string, { at: number; bytes: number }>();
@@ -313,6 +318,22 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmEngineBack
     adamUpdate(w, g, m, v, alpha, beta1, beta2, eps) {
       const n = w.length;
       k.adam_update(ptr(w, n, 'adamUpdate', 'w'), ptr(g, n, 'adamUpdate', 'g'), ptr(m, n, 'adamUpdate', 'm'), ptr(v, n, 'adamUpdate', 'v'), n, alpha, beta1, beta2, eps);
+    },
+
+    fakeQuantForward(x, y, n, min, max, scale) {
+      count(n, 'fakeQuantForward', 'n');
+      k.fake_quant_forward(ptr(x, n, 'fakeQuantForward', 'x'), ptr(y, n, 'fakeQuantForward', 'y'), n, min, max, scale);
+    },
+
+    fakeQuantBackward(dy, x, dx, n, min, max) {
+      count(n, 'fakeQuantBackward', 'n');
+      k.fake_quant_backward(ptr(dy, n, 'fakeQuantBackward', 'dy'), ptr(x, n, 'fakeQuantBackward', 'x'), ptr(dx, n, 'fakeQuantBackward', 'dx'), n, min, max);
+    },
+
+    minMaxOf(x, n) {
+      count(n, 'minMaxOf', 'n');
+      k.min_max(ptr(x, n, 'minMaxOf', 'x'), n, minMaxOut.byteOffset);
+      return { min: minMaxOut[0], max: minMaxOut[1] };
     },
   };
 }

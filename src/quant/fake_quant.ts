@@ -5,6 +5,7 @@
 // TF computes all of this in float32, so every step here is rounded with Math.fround: the grid and the
 // rounding ties are then the ones TF would produce, not a float64 approximation of them.
 import { ConfigError, ShapeError } from '../errors.js';
+import { fakeQuantBackward, fakeQuantForward, snapToGrid } from '../engine/ops/fake_quant_grid.js';
 import { roundHalfAwayFromZero } from './rounding.js';
 
 const f = Math.fround;
@@ -72,14 +73,6 @@ export function nudge(min: number, max: number, opts?: FakeQuantOptions): Nudged
   };
 }
 
-/** One element of the forward: clamp, shift, round half up (floor(v + 0.5)), scale back. */
-function snap(x: number, r: NudgedRange): number {
-  if (r.scale === 0) return 0;
-  const clamped = x > r.max ? r.max : x < r.min ? r.min : x;
-  const shifted = f(clamped - r.min);
-  const k = Math.floor(f(f(shifted / r.scale) + 0.5));
-  return f(f(k * r.scale) + r.min);
-}
 
 function checkSameLength(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
   if (a.length !== b.length) {
@@ -97,7 +90,7 @@ export function fakeQuant(
 ): Float32Array {
   checkSameLength(x, out, 'fakeQuant output');
   const r = nudge(min, max, opts);
-  for (let i = 0; i < x.length; i++) out[i] = snap(x[i], r);
+  fakeQuantForward(x, out, x.length, r.min, r.max, r.scale);
   return out;
 }
 
@@ -113,7 +106,7 @@ export function fakeQuantGrad(
   checkSameLength(dy, x, 'fakeQuantGrad dy and x');
   checkSameLength(x, out, 'fakeQuantGrad output');
   const r = nudge(min, max, opts);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] >= r.min && x[i] <= r.max ? dy[i] : 0;
+  fakeQuantBackward(dy, x, out, x.length, r.min, r.max);
   return out;
 }
 
@@ -147,7 +140,10 @@ export function fakeQuantPerChannel(
   checkSameLength(x, out, 'fakeQuantPerChannel output');
   const ranges = nudgeChannels(x, mins, maxs, opts);
   const channels = ranges.length;
-  for (let i = 0; i < x.length; i++) out[i] = snap(x[i], ranges[i % channels]);
+  for (let i = 0; i < x.length; i++) {
+    const r = ranges[i % channels];
+    out[i] = r.scale === 0 ? 0 : snapToGrid(x[i], r.min, r.max, r.scale);
+  }
   return out;
 }
 

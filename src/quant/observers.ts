@@ -3,6 +3,7 @@
 // a checkpoint can store it as JSON and `observerFromState` brings it back unchanged.
 //
 // Arithmetic is float32 (Math.fround), as TF's variables are: the ranges then match tfmot's bit for bit.
+import { minMaxOf } from '../engine/ops/fake_quant_grid.js';
 import { ConfigError, ShapeError } from '../errors.js';
 
 const f = Math.fround;
@@ -12,19 +13,17 @@ export interface Range {
   max: number;
 }
 
-/** Smallest and largest value of x (NaNs skipped, as TFLite's calibration logger does). */
+/** Smallest and largest value of x (NaNs skipped, as TFLite's calibration logger does; a zero as +0). */
 export function minMax(x: ArrayLike<number>): Range {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
+  return batchRange(minMaxOf(x, x.length), x.length);
+}
+
+/** A batch's min/max (from minMaxOf or a backend's), refused when the batch held no number. */
+export function batchRange(r: Range, n: number): Range {
+  if (r.min === Infinity) {
+    throw new ShapeError('observer_empty', `cannot take a range of ${n} values with no number among them`);
   }
-  if (min === Infinity) {
-    throw new ShapeError('observer_empty', `cannot take a range of ${x.length} values with no number among them`);
-  }
-  return { min, max };
+  return r;
 }
 
 /** Per-channel min and max over every axis but the last (channel of x[i] is i % channels). */
@@ -108,7 +107,11 @@ export class MovingAverageObserver {
 
   /** Training step: fold this batch into the average and return the range to quantize it with. */
   observe(x: ArrayLike<number>): Range {
-    const batch = minMax(x);
+    return this.observeBatch(minMax(x));
+  }
+
+  /** observe() for a batch whose min and max are already taken (e.g. by the engine backend). */
+  observeBatch(batch: Range): Range {
     const lo = f(Math.min(batch.min, 0));
     const hi = f(Math.max(batch.max, 0));
     if (!this.s.initialized) {
@@ -155,7 +158,11 @@ export class AllValuesObserver {
   }
 
   observe(x: ArrayLike<number>): Range {
-    const batch = minMax(x);
+    return this.observeBatch(minMax(x));
+  }
+
+  /** observe() for a batch whose min and max are already taken. */
+  observeBatch(batch: Range): Range {
     this.s.min = f(Math.min(this.s.min, batch.min, 0));
     this.s.max = f(Math.max(this.s.max, batch.max, 0));
     return this.range();

@@ -12,8 +12,8 @@ import type { FloatAllocator } from '../engine/params.js';
 import { sizeOf, type Shape } from '../engine/tensor.js';
 import { Conv2D, Dense, Layer, type LayerConfig } from '../model/layers.js';
 import { applyMask } from '../prune/mask.js';
-import { fakeQuant, fakeQuantGrad, fakeQuantPerChannel } from './fake_quant.js';
-import { AllValuesObserver, LastValueObserver, MovingAverageObserver, type Range } from './observers.js';
+import { fakeQuant, fakeQuantPerChannel, nudge } from './fake_quant.js';
+import { AllValuesObserver, batchRange, LastValueObserver, MovingAverageObserver, type Range } from './observers.js';
 import type { WeightGranularity } from './ptq.js';
 
 export type QatMode = 'train' | 'eval' | 'calibrate';
@@ -42,23 +42,23 @@ export class FakeQuantLayer extends Layer {
     return [...inShape];
   }
 
-  forward(_ops: EngineBackend, x: Float32Array, y: Float32Array, batch: number): void {
-    const n = batch * sizeOf(this.inShape);
-    const xs = x.subarray(0, n); // buffers are sized for the largest batch so far: never read past this one
+  forward(ops: EngineBackend, x: Float32Array, y: Float32Array, batch: number): void {
+    const n = batch * sizeOf(this.inShape); // buffers are sized for the largest batch so far: never read past this one
     if (this.ctx.mode === 'calibrate') {
-      this.observer.observe(xs);
-      y.set(xs);
+      this.observer.observeBatch(batchRange(ops.minMaxOf(x, n), n));
+      y.set(x.subarray(0, n));
       return;
     }
-    const r = this.ctx.mode === 'train' ? this.observer.observe(xs) : this.observer.range();
+    const r = this.ctx.mode === 'train' ? this.observer.observeBatch(batchRange(ops.minMaxOf(x, n), n)) : this.observer.range();
     this.used = r;
-    fakeQuant(xs, r.min, r.max, undefined, y.subarray(0, n));
+    const g = nudge(r.min, r.max);
+    ops.fakeQuantForward(x, y, n, g.min, g.max, g.scale);
   }
 
-  backward(_ops: EngineBackend, x: Float32Array, _y: Float32Array, dy: Float32Array, dx: Float32Array | null, batch: number): void {
+  backward(ops: EngineBackend, x: Float32Array, _y: Float32Array, dy: Float32Array, dx: Float32Array | null, batch: number): void {
     if (!dx) return;
-    const n = batch * sizeOf(this.inShape);
-    fakeQuantGrad(dy.subarray(0, n), x.subarray(0, n), this.used.min, this.used.max, undefined, dx.subarray(0, n));
+    const g = nudge(this.used.min, this.used.max);
+    ops.fakeQuantBackward(dy, x, dx, batch * sizeOf(this.inShape), g.min, g.max);
   }
 }
 

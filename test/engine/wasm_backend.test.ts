@@ -13,6 +13,7 @@ import { maxPool2dGeometry } from '../../src/engine/ops/maxpool2d.js';
 import { createWasmBackend, wasmSimdSupported, type Isa, type WasmEngineBackend } from '../../src/engine/wasm_backend.js';
 import { ConfigError, ShapeError } from '../../src/errors.js';
 import { mnistCnn } from '../../src/model/mnist_cnn.js';
+import { nudge } from '../../src/quant/fake_quant.js';
 import { fit } from '../../src/model/train.js';
 
 const ISAS: Isa[] = wasmSimdSupported() ? ['simd', 'scalar'] : ['scalar'];
@@ -178,6 +179,38 @@ describe.each(ISAS)('wasm-%s backend', (isa) => {
     be.reluBackward(wy, wdy, wdy, n);
     expectBitExact(wx, y, 'y in place');
     expectBitExact(wdy, dx, 'dx in place');
+  });
+
+  it.each([0, 1, 3, 4, 7, 1001])('fake quant n = %i: forward, straight-through gradient and min/max bit-exact (ties, clamps, -0, NaN)', (n) => {
+    const rng = new Rng(6);
+    const r = nudge(-0.7, 1.3); // the tfmot 8-bit grid, nudged: 0 lands on a level
+    const x = new Float32Array(n).map(() => rng.uniform(-1.5, 1.5));
+    // exact half-way points between levels (round half up), both ends, beyond them, zeros and NaN
+    const special = [r.min + 2.5 * r.scale, r.min + 100.5 * r.scale, r.min, r.max, r.max + 1, r.min - 1, -0, 0, NaN, r.min + 17 * r.scale];
+    special.forEach((v, i) => { if (i < n) x[(i * 97) % n] = v; });
+    const dy = rand(rng, n);
+    const y = new Float32Array(n), dx = new Float32Array(n);
+    referenceBackend.fakeQuantForward(x, y, n, r.min, r.max, r.scale);
+    referenceBackend.fakeQuantBackward(dy, x, dx, n, r.min, r.max);
+    const wx = into(be, x), wy = be.alloc(n), wdy = into(be, dy), wdx = be.alloc(n);
+    be.fakeQuantForward(wx, wy, n, r.min, r.max, r.scale);
+    be.fakeQuantBackward(wdy, wx, wdx, n, r.min, r.max);
+    expectBitExact(wy, y, 'y');
+    expectBitExact(wdx, dx, 'dx');
+    expect(be.minMaxOf(wx, n)).toEqual(referenceBackend.minMaxOf(x, n));
+    // the degenerate range [0, 0] maps everything to 0; in place as the layers may call it
+    be.fakeQuantForward(wx, wx, n, 0, 0, 0);
+    expectBitExact(wx, new Float32Array(n), 'scale 0');
+  });
+
+  it('min/max skips NaNs, says Infinity when there is no number, and gives +0 for either zero', () => {
+    for (const values of [[NaN, NaN, NaN, NaN, NaN], [-0, 0, -0, 0, 0, -0, -0, -0, 0], [5, -0, 5, 5, 0, 5, 5, 5, 5], [NaN, 3, NaN, -2, NaN]]) {
+      const x = Float32Array.from(values);
+      const want = referenceBackend.minMaxOf(x, x.length);
+      expect(be.minMaxOf(into(be, x), x.length)).toEqual(want);
+      if (values.every(Number.isNaN)) expect(want).toEqual({ min: Infinity, max: -Infinity });
+      else expect(Object.is(want.min, -0) || Object.is(want.max, -0)).toBe(false);
+    }
   });
 
   it.each([1, 2, 5, 1001])('adam over %i params is bit-identical to the reference over 5 steps', (n) => {

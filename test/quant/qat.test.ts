@@ -137,13 +137,13 @@ describe('training and evaluation forwards', () => {
     layer.outShape = layer.build([5]);
     const x = Float32Array.of(-3, -0.5, 0, 0.3, 0.7, 2, 9, 0.05, -0.01, 1.01);
     const y = new Float32Array(12).fill(NaN); // longer than the batch: the tail is not touched
-    layer.forward(null!, x, y, 2);
+    layer.forward(referenceBackend, x, y, 2);
     const r = new MovingAverageObserver({ initMin: -1, initMax: 1, decay: 0.9 }).observe(x);
     expect(y.subarray(0, 10)).toEqual(fakeQuant(x, r.min, r.max));
     expect(Number.isNaN(y[10])).toBe(true);
     const dy = Float32Array.from({ length: 10 }, (_, i) => i + 1);
     const dx = new Float32Array(10);
-    layer.backward(null!, x, y, dy, dx, 2);
+    layer.backward(referenceBackend, x, y, dy, dx, 2);
     expect(dx).toEqual(fakeQuantGrad(dy, x, r.min, r.max));
     expect(Array.from(dx)).toContain(0); // -3 and 9 are outside the range
   });
