@@ -37,10 +37,11 @@ class Blob {
  * ends and on both sides of each step of the exact map (each output level's least acc).
  */
 export function provenAffine(rq: Qs8Requant, c: number, bound: number): [number, number] | undefined {
-  const [q, shift] = channelRequant(rq, c), b = Math.min(Math.floor(bound), 2 ** 31 - 1);
+  const [q, shift] = channelRequant(rq, c), b = Math.floor(bound);
   // round-to-nearest of acc * M + C: C = 2^-(right + 1) is RoundingDivideByPOT's half on top of SRDHM's
   const M = Math.fround(q * 2 ** (shift - 31)), C = shift < 0 ? 2 ** (shift - 1) : 0;
-  if (shift > 0 || b * M >= 2 ** 21) return undefined;
+  // a bound reaching 2^31 allows sums that wrap: no proof over [-b, b] covers them
+  if (shift > 0 || b >= 2 ** 31 - 1 || b * M >= 2 ** 21) return undefined;
   const exact = (acc: number): number => requantize(acc, rq, c);
   const fast = (acc: number): number => {
     const r = Math.fround(Math.fround(Math.fround(Math.fround(acc) * M) + C) + 12582912) - 12582912 + rq.zOut;
