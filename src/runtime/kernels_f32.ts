@@ -191,7 +191,7 @@ function prepareConv(kind: ConvKind) {
 
 function preparePool(mod: KernelModule, shape: KernelShape, seed: number): KernelCase {
   const d = shape.dims;
-  const g: Pool2dGeometry = pool2dGeometry({ n: d.n, h: d.h, w: d.w, c: d.c, poolH: d.ph, poolW: d.pw, strideH: d.sh, strideW: d.sw });
+  const g: Pool2dGeometry = pool2dGeometry({ n: d.n, h: d.h, w: d.w, c: d.c, poolH: d.ph, poolW: d.pw, strideH: d.sh, strideW: d.sw, padding: d.same ? 'same' : 'valid' });
   const x = uniform(new Rng(seed), g.n * g.h * g.w * g.c, -1, 1);
   const buf = new Buffers(mod);
   const params = buf.alloc(POOL_PARAMS_BYTES), xp = buf.put(x), y = buf.output(g.n * g.outH * g.outW * g.c);
@@ -245,6 +245,10 @@ const POOL_SHAPES: KernelShape[] = [
   s('3x3 stride 2 c3', { n: 1, h: 9, w: 9, c: 3, ph: 3, pw: 3, sh: 2, sw: 2 }),
   s('2x1 stride 1x2 c17', { n: 1, h: 4, w: 4, c: 17, ph: 2, pw: 1, sh: 1, sw: 2 }),
   s('c1 whole image', { n: 3, h: 3, w: 4, c: 1, ph: 3, pw: 4 }),
+  s("'same' 2x2 on odd 7x5 c5 (pads bottom/right)", { n: 2, h: 7, w: 5, c: 5, ph: 2, pw: 2, same: 1 }),
+  s("'same' 3x3 stride 1 c6 (pads all sides)", { n: 1, h: 5, w: 6, c: 6, ph: 3, pw: 3, sh: 1, sw: 1, same: 1 }),
+  s("'same' 3x2 stride 2x3 c17", { n: 1, h: 8, w: 7, c: 17, ph: 3, pw: 2, sh: 2, sw: 3, same: 1 }),
+  s("'same' 4x4 stride 1 on 2x3 c1 (window larger than the image)", { n: 3, h: 2, w: 3, c: 1, ph: 4, pw: 4, sh: 1, sw: 1, same: 1 }),
 ];
 
 // Sparse engine: a channel's outputs are one run (conv: rows of the phase planes' width; dense: a block of up

@@ -191,9 +191,7 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
 const F32_MAXPOOL: Row = {
   kernel: 'f32_maxpool2d',
   prepare({ op, input, arena, kernels }) {
-    const g = poolGeometry(op as MaxPool2DOp, input.shape), fn = kernels.f32_maxpool2d;
-    if (g.padding !== 'valid') throw new RuntimeError('unsupported', `an f32 max pool with 'same' padding on ${g.h}x${g.w} pads the input; use 'valid'`);
-    const params = withParams(arena, POOL_PARAMS_BYTES, (m, at) => writePool2dParams(m, at, pool2dGeometry({ ...g, n: 1 })));
+    const fn = kernels.f32_maxpool2d, params = withParams(arena, POOL_PARAMS_BYTES, (m, at) => writePool2dParams(m, at, pool2dGeometry({ ...poolGeometry(op as MaxPool2DOp, input.shape), n: 1 })));
     return {
       call(x, y, _, n) {
         arena.i32[params >> 2] = n;

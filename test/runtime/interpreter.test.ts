@@ -7,7 +7,9 @@ import type { FormatModel } from '../../src/format/model.js';
 import { mnistCnn } from '../../src/model/mnist_cnn.js';
 import { integerForward } from '../../src/quant/quantized_model.js';
 import { loadModel, RuntimeError, type LoadOptions } from '../../src/runtime/index.js';
-import type { Sequential } from '../../src/model/sequential.js';
+import { conv2d, dense, flatten, maxPool2d, reshape } from '../../src/model/layers.js';
+import { Sequential } from '../../src/model/sequential.js';
+import { referenceBackend } from '../../src/engine/backend.js';
 import {
   bytesOf, dequantizedCopy, floatModel, images, int8Model, otherArchitecture, pruneKernels, quantizedModel, seedArchitecture,
 } from './models.js';
@@ -29,6 +31,21 @@ function expectSameBits(got: Float32Array, want: Float32Array, what: string): vo
   }
 }
 
+/** Max pools with 'same' padding that pads (odd sizes, a 3x3/2 window): conv+ReLU then a pool that cannot fuse. */
+function samePoolArchitecture(seed: number): Sequential {
+  const m = new Sequential([
+    reshape([9, 7, 2]),
+    conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }),
+    maxPool2d({ poolSize: 2, padding: 'same' }),
+    conv2d({ filters: 3, kernelSize: 2, padding: 'same' }),
+    maxPool2d({ poolSize: 3, strides: 2, padding: 'same' }),
+    flatten(),
+    dense({ units: 5 }),
+  ], { inputShape: [126], seed, backend: referenceBackend });
+  for (const p of m.params) if (p.name === 'bias') p.value.forEach((_, i) => (p.value[i] = 0.05 * (i - 2)));
+  return m;
+}
+
 function inputOf(m: Sequential, seed = 5, n = N): Float32Array {
   return images(seed, n, m.inputSize);
 }
@@ -39,6 +56,8 @@ describe('f32 models agree with the engine within 1e-5', () => {
     ['seed architecture, 80% pruned', () => pruneKernels(seedArchitecture(12), 0.8), 0.8],
     ['other architecture', () => otherArchitecture(13), 0],
     ['other architecture, 90% pruned', () => pruneKernels(otherArchitecture(14), 0.9), 0.9],
+    ["'same' max pools that pad", () => samePoolArchitecture(15), 0],
+    ["'same' max pools that pad, 80% pruned", () => pruneKernels(samePoolArchitecture(16), 0.8), 0.8],
   ];
   for (const [label, build, sparsity] of cases) {
     const m = build();
@@ -75,11 +94,15 @@ describe('f32 models agree with the engine within 1e-5', () => {
     expect(loadModel(bytesOf(floatModel(otherArchitecture(1))), { sparse: 'never' }).kernels).toEqual(
       ['f32_conv2d_relu_maxpool2d', 'f32_conv2d_nhwc', 'f32_maxpool2d', 'f32_dense', 'f32_dense'],
     );
+    // a 'same' pool that pads does not fuse: the conv and each pool run alone
+    expect(loadModel(bytesOf(floatModel(samePoolArchitecture(1))), { sparse: 'never' }).kernels).toEqual(
+      ['f32_conv2d_nhwc', 'f32_maxpool2d', 'f32_conv2d_nhwc', 'f32_maxpool2d', 'f32_dense'],
+    );
   });
 });
 
 describe('dynamic-range models run the f32 kernels on dequantized weights', () => {
-  for (const [label, m] of [['seed', seedArchitecture(21)], ['other, 80% pruned', pruneKernels(otherArchitecture(22), 0.8)]] as const) {
+  for (const [label, m] of [['seed', seedArchitecture(21)], ['other, 80% pruned', pruneKernels(otherArchitecture(22), 0.8)], ["'same' max pools that pad", samePoolArchitecture(23)]] as const) {
     it(label, () => {
       const x = inputOf(m);
       const want = dequantizedCopy(m).predict(x, 8);
@@ -99,6 +122,7 @@ describe('int8 models equal the TypeScript integer forward bit for bit', () => {
     ['seed architecture, per-channel dense', () => seedArchitecture(33), 'per_channel'],
     ['other architecture', () => otherArchitecture(34), 'per_channel'],
     ['other architecture, 95% pruned', () => pruneKernels(otherArchitecture(35), 0.95), 'per_tensor'],
+    ["'same' max pools that pad", () => samePoolArchitecture(37), 'per_channel'],
   ];
   for (const [label, build, granularity] of cases) {
     const m = build();
@@ -242,14 +266,15 @@ describe('load options and unsupported models', () => {
   const tiny = (op: FormatModel['ops'][number], input: FormatModel['tensors'][number], output: FormatModel['tensors'][number]): Uint8Array =>
     bytesOf({ tensors: [input, output], ops: [op], input: 0, output: 1 });
 
-  it("refuses an f32 max pool whose 'same' padding pads, and runs one that pads nothing", () => {
+  it("runs an f32 max pool whose 'same' padding pads, and one that pads nothing", () => {
     const x: FormatModel['tensors'][number] = { name: 'x', dtype: 'f32', shape: [4, 4, 1] };
-    const padded = tiny({ op: 'maxpool2d', input: 0, output: 1, pool: [2, 2], strides: [1, 1], padding: 'same' }, x, { name: 'y', dtype: 'f32', shape: [4, 4, 1] });
-    expect(() => loadModel(padded)).toThrow(RuntimeError);
-    expect(() => loadModel(padded)).toThrow(/'same' padding on 4x4 pads the input/);
+    const input = Float32Array.from({ length: 16 }, (_, i) => (i * 7) % 16);
+    const padded = loadModel(tiny({ op: 'maxpool2d', input: 0, output: 1, pool: [2, 2], strides: [1, 1], padding: 'same' }, x, { name: 'y', dtype: 'f32', shape: [4, 4, 1] }));
+    // x = [0 7 14 5; 12 3 10 1; 8 15 6 13; 4 11 2 9]: the last row and column take windows clipped to the image
+    expect(Array.from(padded.run(input))).toEqual([12, 14, 14, 5, 15, 15, 13, 13, 15, 15, 13, 13, 11, 11, 9, 9]);
     const exact = loadModel(tiny({ op: 'maxpool2d', input: 0, output: 1, pool: [2, 2], strides: [2, 2], padding: 'same' }, x, { name: 'y', dtype: 'f32', shape: [2, 2, 1] }));
     expect(exact.kernels).toEqual(['f32_maxpool2d']);
-    expect(Array.from(exact.run(Float32Array.from({ length: 16 }, (_, i) => (i * 7) % 16)))).toEqual([12, 14, 15, 13]);
+    expect(Array.from(exact.run(input))).toEqual([12, 14, 15, 13]);
   });
 
   it('refuses int8 model inputs and outputs (it takes and gives f32)', () => {

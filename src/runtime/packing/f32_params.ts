@@ -80,23 +80,24 @@ export function denseSparseScratchBytes(k: number, n: number): number {
   return 128 * (k + 1 + n);
 }
 
-/** One max-pool layer (NHWC, 'valid': no padding). */
+/** One max-pool layer (NHWC). Pads (TF's 'same' rule) are rows/columns above/left the window skips. */
 export interface Pool2dGeometry {
   n: number; h: number; w: number; c: number;
   poolH: number; poolW: number; strideH: number; strideW: number;
-  outH: number; outW: number;
+  padTop: number; padLeft: number; outH: number; outW: number;
 }
 
-/** Keras MaxPooling2D with padding 'valid'; strides default to the pool size. */
-export function pool2dGeometry(spec: { n: number; h: number; w: number; c: number; poolH: number; poolW: number; strideH?: number; strideW?: number }): Pool2dGeometry {
-  const { n, h, w, c, poolH, poolW, strideH = poolH, strideW = poolW } = spec;
-  return { n, h, w, c, poolH, poolW, strideH, strideW, outH: Math.floor((h - poolH) / strideH) + 1, outW: Math.floor((w - poolW) / strideW) + 1 };
+/** Keras MaxPooling2D; strides default to the pool size, padding to 'valid'. */
+export function pool2dGeometry(spec: { n: number; h: number; w: number; c: number; poolH: number; poolW: number; strideH?: number; strideW?: number; padding?: 'valid' | 'same' }): Pool2dGeometry {
+  const { n, h, w, c, poolH, poolW, strideH = poolH, strideW = poolW, padding } = spec;
+  const { padTop, padLeft, outH, outW } = conv2dGeometry({ n, h, w, cin: c, cout: c, kh: poolH, kw: poolW, strideH, strideW, padding });
+  return { n, h, w, c, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW };
 }
 
-/** Bytes of a pool params block (10 i32). */
-export const POOL_PARAMS_BYTES = 40;
+/** Bytes of a pool params block (12 i32). */
+export const POOL_PARAMS_BYTES = 48;
 
 /** Writes `g` at byte offset `ptr` (field order: assembly/kernels/f32_maxpool2d.ts). */
 export function writePool2dParams(memory: ArrayBuffer, ptr: number, g: Pool2dGeometry): void {
-  new Int32Array(memory, ptr, 10).set([g.n, g.h, g.w, g.c, g.poolH, g.poolW, g.strideH, g.strideW, g.outH, g.outW]);
+  new Int32Array(memory, ptr, 12).set([g.n, g.h, g.w, g.c, g.poolH, g.poolW, g.strideH, g.strideW, g.outH, g.outW, g.padTop, g.padLeft]);
 }

@@ -1,6 +1,6 @@
 // Reference twin of the WASM kernel f32_conv2d_relu_maxpool2d_sparse: the sparse conv's reference with
 // ReLU and NHWC output, then a 2x2 stride-2 max pool, then the layout the geometry asks for.
-import type { Conv2dGeometry } from '../packing/f32_params.js';
+import { pool2dGeometry, type Conv2dGeometry } from '../packing/f32_params.js';
 import { f32_conv2d_sparse } from './f32_conv2d_sparse.js';
 import { f32_maxpool2d } from './f32_maxpool2d.js';
 
@@ -11,7 +11,7 @@ export function f32_conv2d_relu_maxpool2d_sparse(x: ArrayLike<number>, kernel: A
   const conv = new Float32Array(n * outH * outW * cout);
   f32_conv2d_sparse(x, kernel, bias, conv, { ...g, relu: true, outLayout: 'nhwc' });
   const pooled = g.outLayout === 'nchw' ? new Float32Array(y.length) : y;
-  f32_maxpool2d(conv, pooled, { n, h: outH, w: outW, c: cout, poolH: 2, poolW: 2, strideH: 2, strideW: 2, outH: ph, outW: pw });
+  f32_maxpool2d(conv, pooled, pool2dGeometry({ n, h: outH, w: outW, c: cout, poolH: 2, poolW: 2 }));
   if (g.outLayout !== 'nchw') return;
   for (let b = 0; b < n; b++) for (let p = 0; p < ph * pw; p++) for (let c = 0; c < cout; c++) y[(b * cout + c) * ph * pw + p] = pooled[(b * ph * pw + p) * cout + c];
 }
