@@ -284,13 +284,13 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
     const patch = patches + <usize>(j * r16), o = out + <usize>(load<i32>(idx + (<usize>j << 2)) & 0x7fffffff);
     for (let c = 0; c < cout; c++) {
       let m = i32.MIN_VALUE;
+      // sparse: the channel's entries [w0, w1) and their offsets from e0 (a step of npos per entry)
+      const w0 = wts + (<usize>(load<i32>(start + (<usize>c << 2)) >> 1) << 2), w1 = wts + (<usize>(load<i32>(start + (<usize>c << 2), 4) >> 1) << 2);
+      const e0 = offs + (w0 - wts) * <usize>npos, step = <usize>npos << 2;
       for (let pos = 0; pos < npos; pos++) {
         let acc = load<i32>(bias + (<usize>c << 2));
         if (sparse) {
-          const i1 = load<i32>(start + (<usize>c << 2), 4) >> 1;
-          for (let i = load<i32>(start + (<usize>c << 2)) >> 1; i < i1; i++) {
-            acc += <i32>load<i8>(patch + (<usize>load<i32>(offs + <usize>(i * npos + pos) * 4) >> 5)) * <i32>load<i16>(wts + (<usize>i << 2));
-          }
+          for (let wp = w0, op = e0 + (<usize>pos << 2); wp < w1; wp += 4, op += step) acc += <i32>load<i8>(patch + (<usize>load<i32>(op) >> 5)) * <i32>load<i16>(wp);
         } else {
           const wc = wts + <usize>(c * dense) * 4;
           for (let i = 0; i < dense; i++) {
