@@ -1,7 +1,8 @@
 // f32_conv2d_sparse: the conv of f32_conv2d_nhwc (same params block) with pruned weights stored as
 // per-output-channel nonzero lists, so skipped zeros cost nothing (engine: f32_sparse_core.ts).
 // f32_conv2d_relu_maxpool2d_sparse: maxpool2x2/2(relu(conv)) the same way, never writing the conv.
-// x is NHWC or, with CONV_IN_NCHW, [n][cin][h][w]; y is NHWC or, with CONV_OUT_NCHW, [n][cout][oh][ow].
+// x is NHWC or, with CONV_IN_NCHW, [n][cin][h][w]; y is NHWC or, with CONV_OUT_NCHW, [n][cout][oh][ow],
+// or, with CONV_OUT_MINOR, batch-minor for f32_dense_sparse: [n / 32 rounded up][oh][ow][cout][32 samples].
 //
 // The input goes to zero-padded planes split into rq row phases and cq column phases (fillPlanes): rq x cq
 // = strideH x strideW for the conv, 2strideH x 2strideW for the pooled conv, whose four conv outputs per
@@ -11,11 +12,12 @@
 // The pooled conv's records hold 4 offsets (sub-images 00 01 10 11): one nonzero feeds 4 sub-images x 8
 // pooled pixels with 8 loads and 8 multiply-adds, and the pool is a lane-wise max.
 // Weights: packConv2dSparse / packConv2dReluMaxpoolSparse. Scratch (conv2dSparseScratchBytes):
-//   planes [cin][rq][cq][hq][wq] + wq + 32 floats, then [cout][rows*wq rounded up to 28].
+//   planes [cin][rq][cq][hq][wq] + wq + 32 floats, then [cout][rows*wq rounded up to 28] (batch-minor:
+//   MINOR_GROUP = 16 of them, image b in slot b % 16, written out 16 lanes at a time).
 // Reference twins: src/runtime/reference/f32_conv2d_sparse.ts, f32_conv2d_relu_maxpool2d_sparse.ts.
 import { madd, relu } from '../lib/simd';
-import { CONV_IN_NCHW, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
-import { fillPlanes, sparseChannels, writeImage } from './f32_sparse_core';
+import { CONV_IN_NCHW, CONV_OUT_MINOR, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
+import { MINOR_GROUP, fillPlanes, sparseChannels, writeImage, writeMinor } from './f32_sparse_core';
 
 @inline function max4(a: v128, b: v128, c: v128, d: v128): v128 {
   return relu(f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d)));
@@ -60,7 +62,9 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
   const pitch = <usize>((count + 27) / 28 * 28) << 2;
   const tmp = scratch + ((planesBytes + (<usize>(wq + 32) << 2) + 15) & ~15);
   const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(rows * cols * cout) << 2;
+  const minor = (flags & CONV_OUT_MINOR) != 0, slot = <usize>cout * pitch;
   for (let b = 0; b < n; b++) {
+    const res = minor ? tmp + <usize>(b & (MINOR_GROUP - 1)) * slot : tmp;
     if (fill) memory.fill(scratch, 0, planesBytes);
     fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hq, wq, rq, cq, pt, pl);
     if (pool) {
@@ -68,7 +72,7 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
       let t = counts + (<usize>cout << 2);
       for (let c = 0; c < cout; c++) {
         const end = t + <usize>load<i32>(counts + (<usize>c << 2)) * 20;
-        const bias = load<f32>(w + (<usize>c << 2)), out = tmp + <usize>c * pitch;
+        const bias = load<f32>(w + (<usize>c << 2)), out = res + <usize>c * pitch;
         for (let o = 0; o < count; o += 8) {
           const at = scratch + (<usize>o << 2), d = out + (<usize>o << 2);
           if (ASC_FEATURE_SIMD) poolStrip(d, at, t, end, bias);
@@ -77,9 +81,11 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
         t = end;
       }
     } else {
-      sparseChannels(scratch, w, tmp, pitch, cout, count, (flags & CONV_RELU) != 0);
+      sparseChannels(scratch, w, res, pitch, cout, count, (flags & CONV_RELU) != 0);
     }
-    writeImage(tmp, pitch, wq, y + <usize>b * imgOut, cout, rows, cols, (flags & CONV_OUT_NCHW) != 0);
+    // batch-minor: every 16 images, or the last 1-15 (the group's other lanes get stale slots: lanes past n, read by no sample)
+    if (!minor) writeImage(tmp, pitch, wq, y + <usize>b * imgOut, cout, rows, cols, (flags & CONV_OUT_NCHW) != 0);
+    else if ((b & (MINOR_GROUP - 1)) == MINOR_GROUP - 1 || b == n - 1) writeMinor(tmp, slot, pitch, wq, y + <usize>(b >> 5) * (imgOut << 5) + (<usize>(b & (32 - MINOR_GROUP)) << 2), cout, rows, cols);
   }
 }
 

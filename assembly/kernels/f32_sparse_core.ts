@@ -154,6 +154,21 @@ export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i3
   }
 }
 
+/** Images per batch-minor write-out (writeMinor): 16 lanes, a whole 64-byte line of each output per pass. */
+export const MINOR_GROUP = 16;
+
+/**
+ * MINOR_GROUP images' [cout][rows x wq] results (`slot` bytes apart) to lanes 0..15 from y of a batch-minor
+ * output: pixel p's channel c at y + (p * cout + c) * 128 + 4 * image. Rows but the last write whole 4-pixel
+ * groups (as writeImage).
+ */
+export function writeMinor(tmp: usize, slot: usize, pitch: usize, wq: i32, y: usize, cout: i32, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const full = r + 1 < rows ? (cols + 3) & ~3 : cols;
+    for (let c = 0; c < cout; c++) transpose(tmp + <usize>c * pitch + (<usize>(r * wq) << 2), slot, y + (<usize>(r * cols * cout + c) << 7), <usize>cout << 7, MINOR_GROUP, full);
+  }
+}
+
 /** The [cout][rows x wq] result (channel rows `pitch` bytes apart) to one image of y: [rows][cols][cout], or [cout][rows][cols] (nchw). */
 export function writeImage(tmp: usize, pitch: usize, wq: i32, y: usize, cout: i32, rows: i32, cols: i32, nchw: bool): void {
   for (let r = 0; r < rows; r++) {

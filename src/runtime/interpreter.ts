@@ -5,7 +5,8 @@
 //   invoke   copy the input in, call each step with fixed offsets, copy the output out: no parsing,
 //            and no allocation once a batch size has been seen (a bigger batch replans once).
 // Batches larger than maxBatch run as chunks of maxBatch, which bounds the arena. Every sample is
-// computed alone (no kernel mixes samples), so any split of a batch gives the same numbers: a worker
+// computed alone (no kernel mixes samples; a batch-minor buffer between an f32 sparse conv and sparse
+// dense only interleaves them, one lane each), so any split of a batch gives the same numbers: a worker
 // pool can hand each worker a slice and an interpreter of its own, loaded from the same bytes.
 // The prepared state lives in the constructor's closure, which run and predict share.
 import type { FormatModel } from '../format/model.js';
@@ -81,13 +82,16 @@ export class Interpreter {
     };
     const inputBuffer = use(model.input, -1); // written by run() before the first step
     const steps: Step[] = [], io: number[][] = [];
+    // buffers a sparse conv writes batch-minor for the sparse dense after it: whole blocks of 32 samples
+    const minor: boolean[] = [];
     for (let k = 0; k < ops.length; k++) {
       const op = ops[k];
       if (op.op === 'reshape' || op.op === 'flatten') root[op.output] = root[op.input];
       else {
-        const { kernel, step, last } = resolve(model, k, sparse, mod.exports as unknown as KernelExports, arena); // last: k + 1 with a fused pool
+        const { kernel, step, last, minor: m } = resolve(model, k, sparse, mod.exports as unknown as KernelExports, arena, minor[root[op.input]]); // last: k + 1 with a fused pool
         (this.kernels as string[]).push(kernel);
         io.push([use(op.input, steps.length), use(ops[last].output, steps.length)]);
+        minor[root[ops[last].output]] = m;
         steps.push(step);
         k = last;
       }
@@ -98,7 +102,7 @@ export class Interpreter {
     let capacity = 0, xs: number[], ys: number[], scratch: number[], inputAt: number, outputViews: Float32Array[];
     const plan = (batch: number) => {
       const ids = lifetimes.flatMap((l, id) => (l ? [id] : []));
-      const buffers = ids.map((id) => [align16(lifetimes[id][0] * batch), lifetimes[id][1], lifetimes[id][2]]);
+      const buffers = ids.map((id) => [align16(lifetimes[id][0] * (minor[id] ? (batch + 31) & ~31 : batch)), lifetimes[id][1], lifetimes[id][2]]);
       steps.forEach((s, i) => buffers.push([align16(s.scratch?.(batch) ?? 0), i, i]));
       const { offsets, total } = planOffsets(buffers);
       arena.ensure(arena.top + total);

@@ -8,7 +8,7 @@ import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
 import type { KernelModule } from './wasm.js';
 import { packConv2d, packConv2dReluMaxpoolSparse, packConv2dSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes,
+  CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes,
   denseSparseScratchBytes, pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry, type Pool2dGeometry,
 } from './packing/f32_params.js';
 import { f32_dense as refDense } from './reference/f32_dense.js';
@@ -25,7 +25,7 @@ export interface F32Exports {
   f32_conv2d_nhwc(params: number, x: number, w: number, y: number, scratch: number): void;
   f32_conv2d_relu_maxpool2d(params: number, x: number, w: number, y: number, scratch: number): void;
   f32_maxpool2d(params: number, x: number, y: number): void;
-  f32_dense_sparse(x: number, w: number, y: number, m: number, k: number, n: number, relu: number, scratch: number): void;
+  f32_dense_sparse(x: number, w: number, y: number, m: number, k: number, n: number, flags: number, scratch: number): void;
   f32_conv2d_sparse(params: number, x: number, w: number, y: number, scratch: number): void;
   f32_conv2d_relu_maxpool2d_sparse(params: number, x: number, w: number, y: number, scratch: number): void;
 }
@@ -77,12 +77,21 @@ const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
 interface CaseSpec {
   y: number;
   shape: number[];
+  /** y is batch-minor ('minor' layout) with this many floats per sample: read back to [n][per] (lanes past n unread). */
+  minor?: number;
   run(): void;
   /** Runs the reference twin into `out`; with `magnitude`, on |x|, |w|, |b| and without ReLU. */
   reference(out: Float32Array, magnitude: boolean): void;
   macs: number;
   nonzeroMacs: number;
 }
+
+/** The batch-minor layout: sample b's float i at [b / 32][i][b % 32]; its length for n samples (whole blocks of 32). */
+const minorIndex = (per: number, j: number): number => {
+  const b = Math.floor(j / per);
+  return ((b >> 5) * per + (j % per)) * 32 + (b & 31);
+};
+const minorLength = (n: number, per: number): number => Math.ceil(n / 32) * 32 * per;
 
 function makeCase(buf: Buffers, name: string, spec: CaseSpec): KernelCase {
   const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -94,7 +103,8 @@ function makeCase(buf: Buffers, name: string, spec: CaseSpec): KernelCase {
       buf.checkGuards(name);
       const scale = new Float32Array(size);
       spec.reference(scale, true);
-      return { got: buf.read(spec.y, size), want, shape: spec.shape, scale };
+      const per = spec.minor, raw = buf.read(spec.y, per ? minorLength(size / per, per) : size);
+      return { got: per ? raw.map((_, i) => raw[minorIndex(per, i)]).subarray(0, size) : raw, want, shape: spec.shape, scale };
     },
     macs: spec.macs,
     nonzeroMacs: spec.nonzeroMacs,
@@ -113,12 +123,15 @@ function prepareDense(sparse: boolean) {
     const rng = new Rng(seed);
     const x = uniform(rng, m * k, -1, 1), kernel = weights(rng, shape, k * n), bias = uniform(rng, n, -0.5, 0.5);
     const buf = new Buffers(mod);
-    const xp = buf.put(x), y = buf.output(m * n);
+    // in_minor: x batch-minor (a sparse conv's 'minor' output), lanes past m NaN: no row may read them
+    const minor = shape.dims.in_minor === 1, xm = new Float32Array(minorLength(m, k)).fill(NaN);
+    x.forEach((v, j) => (xm[minorIndex(k, j)] = v));
+    const xp = buf.put(minor ? xm : x), y = buf.output(m * n);
     const ref = sparse ? refDenseSparse : refDense;
     let run: () => void;
     if (sparse) {
       const wp = buf.put(packDenseSparse(kernel, bias, k, n)), scratch = buf.alloc(denseSparseScratchBytes(k, n), true);
-      run = () => buf.exports.f32_dense_sparse(xp, wp, y, m, k, n, relu ? 1 : 0, scratch);
+      run = () => buf.exports.f32_dense_sparse(xp, wp, y, m, k, n, (relu ? DENSE_RELU : 0) | (minor ? DENSE_IN_MINOR : 0), scratch);
     } else {
       const wp = buf.put(packDense(kernel, bias, k, n));
       run = () => buf.exports.f32_dense(xp, wp, y, m, k, n, relu ? 1 : 0);
@@ -138,12 +151,12 @@ function conv2dOutputShape(g: Conv2dGeometry, pool: boolean): number[] {
   return g.outLayout === 'nchw' ? [g.n, g.cout, oh, ow] : [g.n, oh, ow, g.cout];
 }
 
-/** dims: n h w cin cout kh kw, optional sh sw (strides), same (padding), relu, in_nchw / out_nchw (sparse layouts). */
+/** dims: n h w cin cout kh kw, optional sh sw (strides), same (padding), relu, in_nchw / out_nchw / out_minor (sparse layouts). */
 function convGeometry(d: Record<string, number>): Conv2dGeometry {
   return conv2dGeometry({
     n: d.n, h: d.h, w: d.w, cin: d.cin, cout: d.cout, kh: d.kh, kw: d.kw,
     strideH: d.sh ?? 1, strideW: d.sw ?? 1, padding: d.same ? 'same' : 'valid', relu: d.relu === 1,
-    inLayout: d.in_nchw ? 'nchw' : 'nhwc', outLayout: d.out_nchw ? 'nchw' : 'nhwc',
+    inLayout: d.in_nchw ? 'nchw' : 'nhwc', outLayout: d.out_nchw ? 'nchw' : d.out_minor ? 'minor' : 'nhwc',
   });
 }
 
@@ -172,7 +185,8 @@ function prepareConv(kind: ConvKind) {
     const xp = buf.put(x);
     const wp = buf.put(CONV_PACK[kind](kernel, bias, g));
     const outShape = conv2dOutputShape(g, pool);
-    const y = buf.output(outShape.reduce((a, b) => a * b, 1));
+    const per = outShape.slice(1).reduce((a, b) => a * b, 1), minor = g.outLayout === 'minor' ? per : undefined;
+    const y = buf.output(minor ? minorLength(g.n, per) : g.n * per);
     const scratchBytes = CONV_SCRATCH[kind](g);
     const scratch = scratchBytes > 0 ? buf.alloc(scratchBytes, true) : 0;
     writeConv2dParams(buf.memory, params, g);
@@ -180,7 +194,7 @@ function prepareConv(kind: ConvKind) {
     const ref = CONV_REFS[kind];
     const pixels = pool ? g.n * 4 * (g.outH >> 1) * (g.outW >> 1) : g.n * g.outH * g.outW;
     return makeCase(buf, name, {
-      y, shape: outShape,
+      y, shape: outShape, minor,
       run: () => kernelFn(params, xp, wp, y, scratch),
       reference: (out, mag) => (mag ? ref(abs(x), abs(kernel), abs(bias), out, { ...g, relu: false }) : ref(x, kernel, bias, out, g)),
       macs: pixels * g.kh * g.kw * g.cin * g.cout,
@@ -262,6 +276,8 @@ const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('50% k1, 7 rows: 4-row strips', { m: 7, k: 1, n: 4 }, 0.5),
   s('80% m70: several blocks', { m: 70, k: 33, n: 17, relu: 1 }, 0.8),
   s('50% m16 n1: four 4-row strips', { m: 16, k: 5, n: 1 }, 0.5),
+  s('80% m70 batch-minor x: three blocks, NaN past row 70', { m: 70, k: 33, n: 17, relu: 1, in_minor: 1 }, 0.8),
+  s('50% m5 batch-minor x', { m: 5, k: 9, n: 7, in_minor: 1 }, 0.5),
 ];
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [
@@ -275,6 +291,8 @@ const CONV_SPARSE_SHAPES: KernelShape[] = [
   s('50% 20-wide rows, NCHW in', { n: 2, h: 4, w: 22, cin: 1, cout: 3, kh: 3, kw: 3, in_nchw: 1 }, 0.5),
   s('80% stride 3 same, 3 column phases', { n: 1, h: 7, w: 10, cin: 2, cout: 6, kh: 3, kw: 4, sh: 1, sw: 3, same: 1 }, 0.8),
   s('0% k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }, 0),
+  s('80% batch-minor out, n6: groups of 4 and 2', { n: 6, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1, out_minor: 1 }, 0.8),
+  s('50% batch-minor out, stride 2 same, cin3 cout5', { n: 2, h: 9, w: 8, cin: 3, cout: 5, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, out_minor: 1 }, 0.5),
 ];
 
 const CONV_POOL_SPARSE_SHAPES: KernelShape[] = [
@@ -286,6 +304,8 @@ const CONV_POOL_SPARSE_SHAPES: KernelShape[] = [
   s('80% 22 pooled columns: a run of 2 x 23, six 8-wide strips', { n: 1, h: 6, w: 46, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
   s('80% conv stride 2, NHWC cin3: 4x4 phases', { n: 3, h: 13, w: 11, cin: 3, cout: 5, kh: 3, kw: 3, sh: 2, sw: 2 }, 0.8),
   s('50% 4x5 kernel stride 1x3', { n: 1, h: 9, w: 20, cin: 1, cout: 6, kh: 4, kw: 5, sh: 1, sw: 3 }, 0.5),
+  s('80% batch-minor out, n37: two blocks, a last group of 1', { n: 37, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, out_minor: 1 }, 0.8),
+  s('50% batch-minor out, 5 pooled columns, cout5', { n: 3, h: 12, w: 12, cin: 2, cout: 5, kh: 3, kw: 3, out_minor: 1 }, 0.5),
 ];
 
 const SEED_CONV = { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 };
@@ -306,6 +326,7 @@ export const F32_KERNELS: KernelInfo[] = [
       s('seed dense 2028->10, batch 32', SEED_DENSE, 0.8),
       s('seed dense 2028->10, batch 32', SEED_DENSE, 0.95),
       s('batch 1', { m: 1, k: 2028, n: 10 }, 0.8),
+      s('seed dense, batch-minor x (no transpose)', { ...SEED_DENSE, in_minor: 1 }, 0.8),
     ],
     prepare: prepareDense(true),
   },

@@ -17,7 +17,7 @@ import type { F32Exports } from './kernels_f32.js';
 import type { Qs8Exports } from './kernels_qs8.js';
 import { packConv2d as packF32Conv, packConv2dReluMaxpoolSparse, packConv2dSparse as packF32ConvSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_PARAMS_BYTES, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
+  CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
   pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry,
 } from './packing/f32_params.js';
 import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
@@ -44,6 +44,10 @@ interface Context {
   bias?: TensorData;
   kernels: KernelExports;
   arena: Arena;
+  /** f32 sparse conv: write the output batch-minor ('minor') for the sparse dense that reads it. */
+  minorOut?: boolean;
+  /** f32 sparse dense: the input is batch-minor (written so by the sparse conv before it). */
+  minorIn?: boolean;
 }
 
 interface Row {
@@ -60,24 +64,43 @@ interface Row {
  * Prepares op k with the first row that takes it: sparse before dense (a sparse row only when the
  * weights are sparse enough, or always/never as asked), fused with the max pool after a conv that
  * alone reads the conv's output before unfused. `last` is k, or k + 1 when the pool was fused.
+ * `minorIn`: op k's input was written batch-minor; `minor`: op k's output is (an f32 sparse conv
+ * whose output goes, through reshapes and flattens only, to a dense that takes the f32 sparse row).
  */
-export function resolve(model: FormatModel, k: number, mode: string, kernels: KernelExports, arena: Arena): { kernel: string; step: Step; last: number } {
+export function resolve(model: FormatModel, k: number, mode: string, kernels: KernelExports, arena: Arena, minorIn = false): { kernel: string; step: Step; last: number; minor: boolean } {
   const { ops, tensors } = model, op = ops[k], next = ops[k + 1], precision = opPrecision(model, op);
   const fusable = op.op === 'conv2d' && next?.op === 'maxpool2d' && next.input === op.output && model.output !== op.output && ops.filter((o) => o.input === op.output).length === 1;
   const linear = op.op === 'conv2d' || op.op === 'dense';
   const weights = tensors[linear ? op.kernel : op.input], bias = linear && op.bias !== undefined ? tensors[op.bias].data : undefined;
-  const zeros = linear ? weights.data!.filter((v) => v === 0).length / weights.data!.length : 0;
   for (const sparse of [true, false]) {
     for (const name of fusable ? ['conv2d_maxpool2d', 'conv2d'] : [op.op]) {
       const row = TABLE[precision === 'dynamic' ? 'f32' : precision][name]?.[+sparse];
-      const fused = name === 'conv2d_maxpool2d', pool = fused ? poolGeometry(next as MaxPool2DOp, tensors[op.output].shape) : undefined;
-      const ctx: Context = { op, pool, input: tensors[op.input], output: tensors[(fused ? next : op).output], weights, bias, kernels, arena };
-      if (row && !(sparse && (mode === 'never' || (mode === 'auto' && zeros < row.minSparsity!))) && (!row.fits || row.fits(ctx))) {
-        return { kernel: row.kernel, step: row.prepare(ctx), last: fused ? k + 1 : k };
+      const fused = name === 'conv2d_maxpool2d', pool = fused ? poolGeometry(next as MaxPool2DOp, tensors[op.output].shape) : undefined, output = (fused ? next : op).output;
+      const minorOut = sparse && precision !== 'int8' && op.op === 'conv2d' && toSparseDense(model, output, mode);
+      const ctx: Context = { op, pool, input: tensors[op.input], output: tensors[output], weights, bias, kernels, arena, minorOut, minorIn };
+      if (row && (!sparse || takesSparse(row, weights, mode)) && (!row.fits || row.fits(ctx))) {
+        return { kernel: row.kernel, step: row.prepare(ctx), last: fused ? k + 1 : k, minor: minorOut };
       }
     }
   }
   throw new RuntimeError('unsupported', `op ${k} (${op.op}, ${precision}) has no kernel in this runtime`);
+}
+
+/** Whether a sparse row runs weights `w` under `mode`: always, never, or ('auto') with at least its minSparsity zeros. */
+function takesSparse(row: Row, w: FormatTensor, mode: string): boolean {
+  return mode === 'always' || (mode === 'auto' && w.data!.filter((v) => v === 0).length / w.data!.length >= row.minSparsity!);
+}
+
+/**
+ * Whether f32 tensor t goes, through reshapes and flattens read by nothing else, to a dense (so f32 or
+ * dynamic range) with one row per sample (a rank-1 input) that takes the sparse row: its f32_dense_sparse
+ * then reads t batch-minor, as a sparse conv can write it, instead of transposing it.
+ */
+function toSparseDense(model: FormatModel, t: number, mode: string): boolean {
+  const readers = model.ops.filter((o) => o.input === t), op = readers[0];
+  if (t === model.output || readers.length !== 1) return false;
+  if (op.op === 'reshape' || op.op === 'flatten') return toSparseDense(model, op.output, mode);
+  return op.op === 'dense' && model.tensors[t].shape.length < 2 && takesSparse(TABLE.f32.dense[1]!, model.tensors[op.kernel], mode);
 }
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────────
@@ -161,7 +184,7 @@ function f32Conv(kernel: keyof F32Exports, minSparsity?: number): Row {
       : undefined,
     prepare(ctx) {
       const { arena } = ctx, fn = ctx.kernels[kernel] as F32Exports['f32_conv2d_nhwc'];
-      const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: (ctx.op as Conv2DOp).activation === 'relu' }), bytes = scratch(g);
+      const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: (ctx.op as Conv2DOp).activation === 'relu', outLayout: ctx.minorOut ? 'minor' : 'nhwc' }), bytes = scratch(g);
       const wp = arena.put(pack(...floatWeights(ctx), g));
       const params = withParams(arena, CONV_PARAMS_BYTES, (m, at) => writeConv2dParams(m, at, g));
       return {
@@ -181,9 +204,9 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
     minSparsity,
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k; // Dense applies to the last axis: leading axes are rows
-      const relu = (ctx.op as DenseOp).activation === 'relu' ? 1 : 0, bytes = denseSparseScratchBytes(k, n), { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
+      const flags = ((ctx.op as DenseOp).activation === 'relu' ? DENSE_RELU : 0) | (ctx.minorIn ? DENSE_IN_MINOR : 0), bytes = denseSparseScratchBytes(k, n), { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
       const wp = ctx.arena.put((sparse ? packDenseSparse : packDense)(...floatWeights(ctx), k, n));
-      return sparse ? { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, relu, s) } : { call: (x, y, _, batch) => dense(x, wp, y, batch * rows, k, n, relu) };
+      return sparse ? { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, flags, s) } : { call: (x, y, _, batch) => dense(x, wp, y, batch * rows, k, n, flags) };
     },
   };
 }

@@ -3,7 +3,8 @@
 // Nothing is checked here: the runtime calls these for layers the format reader validated (windows that
 // fit, positive dims), and the kernel table (src/runtime/kernels_f32.ts) builds only shapes that fit.
 
-export type Layout = 'nhwc' | 'nchw';
+/** 'minor' (sparse conv output only): batch-minor, [n / 32 rounded up][h][w][c][32 samples], f32_dense_sparse's input with DENSE_IN_MINOR. */
+export type Layout = 'nhwc' | 'nchw' | 'minor';
 
 /** One conv layer's geometry, batch included. Pads are zeros added above/left; bottom/right follow from outH/outW. */
 export interface Conv2dGeometry {
@@ -38,12 +39,16 @@ export function conv2dGeometry(spec: ConvSpec): Conv2dGeometry {
 export const CONV_RELU = 1;
 export const CONV_IN_NCHW = 2;
 export const CONV_OUT_NCHW = 4;
+export const CONV_OUT_MINOR = 8;
+/** f32_dense_sparse flags: ReLU, and x batch-minor ([m / 32 rounded up][k][32], a sparse conv's 'minor' output). */
+export const DENSE_RELU = 1;
+export const DENSE_IN_MINOR = 2;
 /** Bytes of a conv params block (14 i32). */
 export const CONV_PARAMS_BYTES = 56;
 
 /** Writes `g` at byte offset `ptr` of `memory` (field order: assembly/kernels/f32_conv_params.ts). */
 export function writeConv2dParams(memory: ArrayBuffer, ptr: number, g: Conv2dGeometry): void {
-  const flags = (g.relu ? CONV_RELU : 0) | (g.inLayout === 'nchw' ? CONV_IN_NCHW : 0) | (g.outLayout === 'nchw' ? CONV_OUT_NCHW : 0);
+  const flags = (g.relu ? CONV_RELU : 0) | (g.inLayout === 'nchw' ? CONV_IN_NCHW : 0) | (g.outLayout === 'nchw' ? CONV_OUT_NCHW : g.outLayout === 'minor' ? CONV_OUT_MINOR : 0);
   new Int32Array(memory, ptr, 14).set([g.n, g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW, flags]);
 }
 
@@ -66,10 +71,10 @@ export function sparsePlanes(g: Conv2dGeometry, pool: boolean): { Q: number; P: 
   return { Q, P, hq, wq, rows: pool ? g.outH >> 1 : g.outH };
 }
 
-/** Scratch bytes of f32_conv2d_sparse (pool false) / f32_conv2d_relu_maxpool2d_sparse: the planes + wq + 32 floats, then [cout][rows*wq rounded up to 28]. */
+/** Scratch bytes of f32_conv2d_sparse (pool false) / f32_conv2d_relu_maxpool2d_sparse: the planes + wq + 32 floats, then [cout][rows*wq rounded up to 28] (16 of them for a 'minor' output: MINOR_GROUP in f32_sparse_core.ts). */
 function sparseConvScratchBytes(g: Conv2dGeometry, pool: boolean): number {
   const { Q, P, hq, wq, rows } = sparsePlanes(g, pool);
-  return align16(4 * (g.cin * Q * P * hq * wq + wq + 32)) + 112 * g.cout * Math.ceil((rows * wq) / 28);
+  return align16(4 * (g.cin * Q * P * hq * wq + wq + 32)) + 112 * (g.outLayout === 'minor' ? 16 : 1) * g.cout * Math.ceil((rows * wq) / 28);
 }
 
 export const conv2dSparseScratchBytes = (g: Conv2dGeometry): number => sparseConvScratchBytes(g, false);

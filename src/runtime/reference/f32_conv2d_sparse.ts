@@ -2,7 +2,7 @@
 // (zero weights contribute nothing), with the input and output layouts the geometry asks for.
 import type { Conv2dGeometry } from '../packing/f32_params.js';
 
-/** y = conv(x, kernel) + bias (ReLU if g.relu); x is NHWC or NCHW per g.inLayout, y per g.outLayout. */
+/** y = conv(x, kernel) + bias (ReLU if g.relu); x is NHWC or NCHW per g.inLayout, y per g.outLayout ('minor' as NHWC: the kernel table reads the kernel's back). */
 export function f32_conv2d_sparse(x: ArrayLike<number>, kernel: ArrayLike<number>, bias: ArrayLike<number>, y: Float32Array, g: Conv2dGeometry): void {
   const { n, h, w, cin, cout, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu } = g;
   const xAt = g.inLayout === 'nchw'
