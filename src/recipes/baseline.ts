@@ -3,6 +3,7 @@
 import { randomShift, type Augment } from '../data/augment.js';
 import type { Dataset } from '../data/dataset.js';
 import type { EngineBackend } from '../engine/backend.js';
+import { defaultEngineBackendName } from '../engine/backend_default.js';
 import { mnistCnn } from '../model/mnist_cnn.js';
 import type { Sequential } from '../model/sequential.js';
 import { fit, type History } from '../model/train.js';
@@ -47,7 +48,7 @@ export function trainBaseline(
   opts: CacheOptions & { backend?: EngineBackend; progress?: ProgressSink | null } = {},
 ): { model: Sequential; history?: History; cached: boolean } {
   let history: History | undefined;
-  const key = cacheKey({ recipe, data: [train.count, train.labels.length, checksum(train)], backend: opts.backend?.name ?? 'default' });
+  const key = cacheKey({ recipe, data: [train.count, train.labels.length, checksum(train)], backend: opts.backend?.name ?? defaultEngineBackendName() });
   const { model, cached } = cachedModel('baseline', key, () => mnistCnn({ seed: recipe.seed, backend: opts.backend }), () => {
     const m = mnistCnn({ seed: recipe.seed, backend: opts.backend });
     m.compile({ learningRate: recipe.learningRate });

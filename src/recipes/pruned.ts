@@ -2,6 +2,7 @@
 // sparsity) -> strip, cached on disk like the baseline so tests and the bench share one run.
 import type { Dataset } from '../data/dataset.js';
 import type { EngineBackend } from '../engine/backend.js';
+import { defaultEngineBackendName } from '../engine/backend_default.js';
 import { ConfigError } from '../errors.js';
 import type { ProgressSink } from '../model/progress.js';
 import { cloneModel, type Sequential } from '../model/sequential.js';
@@ -122,7 +123,7 @@ export function trainPruned(train: Dataset, recipe: PruneRecipe = SEED_PRUNING, 
   const baselineRecipe = opts.baseline ?? SEED_BASELINE;
   const { model: baseline } = trainBaseline(train, baselineRecipe, { backend: opts.backend, dir: opts.dir, progress: opts.progress });
   // The baseline's weights stand for its recipe and data; the data is hashed too (the fine-tune reads it).
-  const key = cacheKey({ recipe, validationSplit: baselineRecipe.validationSplit, baseline: digest(baseline.store.values), data: digest(train.images, train.labels), backend: opts.backend?.name ?? 'default' });
+  const key = cacheKey({ recipe, validationSplit: baselineRecipe.validationSplit, baseline: digest(baseline.store.values), data: digest(train.images, train.labels), backend: opts.backend?.name ?? defaultEngineBackendName() });
   let run: ReturnType<typeof fineTunePruned> | undefined;
   const { model, cached } = cachedModel('pruned', key, () => cloneModel(baseline), () => {
     run = fineTunePruned(baseline, train, recipe, { validationSplit: baselineRecipe.validationSplit, progress: opts.progress });

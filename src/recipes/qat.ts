@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic_write.js';
 import type { Dataset } from '../data/dataset.js';
 import type { EngineBackend } from '../engine/backend.js';
+import { defaultEngineBackendName } from '../engine/backend_default.js';
 import { ConfigError } from '../errors.js';
 import type { ProgressSink } from '../model/progress.js';
 import type { Sequential } from '../model/sequential.js';
@@ -77,7 +78,7 @@ export function trainQat(train: Dataset, recipe: QatRecipe = SEED_QAT, opts: Qat
   const source = from === 'baseline'
     ? trainBaseline(train, baseline, upstream).model
     : trainPruned(train, opts.pruning ?? SEED_PRUNING, { ...upstream, baseline }).model;
-  const key = cacheKey({ recipe, validationSplit: baseline.validationSplit, source: digest(source.store.values), data: digest(train.images, train.labels), backend: opts.backend?.name ?? 'default' });
+  const key = cacheKey({ recipe, validationSplit: baseline.validationSplit, source: digest(source.store.values), data: digest(train.images, train.labels), backend: opts.backend?.name ?? defaultEngineBackendName() });
   const rangesPath = join(opts.dir ?? join(process.cwd(), '.cache', 'topiary'), `qat-${key}.ranges.json`);
   const fresh = opts.fresh || !existsSync(rangesPath); // weights without their ranges are no QAT model
   const shell = () => quantizeModel(source, { initFromFirstBatch: recipe.initFromFirstBatch, denseWeights: recipe.denseWeights, backend: opts.backend ?? source.backend });
