@@ -54,9 +54,10 @@ export class Interpreter {
 
   constructor(model: FormatModel, mod: KernelModule, options: InterpreterOptions = {}) {
     const { sparse = 'auto', maxBatch = 32, warmup = 10 } = options;
-    if (!(['auto', 'never', 'always'].includes(sparse) && maxBatch > 0 && warmup >= 0 && Number.isInteger(maxBatch) && Number.isInteger(warmup))) {
-      throw new RuntimeError('bad_option', `sparse is ${sparse}, maxBatch is ${maxBatch}, warmup is ${warmup}; use 'auto', 'never' or 'always', an integer >= 1, an integer >= 0`);
-    }
+    const bad = (what: string, value: unknown, use: string) => new RuntimeError('bad_option', `${what} is ${String(value)}; use ${use}`);
+    if (!['auto', 'never', 'always'].includes(sparse)) throw bad('sparse', sparse, "'auto', 'never' or 'always'");
+    if (!(Number.isInteger(maxBatch) && maxBatch > 0)) throw bad('maxBatch', maxBatch, 'an integer >= 1');
+    if (!(Number.isInteger(warmup) && warmup >= 0)) throw bad('warmup', warmup, 'an integer >= 0');
     const { tensors, ops } = model, input = tensors[model.input], output = tensors[model.output];
     if (input.dtype !== 'f32' || output.dtype !== 'f32') {
       throw new RuntimeError('unsupported', `the model's input is ${input.dtype} and its output ${output.dtype}; the runtime takes and gives f32`);

@@ -46,6 +46,7 @@ export function wasmBytes(isa: Isa): Uint8Array<ArrayBuffer> {
 
 /** A fresh instance (its own linear memory) of the compiled module (compiled once). `simd: undefined` picks SIMD when available. */
 export function instantiateKernels<E = Record<string, unknown>>(opts: { simd?: boolean } = {}): KernelModule<E> {
+  if (opts.simd !== undefined && typeof opts.simd !== 'boolean') throw new RuntimeError('bad_option', `simd is ${String(opts.simd)}; use true, false, or leave it out (SIMD where the engine has it)`);
   const isa: Isa = opts.simd === false || !hasSimd() ? 'scalar' : 'simd';
   if (opts.simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
   const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(wasmBytes(isa))), { env: { abort } });

@@ -220,7 +220,7 @@ describe('bad input gives a RuntimeError saying what to pass', () => {
     ['a plain array', () => interp.run([1, 2, 3] as unknown as Float32Array), 'input_type', /input is Array\(3\); pass a Float32Array/],
     ['a Float64Array', () => interp.run(new Float64Array(784) as unknown as Float32Array, 1), 'input_type', /Float64Array\(784\)/],
     ['null', () => interp.predict(null as unknown as Float32Array), 'input_type', /input is null/],
-    ['too few values', () => interp.run(new Float32Array(783), 1), 'input_size', /783 values with batchSize 1; pass n >= 1 samples of \[784\] \(784 values each\)/],
+    ['too few values', () => interp.run(new Float32Array(783), 1), 'input_size', /783 values with batchSize 1; a sample is \[784\] \(784 values\): pass n >= 1 whole samples and batchSize n, or leave batchSize out/],
     ['too many for the batch', () => interp.run(new Float32Array(784 * 3), 2), 'input_size', /2352 values with batchSize 2/],
     ['no batch and a partial sample', () => interp.run(new Float32Array(1000)), 'input_size', /1000 values with batchSize undefined/],
     ['an empty input', () => interp.run(new Float32Array(0)), 'input_size', /0 values/],
@@ -251,10 +251,11 @@ describe('bad input gives a RuntimeError saying what to pass', () => {
 describe('load options and unsupported models', () => {
   const bytes = bytesOf(floatModel(seedArchitecture(61)));
   const options: [LoadOptions, RegExp][] = [
-    [{ maxBatch: 0 }, /maxBatch is 0/],
-    [{ maxBatch: 2.5 }, /maxBatch is 2.5/],
-    [{ sparse: 'sometimes' as 'auto' }, /sparse is sometimes, .*; use 'auto', 'never' or 'always'/],
-    [{ warmup: -1 }, /warmup is -1/],
+    [{ maxBatch: 0 }, /^maxBatch is 0; use an integer >= 1$/],
+    [{ maxBatch: 2.5 }, /^maxBatch is 2.5; use an integer >= 1$/],
+    [{ sparse: 'sometimes' as 'auto' }, /^sparse is sometimes; use 'auto', 'never' or 'always'$/],
+    [{ warmup: -1 }, /^warmup is -1; use an integer >= 0$/],
+    [{ simd: 'yes' as unknown as boolean }, /^simd is yes; use true, false, or leave it out/],
   ];
   for (const [o, message] of options) {
     it(`refuses ${JSON.stringify(o)}`, () => {
