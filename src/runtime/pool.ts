@@ -25,7 +25,7 @@ import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
 import { loadModel, loadScalar, type Interpreter } from './index.js';
 import { checkInput, checkOutput } from './io_checks.js';
-import { fromWire, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
+import { CONTROL_BYTES, CONTROL_INTS, fromWire, Slot, State, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
 import { availableThreads, startThread, type Thread } from './threads.js';
 import type { Isa } from './wasm.js';
 
@@ -80,6 +80,12 @@ interface Member {
   thread?: Thread;
   /** The load or job this worker is busy with: one at a time, as calls are queued. */
   pending?: Pending;
+  /** Its fast-path slots (pool_messages.ts, Slot), and the buffers of its last message job, which fast jobs use. */
+  control?: Int32Array;
+  sent?: { input: ArrayBufferLike; output: ArrayBufferLike; ready: boolean };
+  seq: number;
+  /** Resolves its fast job's promise if it is done. */
+  poll?: () => void;
 }
 
 // A chunk's speed counts once it has this many samples (tiny calls time mostly their overhead); a
@@ -111,10 +117,14 @@ export class Pool {
   private readonly ready?: Int32Array;
   /** Samples per piece of that copy: a worker's run. */
   private piece = 32;
+  /** Whether jobs may go through shared memory instead of messages (the pool waits with Atomics.waitAsync). */
+  /** Whether this thread may Atomics.wait (not a browser's main thread). */
+  private blocking = true;
+  private readonly fast = this.shared && typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function';
 
   /** Use createPool. `local`: the caller's own interpreter, when it computes a share. */
   constructor(readonly threads: number, private readonly local?: Interpreter) {
-    this.members = Array.from({ length: local ? threads - 1 : threads }, () => ({}));
+    this.members = Array.from({ length: local ? threads - 1 : threads }, () => ({ seq: 0 }));
     this.recent = Array.from({ length: threads }, () => []);
     if (this.shared) this.ready = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, this.members.length)));
     if (local) {
@@ -233,8 +243,9 @@ export class Pool {
       const replies = Promise.allSettled(chunks.map(([start, count], w) => {
         if (count === 0) return Promise.resolve();
         const x = src.subarray(start * inSize, (start + count) * inSize);
+        const sent = dst ? this.handOver(w, kind, x, dst.subarray(start * per, (start + count) * per), count, filler !== undefined, t0) : undefined;
         const job: ToWorker = { type: 'job', id: this.nextId++, kind, count, input: dst ? x : x.slice(), output: dst?.subarray(start * per, (start + count) * per), ready: filler?.counter(w) };
-        return this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer]).then((reply) => {
+        return (sent ?? this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer])).then((reply) => {
           if (reply?.output) result.set(reply.output, start * per);
           if (reply) this.timed(w, count, reply.ms);
         });
@@ -247,6 +258,7 @@ export class Pool {
       } finally {
         filler?.copy(1); // the rest (all of it when the caller computes nothing): no worker may wait forever
       }
+      if (mine) this.awaitWorkers(busy, performance.now() - t0);
       const failed = (await replies).find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
       if (failedHere) throw failedHere;
@@ -281,6 +293,76 @@ export class Pool {
     if (r.length > RECENT) r.shift();
   }
 
+  /**
+   * The caller, done with its chunk: waits here (Atomics.wait, where this thread may block) for the
+   * workers' fast jobs, for at most as long as its chunk took, rather than through the event loop.
+   * A worker not done by then (or gone) is left to the asynchronous wait.
+   */
+  private awaitWorkers(busy: Member[], ms: number): void {
+    const until = performance.now() + Math.max(1, ms);
+    for (const m of busy) {
+      const c = m.control, seq = m.seq;
+      if (!c || !m.poll) continue;
+      for (let done = Atomics.load(c, Slot.DONE), left = until - performance.now(); done !== seq && left > 0 && this.blocking; done = Atomics.load(c, Slot.DONE), left = until - performance.now()) {
+        try {
+          Atomics.wait(c, Slot.DONE, done, left);
+        } catch {
+          this.blocking = false; // a browser's main thread may not block
+        }
+      }
+      m.poll();
+    }
+  }
+
+  /**
+   * Hands a job to worker w through its control block when it is lingering there with these buffers
+   * (resolving when it stores DONE); undefined when the job must go as a message (the worker is
+   * released from lingering first, so it reads it).
+   */
+  private handOver(w: number, kind: Kind, input: Float32Array, output: Float32Array | Int32Array, count: number, ready: boolean, t0: number): Promise<Done | undefined> | undefined {
+    const member = this.members[w], c = member.control;
+    if (!c || this.closedBy) return undefined;
+    const same = member.sent?.input === input.buffer && member.sent.output === output.buffer && (member.sent.ready || !ready);
+    if (!same) {
+      member.sent = { input: input.buffer, output: output.buffer, ready };
+      if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.RELEASED) === State.WAITING) Atomics.notify(c, Slot.STATE);
+      return undefined;
+    }
+    const seq = ++member.seq;
+    Atomics.store(c, Slot.SEQ, seq);
+    Atomics.store(c, Slot.KIND, kind === 'run' ? 0 : 1);
+    Atomics.store(c, Slot.IN, input.byteOffset / 4);
+    Atomics.store(c, Slot.COUNT, count);
+    Atomics.store(c, Slot.OUT, output.byteOffset / 4);
+    Atomics.store(c, Slot.READY, ready ? 1 : 0);
+    if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.CLAIMED) !== State.WAITING) {
+      member.seq--; // it went back to its event loop: a message then
+      return undefined;
+    }
+    Atomics.notify(c, Slot.STATE);
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject };
+      member.pending = pending;
+      const end = new Float64Array(c.buffer, c.byteOffset + CONTROL_INTS * 4, 1);
+      const check = (): void => {
+        if (member.pending !== pending) return; // failed or closed meanwhile: already rejected
+        const done = Atomics.load(c, Slot.DONE);
+        if (done === seq) {
+          member.pending = member.poll = undefined;
+          // its time since the call began, by its clock, like the caller's: both include the hand-out
+          resolve({ type: 'done', id: -1, ms: end[0] - (performance.timeOrigin + t0) });
+          return;
+        }
+        // a timeout only so that a wait outlives no failure by long (check sees it and stops)
+        const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync(c, Slot.DONE, done, 1000);
+        if (wait.async) void (wait.value as Promise<unknown>).then(check);
+        else check();
+      };
+      member.poll = check;
+      check();
+    });
+  }
+
   private send(w: number, job: ToWorker, transfer: Transferable[]): Promise<Done | undefined> {
     if (this.closedBy) return Promise.reject(this.closedBy);
     const member = this.members[w];
@@ -294,7 +376,8 @@ export class Pool {
     const member = this.members[w];
     if (m.type === 'started') {
       // member.thread is set: startThread returned before any event of its worker could be dispatched
-      const load: ToWorker = { type: 'load', bytes: this.bytes!, options: this.loadOptions };
+      if (this.fast) member.control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+      const load: ToWorker = { type: 'load', bytes: this.bytes!, options: this.loadOptions, control: member.control };
       member.thread!.post(load);
       return;
     }

@@ -33,6 +33,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'exit_on_job.js'), wrapper('process.exit(7)', "m.type === 'job' && m.id === 1"));
   writeFileSync(join(dir, 'throw_on_job.js'), wrapper("throw new Error('injected failure')", "m.type === 'job' && m.id === 1"));
   writeFileSync(join(dir, 'exit_on_load.js'), wrapper('process.exit(3)', "m.type === 'load'"));
+  // a worker that breaks on its first job handed over in shared memory (no message: its wait on the
+  // control block returns with the state CLAIMED, 2)
+  const onFastJob = (act: string) => `const wait = Atomics.wait.bind(Atomics);
+Atomics.wait = (a, i, v, t) => { const r = wait(a, i, v, t); if (a.buffer.byteLength === 40 && i === 0 && Atomics.load(a, 0) === 2) { ${act}; } return r; };
+await import('./worker.js');
+`;
+  writeFileSync(join(dir, 'exit_on_fast_job.js'), onFastJob('process.exit(9)'));
+  writeFileSync(join(dir, 'throw_on_fast_job.js'), onFastJob("throw new Error('injected fast failure')"));
   P = (await import(pathToFileURL(join(dir, 'pool.js')).href)) as typeof PoolModule;
   R = (await import(pathToFileURL(join(dir, 'runtime.js')).href)) as typeof RuntimeModule;
 });
@@ -206,6 +214,29 @@ describe('errors', () => {
     expect(r.error).toMatchObject({ code: 'worker_failed', message: expect.stringMatching(/^worker 2 of 2 exited with code 7; the pool is closed/) });
     expect((await settled(pool.run(x, N))).error).toBe(r.error); // later calls: the same error, at once
     expect((await settled(pool.close())).error).toBeUndefined();
+  });
+
+  for (const caller of [false, true]) it(`a worker that dies on a job handed over in shared memory rejects that call with worker_failed, not a hang${caller ? ' (the caller computing)' : ''}`, async () => {
+    const pool = await P.createPool(MODELS[3][1], { threads: 2, caller, warmup: 0, worker: worker('exit_on_fast_job.js') });
+    const shared = new Float32Array(new SharedArrayBuffer(x.byteLength));
+    shared.set(x);
+    const want = R.loadModel(MODELS[3][1], { warmup: 0 }).run(x, N).slice();
+    expect(bits(await pool.run(shared, N))).toEqual(bits(want)); // by message; the workers then wait for the next job
+    const r = await settled(pool.run(shared, N)); // the same buffers: handed over, and the worker exits on it
+    expect(r.error).toMatchObject({ name: 'RuntimeError', code: 'worker_failed', message: expect.stringMatching(/exited with code 9; the pool is closed/) });
+    expect((await settled(pool.run(shared, N))).error).toBe(r.error);
+    expect((await settled(pool.close())).error).toBeUndefined();
+  });
+
+  it('a worker that throws on a job handed over in shared memory rejects that call; the next call still runs (by message)', async () => {
+    const pool = await P.createPool(MODELS[2][1], { threads: 2, warmup: 0, worker: worker('throw_on_fast_job.js') });
+    const want = R.loadModel(MODELS[2][1], { warmup: 0 }).predict(x, N).slice();
+    const out = new Int32Array(new SharedArrayBuffer(N * 4));
+    expect(await pool.predict(x, N, out)).toEqual(want);
+    const r = await settled(pool.predict(x, N, out));
+    expect(r.error).toMatchObject({ name: 'RuntimeError', code: 'worker_failed', message: expect.stringContaining('threw Error: injected fast failure') });
+    expect((await settled(pool.predict(x, N, out))).value).toEqual(want);
+    await pool.close();
   });
 
   it('a worker that throws mid-run rejects the call with worker_failed naming the error', async () => {
