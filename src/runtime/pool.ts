@@ -25,7 +25,7 @@ import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
 import { loadModel, loadScalar, type Interpreter } from './index.js';
 import { checkInput, checkOutput } from './io_checks.js';
-import { CONTROL_BYTES, CONTROL_INTS, fromWire, Slot, State, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
+import { CONTROL_BYTES, CONTROL_INTS, fromWire, Slot, State, Sync, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
 import { availableThreads, startThread, type Thread } from './threads.js';
 import type { Isa } from './wasm.js';
 
@@ -121,6 +121,8 @@ export class Pool {
   /** Whether this thread may Atomics.wait (not a browser's main thread). */
   private blocking = true;
   private readonly fast = this.shared && typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function';
+  /** The pool-wide fast-path slots (Sync): the bell all lingering workers wait on, the jobs still running. */
+  private readonly sync = this.fast ? new Int32Array(new SharedArrayBuffer(8)) : undefined;
 
   /** Use createPool. `local`: the caller's own interpreter, when it computes a share. */
   constructor(readonly threads: number, private readonly local?: Interpreter) {
@@ -232,10 +234,10 @@ export class Pool {
     let src = input, dst: Float32Array | Int32Array | undefined, filler: Filler | undefined;
     if (this.shared && toWorkers > 0) {
       if (!(input.buffer instanceof SharedArrayBuffer)) {
-        src = this.stagedInput(toWorkers * inSize);
+        src = this.stagedInput(toWorkers * inSize, n * inSize);
         filler = new Filler(input, src, chunks, inSize, this.piece, this.ready!);
       }
-      dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, toWorkers * per);
+      dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, toWorkers * per, n * Math.max(per, this.outputSize));
     }
     const busy = this.members.slice(0, chunks.length);
     for (const m of busy) m.thread!.hold(true);
@@ -250,6 +252,12 @@ export class Pool {
           if (reply) this.timed(w, count, reply.ms);
         });
       }));
+      const handed = busy.some((m) => m.poll);
+      if (handed) {
+        Atomics.add(this.sync!, Sync.BELL, 1); // one wake-up for every worker handed a job
+        Atomics.notify(this.sync!, Sync.BELL);
+        if (!mine) this.watch();
+      }
       let failedHere: unknown;
       try {
         if (mine && mine[1] > 0) this.runMine(kind, input, mine, result, filler, t0);
@@ -258,7 +266,7 @@ export class Pool {
       } finally {
         filler?.copy(1); // the rest (all of it when the caller computes nothing): no worker may wait forever
       }
-      if (mine) this.awaitWorkers(busy, performance.now() - t0);
+      if (mine && handed) this.awaitWorkers(performance.now() - t0);
       const failed = (await replies).find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
       if (failedHere) throw failedHere;
@@ -296,28 +304,39 @@ export class Pool {
   /**
    * The caller, done with its chunk: waits here (Atomics.wait, where this thread may block) for the
    * workers' fast jobs, for at most as long as its chunk took, rather than through the event loop.
-   * A worker not done by then (or gone) is left to the asynchronous wait.
+   * Jobs not done by then (a slow or a dead worker) are left to the asynchronous wait.
    */
-  private awaitWorkers(busy: Member[], ms: number): void {
-    const until = performance.now() + Math.max(1, ms);
-    for (const m of busy) {
-      const c = m.control, seq = m.seq;
-      if (!c || !m.poll) continue;
-      for (let done = Atomics.load(c, Slot.DONE), left = until - performance.now(); done !== seq && left > 0 && this.blocking; done = Atomics.load(c, Slot.DONE), left = until - performance.now()) {
-        try {
-          Atomics.wait(c, Slot.DONE, done, left);
-        } catch {
-          this.blocking = false; // a browser's main thread may not block
-        }
+  private awaitWorkers(ms: number): void {
+    const sync = this.sync!, until = performance.now() + Math.max(1, ms);
+    for (let left = Atomics.load(sync, Sync.LEFT), time = until - performance.now(); left > 0 && time > 0 && this.blocking; left = Atomics.load(sync, Sync.LEFT), time = until - performance.now()) {
+      try {
+        Atomics.wait(sync, Sync.LEFT, left, time);
+      } catch {
+        this.blocking = false; // a browser's main thread may not block
       }
-      m.poll();
     }
+    this.watch();
+  }
+
+  /**
+   * Settles the fast jobs once none is running (the last worker to finish notifies LEFT), waiting
+   * with Atomics.waitAsync; its timeout only bounds how long a wait outlives a closed pool.
+   */
+  private watch(): void {
+    const sync = this.sync!, left = Atomics.load(sync, Sync.LEFT);
+    if (left === 0 || this.closedBy) {
+      for (const m of this.members) m.poll?.();
+      return;
+    }
+    const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync(sync, Sync.LEFT, left, 1000);
+    if (wait.async) void (wait.value as Promise<unknown>).then(() => this.watch());
+    else this.watch();
   }
 
   /**
    * Hands a job to worker w through its control block when it is lingering there with these buffers
-   * (resolving when it stores DONE); undefined when the job must go as a message (the worker is
-   * released from lingering first, so it reads it).
+   * (it starts when the bell rings; resolving when watch sees it done); undefined when the job must
+   * go as a message (the worker is released from lingering first, so it reads it).
    */
   private handOver(w: number, kind: Kind, input: Float32Array, output: Float32Array | Int32Array, count: number, ready: boolean, t0: number): Promise<Done | undefined> | undefined {
     const member = this.members[w], c = member.control;
@@ -335,31 +354,23 @@ export class Pool {
     Atomics.store(c, Slot.COUNT, count);
     Atomics.store(c, Slot.OUT, output.byteOffset / 4);
     Atomics.store(c, Slot.READY, ready ? 1 : 0);
+    Atomics.add(this.sync!, Sync.LEFT, 1);
     if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.CLAIMED) !== State.WAITING) {
+      Atomics.sub(this.sync!, Sync.LEFT, 1);
       member.seq--; // it went back to its event loop: a message then
       return undefined;
     }
-    Atomics.notify(c, Slot.STATE);
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject };
       member.pending = pending;
       const end = new Float64Array(c.buffer, c.byteOffset + CONTROL_INTS * 4, 1);
-      const check = (): void => {
-        if (member.pending !== pending) return; // failed or closed meanwhile: already rejected
-        const done = Atomics.load(c, Slot.DONE);
-        if (done === seq) {
-          member.pending = member.poll = undefined;
-          // its time since the call began, by its clock, like the caller's: both include the hand-out
-          resolve({ type: 'done', id: -1, ms: end[0] - (performance.timeOrigin + t0) });
-          return;
-        }
-        // a timeout only so that a wait outlives no failure by long (check sees it and stops)
-        const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<unknown> | string } }).waitAsync(c, Slot.DONE, done, 1000);
-        if (wait.async) void (wait.value as Promise<unknown>).then(check);
-        else check();
+      member.poll = () => {
+        if (member.pending !== pending) return (member.poll = undefined); // failed or closed meanwhile: already rejected
+        if (Atomics.load(c, Slot.DONE) !== seq) return; // it threw: its message rejects the call
+        member.pending = member.poll = undefined;
+        // its time since the call began, by its clock, like the caller's: both include the hand-out
+        resolve({ type: 'done', id: -1, ms: end[0] - (performance.timeOrigin + t0) });
       };
-      member.poll = check;
-      check();
     });
   }
 
@@ -377,7 +388,7 @@ export class Pool {
     if (m.type === 'started') {
       // member.thread is set: startThread returned before any event of its worker could be dispatched
       if (this.fast) member.control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
-      const load: ToWorker = { type: 'load', bytes: this.bytes!, options: this.loadOptions, control: member.control };
+      const load: ToWorker = { type: 'load', bytes: this.bytes!, options: this.loadOptions, control: member.control, sync: this.sync };
       member.thread!.post(load);
       return;
     }
@@ -409,13 +420,15 @@ export class Pool {
     this.terminated = Promise.allSettled(this.members.map((m) => m.thread?.terminate()));
   }
 
-  private stagedInput(length: number): Float32Array {
-    if (this.stageIn.length < length) this.stageIn = new Float32Array(new SharedArrayBuffer(length * 4));
+  // Both are sized for the whole call (`room`), not only the workers' share, which moves with their
+  // speeds: the same buffers call after call keep the workers on the fast path.
+  private stagedInput(length: number, room: number): Float32Array {
+    if (this.stageIn.length < length) this.stageIn = new Float32Array(new SharedArrayBuffer(room * 4));
     return this.stageIn.subarray(0, length);
   }
 
-  private stagedOutput(kind: Kind, length: number): Float32Array | Int32Array {
-    if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(length * 4);
+  private stagedOutput(kind: Kind, length: number, room: number): Float32Array | Int32Array {
+    if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(room * 4);
     return kind === 'run' ? new Float32Array(this.stageOut!, 0, length) : new Int32Array(this.stageOut!, 0, length);
   }
 }

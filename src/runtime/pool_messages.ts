@@ -17,7 +17,7 @@ export type Kind = 'run' | 'predict';
 
 export type ToWorker =
   /** `control`: the worker's slots of the fast path (below), when the pool uses it. */
-  | { type: 'load'; bytes: Uint8Array | ArrayBuffer; options: WorkerLoadOptions; control?: Int32Array }
+  | { type: 'load'; bytes: Uint8Array | ArrayBuffer; options: WorkerLoadOptions; control?: Int32Array; sync?: Int32Array }
   /**
    * `output` is a view of shared memory to write into; without it the worker replies with its own copy.
    * `ready` (with `output`): a shared counter of the samples of `input` written so far, while the pool
@@ -34,14 +34,17 @@ export type FromWorker =
   | { type: 'failed'; id?: number; error: WireError };
 
 /**
- * The fast path, in shared memory: after a job a worker waits up to LINGER_MS (Atomics.wait) in
- * case the next job comes this way, which spares it the event loop and the pool a message each way.
- * The pool may hand it a job while it waits in WAITING: it writes the job's slots, then swaps the
- * state to CLAIMED (or to RELEASED, to send the job as a message instead: new buffers); the worker,
- * on timing out, swaps WAITING to IDLE itself, so exactly one side wins. The job uses the input,
- * output and ready views of the worker's last message job (its buffers), at the offsets given here;
- * the worker stores its end time then DONE = the job's SEQ and notifies (the pool waits with Atomics.waitAsync).
+ * The fast path, in shared memory: after a job a worker waits up to LINGER_MS (Atomics.wait on the
+ * pool's BELL) in case the next job comes this way, which spares it the event loop and the pool a
+ * message each way. The pool may hand it a job while it is WAITING: it writes the job's slots, adds
+ * one to LEFT, then swaps the state to CLAIMED (or to RELEASED, to send the job as a message
+ * instead: new buffers), and once every worker has its job rings the bell (one notify wakes them
+ * all); the worker, on timing out, swaps WAITING to IDLE itself, so exactly one side wins. The job
+ * uses the input, output and ready views of the worker's last message job (its buffers), at the
+ * offsets given here; the worker stores its end time, then DONE = the job's SEQ, then takes one
+ * from LEFT, and the last one out notifies (the pool waits with Atomics.waitAsync, or Atomics.wait).
  */
+export const Sync = { LEFT: 0, BELL: 1 } as const;
 export const Slot = { STATE: 0, SEQ: 1, KIND: 2, IN: 3, COUNT: 4, OUT: 5, READY: 6, DONE: 7 } as const;
 export const State = { IDLE: 0, WAITING: 1, CLAIMED: 2, RELEASED: 3 } as const;
 /** Int32 slots of a worker's control block; a Float64 after them holds when the job ended (timeOrigin + now()). */

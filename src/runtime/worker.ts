@@ -2,7 +2,7 @@
 // from the bytes the pool sends, running the contiguous slice of each call the pool hands it. With a
 // control block (shared memory) it lingers after each job for the next one (pool_messages.ts, Slot).
 import { loadModel, loadScalar, type Interpreter } from './index.js';
-import { CONTROL_INTS, LINGER_MS, Slot, State, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
+import { CONTROL_INTS, LINGER_MS, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
 import { parentPort } from './threads.js';
 
 type Job = Extract<ToWorker, { type: 'job' }>;
@@ -11,6 +11,7 @@ const port = await parentPort();
 const reply = (m: FromWorker, transfer?: Transferable[]) => port.post(m, transfer);
 let model: Interpreter | undefined;
 let control: Int32Array | undefined;
+let sync: Int32Array | undefined;
 
 port.listen(async (data) => {
   const m = data as ToWorker;
@@ -18,7 +19,7 @@ port.listen(async (data) => {
     try {
       if (m.options.simd === false) await loadScalar(); // outside Node the scalar build is a chunk of its own
       model = loadModel(m.bytes, m.options);
-      control = m.control;
+      [control, sync] = [m.control, m.sync];
       reply({ type: 'loaded', isa: model.isa, inputShape: [...model.inputShape], outputShape: [...model.outputShape] });
     } catch (e) {
       reply({ type: 'failed', error: toWire(e) });
@@ -33,7 +34,7 @@ port.listen(async (data) => {
       const ms = runShared(interp, m);
       if (control) Atomics.store(control, Slot.STATE, State.WAITING); // before the pool can hear of it: see linger
       reply({ type: 'done', id: m.id, ms });
-      if (control) linger(interp, control, m); // later jobs on these buffers may come the fast way
+      if (control) linger(interp, control, sync!, m); // later jobs on these buffers may come the fast way
     } else {
       // into the interpreter's buffer, then a copy whose memory moves to the pool (transferred, not cloned)
       let output: Float32Array | Int32Array = new Float32Array(0);
@@ -52,13 +53,20 @@ reply({ type: 'started' });
  * WAITING before the pool hears that the last job is done, so the pool's next call never finds
  * it IDLE while it is about to wait (a message then would sit unread for LINGER_MS).
  */
-function linger(interp: Interpreter, c: Int32Array, job: Job): void {
+function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job): void {
   // IN and OUT are element offsets from the start of the buffers
   const end = new Float64Array(c.buffer, c.byteOffset + CONTROL_INTS * 4, 1);
   const inSize = interp.inputSize;
-  for (;;) {
-    Atomics.wait(c, Slot.STATE, State.WAITING, LINGER_MS);
-    if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.IDLE) === State.WAITING) return; // timed out
+  for (let until = performance.now() + LINGER_MS; ;) {
+    // the bell is read before the state: a job handed over after this read rings it after
+    const bell = Atomics.load(sync, Sync.BELL), time = until - performance.now();
+    if (Atomics.load(c, Slot.STATE) === State.WAITING) {
+      if (time > 0) {
+        Atomics.wait(sync, Sync.BELL, bell, time);
+        continue; // the bell may ring for other workers' jobs
+      }
+      if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.IDLE) === State.WAITING) return; // timed out
+    }
     if (Atomics.load(c, Slot.STATE) !== State.CLAIMED) return Atomics.store(c, Slot.STATE, State.IDLE), undefined; // released
     const kind = Atomics.load(c, Slot.KIND) === 0 ? 'run' : 'predict';
     const at = Atomics.load(c, Slot.IN), count = Atomics.load(c, Slot.COUNT), out = Atomics.load(c, Slot.OUT);
@@ -66,11 +74,15 @@ function linger(interp: Interpreter, c: Int32Array, job: Job): void {
     const output = kind === 'run' ? new Float32Array(job.output!.buffer, out * 4, count * interp.outputSize) : new Int32Array(job.output!.buffer, out * 4, count);
     const m: Job = { type: 'job', id: -1, kind, count, input, output, ready: Atomics.load(c, Slot.READY) ? job.ready : undefined };
     Atomics.store(c, Slot.STATE, State.IDLE);
-    runShared(interp, m);
-    end[0] = performance.timeOrigin + performance.now();
-    Atomics.store(c, Slot.STATE, State.WAITING);
-    Atomics.store(c, Slot.DONE, Atomics.load(c, Slot.SEQ));
-    Atomics.notify(c, Slot.DONE);
+    try {
+      runShared(interp, m);
+      end[0] = performance.timeOrigin + performance.now();
+      Atomics.store(c, Slot.STATE, State.WAITING);
+      Atomics.store(c, Slot.DONE, Atomics.load(c, Slot.SEQ));
+    } finally {
+      if (Atomics.sub(sync, Sync.LEFT, 1) === 1) Atomics.notify(sync, Sync.LEFT); // the last one out
+    }
+    until = performance.now() + LINGER_MS;
   }
 }
 

@@ -33,10 +33,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'exit_on_job.js'), wrapper('process.exit(7)', "m.type === 'job' && m.id === 1"));
   writeFileSync(join(dir, 'throw_on_job.js'), wrapper("throw new Error('injected failure')", "m.type === 'job' && m.id === 1"));
   writeFileSync(join(dir, 'exit_on_load.js'), wrapper('process.exit(3)', "m.type === 'load'"));
-  // a worker that breaks on its first job handed over in shared memory (no message: its wait on the
-  // control block returns with the state CLAIMED, 2)
-  const onFastJob = (act: string) => `const wait = Atomics.wait.bind(Atomics);
-Atomics.wait = (a, i, v, t) => { const r = wait(a, i, v, t); if (a.buffer.byteLength === 40 && i === 0 && Atomics.load(a, 0) === 2) { ${act}; } return r; };
+  // a worker that breaks on its first job handed over in shared memory (no message: it takes the job
+  // by storing IDLE, 0, over CLAIMED, 2, in slot 0 of its control block)
+  const onFastJob = (act: string) => `const store = Atomics.store.bind(Atomics);
+Atomics.store = (a, i, v) => { if (a.buffer.byteLength === 40 && i === 0 && v === 0 && Atomics.load(a, 0) === 2) { ${act}; } return store(a, i, v); };
 await import('./worker.js');
 `;
   writeFileSync(join(dir, 'exit_on_fast_job.js'), onFastJob('process.exit(9)'));
