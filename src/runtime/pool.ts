@@ -19,6 +19,11 @@
 // buffer a piece at a time after the jobs are posted, so the workers start on the first piece (they
 // Atomics.wait for a piece not copied yet). Elsewhere each chunk is posted (copied) to its worker and
 // its output transferred back.
+// Back-to-back calls (shared memory and Atomics.waitAsync): a worker done with a job waits a while
+// (LINGER_MS) on a shared bell rather than going back to its event loop, and a next job on the same
+// buffers is handed over in shared memory, with no message either way (pool_messages.ts, Slot): one
+// notify starts every worker, and the last to finish wakes the pool once (the caller, when it
+// computes, waits for it on the spot, bounded by its own chunk's time).
 // Failure: a worker that crashes, exits or cannot start rejects the pending call with RuntimeError
 // 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
 import { readModel } from '../format/read.js';
