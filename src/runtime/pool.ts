@@ -259,8 +259,7 @@ export class Pool {
       }));
       const handed = busy.some((m) => m.poll);
       if (handed) {
-        Atomics.add(this.sync!, Sync.BELL, 1); // one wake-up for every worker handed a job
-        Atomics.notify(this.sync!, Sync.BELL);
+        this.ring(); // one wake-up for every worker handed a job
         if (!mine) this.watch();
       }
       let failedHere: unknown;
@@ -306,6 +305,12 @@ export class Pool {
     if (r.length > RECENT) r.shift();
   }
 
+  /** Wakes every lingering worker: each then looks at its own state. */
+  private ring(): void {
+    Atomics.add(this.sync!, Sync.BELL, 1);
+    Atomics.notify(this.sync!, Sync.BELL);
+  }
+
   /**
    * The caller, done with its chunk: waits here (Atomics.wait, where this thread may block) for the
    * workers' fast jobs, for at most as long as its chunk took, rather than through the event loop.
@@ -349,7 +354,7 @@ export class Pool {
     const same = member.sent?.input === input.buffer && member.sent.output === output.buffer && (member.sent.ready || !ready);
     if (!same) {
       member.sent = { input: input.buffer, output: output.buffer, ready };
-      if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.RELEASED) === State.WAITING) Atomics.notify(c, Slot.STATE);
+      if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.RELEASED) === State.WAITING) this.ring(); // it waits on the bell
       return undefined;
     }
     const seq = ++member.seq;

@@ -265,6 +265,19 @@ describe('errors', () => {
 });
 
 describe('lifetime', () => {
+  it('a worker waiting for a shared-memory job still reads a message at once (calls switching buffers do not stall)', async () => {
+    const pool = await P.createPool(MODELS[2][1], { threads: 2, warmup: 0 });
+    const shared = new Float32Array(new SharedArrayBuffer(2 * 784 * 4));
+    shared.set(x.subarray(0, 2 * 784));
+    const want = R.loadModel(MODELS[2][1], { warmup: 0 }).predict(x.subarray(0, 2 * 784), 2).slice();
+    await pool.predict(shared, 2);
+    const t = performance.now();
+    // each switch sends a message to a worker that lingers for LINGER_MS (20 ms) unless released
+    for (let i = 0; i < 30; i++) expect(await pool.predict(i % 2 ? shared : x.subarray(0, 2 * 784), 2)).toEqual(want);
+    expect(performance.now() - t).toBeLessThan(300); // stalled: 30 x ~20 ms
+    await pool.close();
+  });
+
   it('defaults to every hardware thread', async () => {
     const pool = await P.createPool(MODELS[0][1], { warmup: 0 });
     expect(pool.threads).toBe(availableParallelism());
