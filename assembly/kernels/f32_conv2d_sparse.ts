@@ -12,7 +12,7 @@
 // The pooled conv's records hold 4 offsets (sub-images 00 01 10 11): one nonzero feeds 4 sub-images x 8
 // pooled pixels with 8 loads and 8 multiply-adds, and the pool is a lane-wise max.
 // Weights: packConv2dSparse / packConv2dReluMaxpoolSparse. Scratch (conv2dSparseScratchBytes):
-//   planes [cin][rq][cq][hq][wq] + wq + 32 floats, then [cout][rows*wq rounded up to 28] (batch-minor:
+//   planes [cin][rq][cq][hq][wq] + wq + 32 floats, then [cout][rows*wq rounded up to 28, then to 8] (batch-minor:
 //   MINOR_GROUP = 16 of them, image b in slot b % 16, written out 16 lanes at a time).
 // Reference twins: src/runtime/reference/f32_conv2d_sparse.ts, f32_conv2d_relu_maxpool2d_sparse.ts.
 import { madd, relu } from '../lib/simd';
@@ -59,7 +59,8 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
   const rows = pool ? oh >> 1 : oh, cols = pool ? ow >> 1 : ow, count = rows * wq;
   const planesBytes = <usize>(cin * rq * cq * hq * wq) << 2;
   const fill = pt > 0 || pl > 0 || hp > h || wp > wd;
-  const pitch = <usize>((count + 27) / 28 * 28) << 2;
+  // a channel's row: strips of 28 (sparseChannels) or of 8 (the pooled strips) must both fit
+  const pitch = <usize>(((count + 27) / 28 * 28 + 7) & ~7) << 2;
   const tmp = scratch + ((planesBytes + (<usize>(wq + 32) << 2) + 15) & ~15);
   const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(rows * cols * cout) << 2;
   const minor = (flags & CONV_OUT_MINOR) != 0, slot = <usize>cout * pitch;

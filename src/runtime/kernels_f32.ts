@@ -306,6 +306,9 @@ const CONV_POOL_SPARSE_SHAPES: KernelShape[] = [
   s('50% 4x5 kernel stride 1x3', { n: 1, h: 9, w: 20, cin: 1, cout: 6, kh: 4, kw: 5, sh: 1, sw: 3 }, 0.5),
   s('80% batch-minor out, n37: two blocks, a last group of 1', { n: 37, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, out_minor: 1 }, 0.8),
   s('50% batch-minor out, 5 pooled columns, cout5', { n: 3, h: 12, w: 12, cin: 2, cout: 5, kh: 3, kw: 3, out_minor: 1 }, 0.5),
+  // a channel's run of 2 x 13 = 26 outputs: 28 floats hold the conv's strips, the pooled strips of 8 need 32
+  s('80% 12 pooled columns: a run of 26, the last 8-wide strip past 28', { n: 2, h: 6, w: 26, cin: 1, cout: 3, kh: 3, kw: 3 }, 0.8),
+  s('50% batch-minor out, a run of 26', { n: 2, h: 6, w: 26, cin: 1, cout: 3, kh: 3, kw: 3, out_minor: 1 }, 0.5),
 ];
 
 const SEED_CONV = { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 };

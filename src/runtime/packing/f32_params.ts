@@ -71,10 +71,15 @@ export function sparsePlanes(g: Conv2dGeometry, pool: boolean): { Q: number; P: 
   return { Q, P, hq, wq, rows: pool ? g.outH >> 1 : g.outH };
 }
 
-/** Scratch bytes of f32_conv2d_sparse (pool false) / f32_conv2d_relu_maxpool2d_sparse: the planes + wq + 32 floats, then [cout][rows*wq rounded up to 28] (16 of them for a 'minor' output: MINOR_GROUP in f32_sparse_core.ts). */
+/**
+ * Scratch bytes of f32_conv2d_sparse (pool false) / f32_conv2d_relu_maxpool2d_sparse: the planes + wq + 32
+ * floats, then [cout][rows*wq rounded up to 28 (the conv's strips), then to 8 (the pooled strips)] (16 of
+ * them for a 'minor' output: MINOR_GROUP in f32_sparse_core.ts).
+ */
 function sparseConvScratchBytes(g: Conv2dGeometry, pool: boolean): number {
   const { Q, P, hq, wq, rows } = sparsePlanes(g, pool);
-  return align16(4 * (g.cin * Q * P * hq * wq + wq + 32)) + 112 * (g.outLayout === 'minor' ? 16 : 1) * g.cout * Math.ceil((rows * wq) / 28);
+  const pitch = (Math.ceil((rows * wq) / 28) * 28 + 7) & ~7;
+  return align16(4 * (g.cin * Q * P * hq * wq + wq + 32)) + 4 * (g.outLayout === 'minor' ? 16 : 1) * g.cout * pitch;
 }
 
 export const conv2dSparseScratchBytes = (g: Conv2dGeometry): number => sparseConvScratchBytes(g, false);
