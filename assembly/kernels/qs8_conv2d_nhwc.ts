@@ -284,8 +284,10 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
     const patch = patches + <usize>(j * r16), o = out + <usize>(load<i32>(idx + (<usize>j << 2)) & 0x7fffffff);
     for (let c = 0; c < cout; c++) {
       let m = i32.MIN_VALUE;
-      // sparse: the channel's entries [w0, w1) and their offsets from e0 (a step of npos per entry)
-      const w0 = wts + (<usize>(load<i32>(start + (<usize>c << 2)) >> 1) << 2), w1 = wts + (<usize>(load<i32>(start + (<usize>c << 2), 4) >> 1) << 2);
+      // sparse: the channel's entries [w0, w1) and their offsets from e0 (a step of npos per entry); a
+      // dense layer has no entry table, so nothing is read from it
+      const s0 = sparse ? load<i32>(start + (<usize>c << 2)) : 0, s1 = sparse ? load<i32>(start + (<usize>c << 2), 4) : 0;
+      const w0 = wts + (<usize>(s0 >> 1) << 2), w1 = wts + (<usize>(s1 >> 1) << 2);
       const e0 = offs + (w0 - wts) * <usize>npos, step = <usize>npos << 2;
       for (let pos = 0; pos < npos; pos++) {
         let acc = load<i32>(bias + (<usize>c << 2));
