@@ -1,10 +1,11 @@
 // Trained models cached on disk, keyed by everything that determines their weights (recipe config,
-// seed, data, backend, and the training code itself), so `npm run bench` and the seed-run tests train
-// once and reuse. `fresh` retrains.
+// seed, data, backend, and the training code itself), so `npm run bench` and the seed-run tests each
+// train once and then reuse. `fresh` retrains.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../errors.js';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.js';
 import type { Sequential } from '../model/sequential.js';
 
@@ -32,27 +33,35 @@ const TRAINING_CODE = ['data', 'engine', 'model', 'prune', 'quant', 'recipes'];
 let codeDigest: string | undefined;
 
 /**
- * A hash of the training code, so that a model cached by an older version of topiary is never taken
- * for what this version trains. It reads the TypeScript sources of the package's src/ when they are
- * there (a checkout: tests and the built bench then share one key), else the compiled files beside
- * this module; the embedded training kernels (engine/train_wasm.gen) are among them.
+ * A hash of the training code that is running (the TypeScript sources under vitest, the compiled
+ * JavaScript under dist/), so that a model cached by other code is never taken for what this code
+ * trains; the embedded training kernels (engine/train_wasm.gen) are among the files. Tests and the
+ * built bench therefore keep separate cache entries.
  */
 export function trainingCodeDigest(): string {
   if (codeDigest !== undefined) return codeDigest;
-  const here = dirname(fileURLToPath(import.meta.url)); // <root>/src/recipes or <root>/dist/src/recipes
-  const compiled = dirname(here);
-  const checkout = join(compiled, '..', '..', 'src'); // from dist/src: the checkout's src/
-  const sources = existsSync(join(checkout, 'recipes', 'cache.ts')) ? checkout : compiled;
+  const root = dirname(dirname(fileURLToPath(import.meta.url))); // src/ or dist/src/
   const h = createHash('sha256');
-  for (const folder of TRAINING_CODE) {
-    const dir = join(sources, folder);
-    if (!existsSync(dir)) continue;
-    for (const file of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
-      if (!/\.(ts|js)$/.test(file) || file.endsWith('.d.ts')) continue;
-      h.update(`${folder}/${file}\0`).update(readFileSync(join(dir, file))).update('\0');
+  try {
+    for (const folder of TRAINING_CODE) {
+      for (const file of codeFiles(join(root, folder))) {
+        h.update(`${folder}/${file}\0`).update(readFileSync(join(root, folder, file))).update('\0');
+      }
     }
+  } catch (e) {
+    throw new ConfigError('CACHE_CODE', `cannot read topiary's own training code under ${root} to key the model cache (${(e as Error).message}); reinstall topiary`);
   }
   return (codeDigest = h.digest('hex').slice(0, 16));
+}
+
+/** The .ts / .js files below `dir` (no declaration files), as sorted '/'-separated relative paths. */
+function codeFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (entry.isDirectory()) out.push(...codeFiles(join(dir, entry.name), `${prefix}${entry.name}/`));
+    else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(prefix + entry.name);
+  }
+  return out;
 }
 
 /**
