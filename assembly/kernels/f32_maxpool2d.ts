@@ -9,14 +9,15 @@ import { param } from './f32_conv_params';
 export function f32_maxpool2d(p: usize, x: usize, y: usize): void {
   const n = param(p, 0), h = param(p, 1), wd = param(p, 2), c = param(p, 3);
   const ph = param(p, 4), pw = param(p, 5), sh = param(p, 6), sw = param(p, 7), oh = param(p, 8), ow = param(p, 9);
+  const pt = param(p, 10), pl = param(p, 11);
   const pix = <usize>c << 2, row = <usize>wd * pix;
   for (let b = 0; b < n; b++) {
     for (let py = 0; py < oh; py++) {
       // the window clipped to the image: 'same' pads at most k - 1 in all, so one row and column stay
-      const y0 = py * sh - param(p, 10), i0 = max(y0, 0), rows = min(y0 + ph, h) - i0;
+      const y0 = py * sh - pt, i0 = max(y0, 0), rows = min(y0 + ph, h) - i0;
       const xr = x + <usize>((b * h + i0) * wd) * pix;
       for (let px = 0; px < ow; px++, y += pix) {
-        const x0 = px * sw - param(p, 11), j0 = max(x0, 0), cols = <usize>(min(x0 + pw, wd) - j0) * pix;
+        const x0 = px * sw - pl, j0 = max(x0, 0), cols = <usize>(min(x0 + pw, wd) - j0) * pix;
         const xp = xr + <usize>j0 * pix;
         // SIMD: 4 channels at a time; a last group of 1-3 reads the next pixel's channels (or the
         // arena's slack) into lanes it never stores.

@@ -122,9 +122,9 @@ export class Pool {
   private readonly ready?: Int32Array;
   /** Samples per piece of that copy: a worker's run. */
   private piece = 32;
-  /** Whether jobs may go through shared memory instead of messages (the pool waits with Atomics.waitAsync). */
   /** Whether this thread may Atomics.wait (not a browser's main thread). */
   private blocking = true;
+  /** Whether jobs may go through shared memory instead of messages (the pool waits with Atomics.waitAsync). */
   private readonly fast = this.shared && typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function';
   /** The pool-wide fast-path slots (Sync): the bell all lingering workers wait on, the jobs still running. */
   private readonly sync = this.fast ? new Int32Array(new SharedArrayBuffer(8)) : undefined;
