@@ -7,6 +7,7 @@
 import { KERNELS } from '../src/runtime/kernels.js';
 import type { KernelCase, KernelInfo, KernelShape } from '../src/runtime/kernel_info.js';
 import { instantiateKernels, type KernelModule } from '../src/runtime/wasm.js';
+import { medianOf } from './measure.js';
 
 const ROUNDS = 9;
 const SAMPLE_MS = 25;
@@ -39,7 +40,6 @@ function measure(variants: Variant[]): void {
   }
 }
 
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 function unit(k: KernelInfo): { name: string; perMac: number } {
   if (k.op === 'maxpool2d') return { name: 'Gcmp/s', perMac: 1 };
@@ -95,7 +95,7 @@ function main(): void {
         variants.push({ label: twin.row.name, run: c.run, macs: c.macs, nonzeroMacs: c.nonzeroMacs, times: [] });
       }
       measure(variants);
-      const rate = (v: Variant, macs: number): number => (macs * u.perMac) / (median(v.times) * 1e6);
+      const rate = (v: Variant, macs: number): number => (macs * u.perMac) / (medianOf(v.times) * 1e6);
       const [simd, scalar, ref] = variants;
       const sparse = k.sparse || simd.nonzeroMacs !== simd.macs;
       const simdCol = sparse ? `${rate(simd, simd.macs).toFixed(1)} (${rate(simd, simd.nonzeroMacs).toFixed(1)} actual)` : rate(simd, simd.macs).toFixed(1);
@@ -103,11 +103,11 @@ function main(): void {
       if (twin) {
         const d = variants[3];
         // Ratio per round (the two ran back to back), then the median: steadier than a ratio of medians on a busy machine.
-        const ratio = median(d.times.map((t, r) => t / simd.times[r]));
-        note += `; ${ratio.toFixed(2)}x the speed of ${d.label} (${(median(d.times) * 1000).toFixed(1)} µs)`;
+        const ratio = medianOf(d.times.map((t, r) => t / simd.times[r]));
+        note += `; ${ratio.toFixed(2)}x the speed of ${d.label} (${(medianOf(d.times) * 1000).toFixed(1)} µs)`;
       }
       const label = shape.sparsity === undefined ? shape.label : `${shape.label} @${Math.round(shape.sparsity * 100)}%`;
-      table.push([k.name, label, simdCol, rate(scalar, scalar.macs).toFixed(2), rate(ref, ref.macs).toFixed(3), (median(simd.times) * 1000).toFixed(1), note]);
+      table.push([k.name, label, simdCol, rate(scalar, scalar.macs).toFixed(2), rate(ref, ref.macs).toFixed(3), (medianOf(simd.times) * 1000).toFixed(1), note]);
       console.error(`  measured ${k.name} / ${label}`);
     }
   }

@@ -104,7 +104,8 @@ export function summarize(samples: readonly number[]): Latency {
   return { median, spread: medianOf(samples.map((x) => Math.abs(x - median))), samples: samples.length };
 }
 
-function medianOf(xs: readonly number[]): number {
+/** The median (the mean of the middle two for an even count); every bench takes its medians here. */
+export function medianOf(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

@@ -22,6 +22,7 @@ import { trainBaseline } from '../src/recipes/baseline.js';
 import { trainQat } from '../src/recipes/qat.js';
 import { loadModel, type Interpreter } from '../src/runtime/index.js';
 import { exportOnnx } from './onnx_export.js';
+import { medianOf } from './measure.js';
 
 const BATCH = 32;
 const TOLERANCE = 1e-4;
@@ -59,7 +60,6 @@ function loadOrt(dir: string | undefined): Ort | string {
   return `onnxruntime-node could not be loaded from ${resolve(dir)} (run \`npm install onnxruntime-node\` there)`;
 }
 
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function main(): Promise<void> {
   const ort = loadOrt(arg('--ort') ?? process.env.TOPIARY_ORT);
@@ -134,8 +134,8 @@ async function main(): Promise<void> {
   const best = (v: number[]) => Math.min(...v);
   console.log('model                              | file bytes | accuracy | ms per pass | best ms | onnxruntime fp32 / this (medians) | (bests)');
   for (const [i, row] of rows.entries()) {
-    const m = median(ms[i]), b = best(ms[i]);
-    console.log(`${row.label.padEnd(34)} | ${String(row.bytes).padStart(10)} | ${(row.accuracy * 100).toFixed(2).padStart(7)}% | ${m.toFixed(2).padStart(11)} | ${b.toFixed(2).padStart(7)} | ${`${(median(ms[0]) / m).toFixed(2)}x`.padStart(33)} | ${`${(best(ms[0]) / b).toFixed(2)}x`.padStart(7)}`);
+    const m = medianOf(ms[i]), b = best(ms[i]);
+    console.log(`${row.label.padEnd(34)} | ${String(row.bytes).padStart(10)} | ${(row.accuracy * 100).toFixed(2).padStart(7)}% | ${m.toFixed(2).padStart(11)} | ${b.toFixed(2).padStart(7)} | ${`${(medianOf(ms[0]) / m).toFixed(2)}x`.padStart(33)} | ${`${(best(ms[0]) / b).toFixed(2)}x`.padStart(7)}`);
   }
   console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other work shares these cores).`);
   await session.release?.();

@@ -26,11 +26,11 @@ import { trainBaseline } from '../src/recipes/baseline.js';
 import { trainQat } from '../src/recipes/qat.js';
 import { loadModel } from '../src/runtime/index.js';
 import { createPool, type Pool } from '../src/runtime/pool.js';
+import { medianOf } from './measure.js';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
 const CALLS = 5; // timed calls per task and round
 
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function time(fn: () => unknown): Promise<number[]> {
   const ms: number[] = [];
@@ -120,12 +120,12 @@ async function main(): Promise<void> {
   }
   const cols: [string, string][] = [['thread', 'this thread'], ['pool1', '1 worker'], ['pool2', '2 workers'], ['pool2copy', '2 workers, copied'], ['caller2', 'caller + 1 worker'], ['caller2copy', 'caller + 1, copied']];
   console.log(`${'model'.padEnd(26)} | ${cols.map(([, h]) => h.padStart(18)).join(' | ')}`);
-  const cell = (v: number[] | undefined, best: boolean) => (v ? (best ? `(best ${Math.min(...v).toFixed(2)})` : median(v).toFixed(2)) : '').padStart(18);
+  const cell = (v: number[] | undefined, best: boolean) => (v ? (best ? `(best ${Math.min(...v).toFixed(2)})` : medianOf(v).toFixed(2)) : '').padStart(18);
   for (const row of rows) {
     const ms = (k: string) => times.get(`${row.label}/${k}`);
     console.log(`${row.label.padEnd(26)} | ${cols.map(([k]) => cell(ms(k), false)).join(' | ')}`);
     console.log(`${''.padEnd(26)} | ${cols.map(([k]) => cell(ms(k), true)).join(' | ')}`);
-    for (const [label, of] of [['medians', median], ['bests', (v: number[]) => Math.min(...v)]] as const) {
+    for (const [label, of] of [['medians', medianOf], ['bests', (v: number[]) => Math.min(...v)]] as const) {
       const x = (k: string) => (ms(k) ? `${(of(ms('thread')!) / of(ms(k)!)).toFixed(2)}x` : '-');
       console.log(`${`  vs this thread (${label})`.padEnd(26)} | ${cols.map(([k]) => x(k).padStart(18)).join(' | ')}`);
     }

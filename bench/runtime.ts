@@ -21,6 +21,7 @@ import { trainBaseline } from '../src/recipes/baseline.js';
 import { trainPruned } from '../src/recipes/pruned.js';
 import { loadModel, type Interpreter } from '../src/runtime/index.js';
 import { floatModel, int8Model, pruneKernels, quantizedModel } from './runtime_models.js';
+import { medianOf } from './measure.js';
 
 const ROUNDS = 5;
 const BATCH = 32;
@@ -33,7 +34,6 @@ interface Variant {
   bytes: Uint8Array;
 }
 
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 /** Runs every task `ROUNDS` times interleaved; returns each task's median of per-round medians (ms). */
 function measure(tasks: [string, () => void][]): Map<string, number> {
@@ -48,7 +48,7 @@ function measure(tasks: [string, () => void][]): Map<string, number> {
       perRound.get(t.name)!.push(res.latency.p50);
     }
   }
-  return new Map([...perRound].map(([name, ms]) => [name, median(ms)]));
+  return new Map([...perRound].map(([name, ms]) => [name, medianOf(ms)]));
 }
 
 /** A pass over all samples in batches of 32 into `out`, with the batch views made once. */

@@ -15,6 +15,7 @@ import { ConfigError } from '../src/errors.js';
 import { mnistCnn } from '../src/model/mnist_cnn.js';
 import type { Sequential } from '../src/model/sequential.js';
 import { fit } from '../src/model/train.js';
+import { medianOf } from './measure.js';
 
 /** tfjs 4.22's cpu backend on this machine class (DESIGN.md); its wasm backend cannot train the model. */
 const TFJS_CPU_SAMPLES_PER_S = 36;
@@ -51,11 +52,6 @@ function parseArgs(argv: string[]): { epochs: number; backends: string[] } {
   return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function main(): void {
   const { epochs, backends } = parseArgs(process.argv.slice(2));
@@ -82,17 +78,17 @@ function main(): void {
   }
 
   const ref = runs.find((r) => r.label === 'ts-reference');
-  const refRate = ref ? median(ref.rates) : undefined;
+  const refRate = ref ? medianOf(ref.rates) : undefined;
   const header = ['backend', 'samples/s (median)', 'best', 'ms/epoch', 'per CPU-s', 'vs ts-reference', 'vs tfjs cpu', `test acc after ${epochs + 1} ep`];
   const rows = runs.map((r) => {
-    const rate = median(r.rates);
+    const rate = medianOf(r.rates);
     const acc = r.model.evaluate(test).accuracy;
     return [
       r.label,
       Math.round(rate).toLocaleString('en-US'),
       Math.round(Math.max(...r.rates)).toLocaleString('en-US'),
       ((train.count / rate) * 1000).toFixed(0),
-      Math.round(median(r.cpuRates)).toLocaleString('en-US'),
+      Math.round(medianOf(r.cpuRates)).toLocaleString('en-US'),
       refRate ? `${(rate / refRate).toFixed(1)}x` : '-',
       `${Math.round(rate / TFJS_CPU_SAMPLES_PER_S)}x`,
       `${(acc * 100).toFixed(2)}%`,
