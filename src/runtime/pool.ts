@@ -30,7 +30,7 @@ import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
 import { loadModel, loadScalar, type Interpreter } from './index.js';
 import { checkInput, checkOutput } from './io_checks.js';
-import { CONTROL_BYTES, CONTROL_INTS, fromWire, Slot, State, Sync, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
+import { CONTROL_BYTES, endTimeOf, fromWire, Slot, State, Sync, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
 import { availableThreads, startThread, type Thread } from './threads.js';
 import type { Isa } from './wasm.js';
 
@@ -87,6 +87,8 @@ interface Member {
   pending?: Pending;
   /** Its fast-path slots (pool_messages.ts, Slot), and the buffers of its last message job, which fast jobs use. */
   control?: Int32Array;
+  /** endTimeOf(control), made once. */
+  ended?: Float64Array;
   sent?: { input: ArrayBufferLike; output: ArrayBufferLike; ready: boolean };
   seq: number;
   /** Resolves its fast job's promise if it is done. */
@@ -373,7 +375,7 @@ export class Pool {
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject };
       member.pending = pending;
-      const end = new Float64Array(c.buffer, c.byteOffset + CONTROL_INTS * 4, 1);
+      const end = member.ended!;
       member.poll = () => {
         if (member.pending !== pending) return (member.poll = undefined); // failed or closed meanwhile: already rejected
         if (Atomics.load(c, Slot.DONE) !== seq) return; // it threw: its message rejects the call
@@ -397,7 +399,10 @@ export class Pool {
     const member = this.members[w];
     if (m.type === 'started') {
       // member.thread is set: startThread returned before any event of its worker could be dispatched
-      if (this.fast) member.control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+      if (this.fast) {
+        member.control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+        member.ended = endTimeOf(member.control);
+      }
       const load: ToWorker = { type: 'load', bytes: this.bytes!, options: this.loadOptions, control: member.control, sync: this.sync };
       member.thread!.post(load);
       return;

@@ -50,6 +50,8 @@ export const State = { IDLE: 0, WAITING: 1, CLAIMED: 2, RELEASED: 3 } as const;
 /** Int32 slots of a worker's control block; a Float64 after them holds when the job ended (timeOrigin + now()). */
 export const CONTROL_INTS = 8;
 export const CONTROL_BYTES = CONTROL_INTS * 4 + 8;
+/** The Float64 after a control block's Int32 slots: when its last fast job ended. */
+export const endTimeOf = (control: Int32Array): Float64Array => new Float64Array(control.buffer, control.byteOffset + CONTROL_INTS * 4, 1);
 export const LINGER_MS = 20;
 
 export interface WireError {

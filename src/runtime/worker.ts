@@ -2,7 +2,7 @@
 // from the bytes the pool sends, running the contiguous slice of each call the pool hands it. With a
 // control block (shared memory) it lingers after each job for the next one (pool_messages.ts, Slot).
 import { loadModel, loadScalar, type Interpreter } from './index.js';
-import { CONTROL_INTS, LINGER_MS, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
+import { endTimeOf, LINGER_MS, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
 import { parentPort } from './threads.js';
 
 type Job = Extract<ToWorker, { type: 'job' }>;
@@ -55,7 +55,7 @@ reply({ type: 'started' });
  */
 function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job): void {
   // IN and OUT are element offsets from the start of the buffers
-  const end = new Float64Array(c.buffer, c.byteOffset + CONTROL_INTS * 4, 1);
+  const end = endTimeOf(c);
   const inSize = interp.inputSize;
   for (let until = performance.now() + LINGER_MS; ;) {
     // the bell is read before the state: a job handed over after this read rings it after
