@@ -249,17 +249,18 @@ export class Pool {
     const busy = this.members.slice(0, chunks.length);
     for (const m of busy) m.thread!.hold(true);
     try {
+      let handed = false; // some worker took its job in shared memory (handOver), not by message
       const replies = Promise.allSettled(chunks.map(([start, count], w) => {
         if (count === 0) return Promise.resolve();
         const x = src.subarray(start * inSize, (start + count) * inSize);
         const sent = dst ? this.handOver(w, kind, x, dst.subarray(start * per, (start + count) * per), count, filler !== undefined, t0) : undefined;
+        if (sent) handed = true;
         const job: ToWorker = { type: 'job', id: this.nextId++, kind, count, input: dst ? x : x.slice(), output: dst?.subarray(start * per, (start + count) * per), ready: filler?.counter(w) };
         return (sent ?? this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer])).then((reply) => {
           if (reply?.output) result.set(reply.output, start * per);
           if (reply) this.timed(w, count, reply.ms);
         });
       }));
-      const handed = busy.some((m) => m.poll);
       if (handed) {
         this.ring(); // one wake-up for every worker handed a job
         if (!mine) this.watch();
