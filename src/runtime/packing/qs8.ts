@@ -136,7 +136,6 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * total]);
   [k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]].forEach((v, i) => blob.i32(0, i, v));
   let i = 0;
-  const sums = new Int32Array(n);
   for (let c = 0; c < n; c++) {
     let sum = 0, a = -1;
     blob.i32(3, c, i);
@@ -153,13 +152,10 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
       i++;
       a = -1;
     }
-    sums[c] = sum;
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
   }
   blob.i32(3, n, i);
   writeRequant(blob, 2, rq, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
-  // the kernel reads x + 128 (u8: zero-extended in one instruction); - 128 * sum(w) takes it back out
-  for (let c = 0; c < n; c++) blob.i32(1, c, (blob.view.getInt32(blob.at[1] + 4 * c, true) - 128 * sums[c]) | 0);
   return blob.bytes;
 }
 
