@@ -62,7 +62,13 @@ export function sparseChannels(planes: usize, w: usize, out: usize, pitch: usize
     const end = t + (<usize>load<i32>(counts + (<usize>c << 2)) << 3);
     const bias = load<f32>(w + (<usize>c << 2)), oc = out + <usize>c * pitch;
     if (ASC_FEATURE_SIMD) {
-      for (let o = 0; o < tail; o += 28) strip7(oc + (<usize>o << 2), planes + (<usize>o << 2), t, end, bias, doRelu);
+      if (t == end) {
+        // no nonzero weights (13% of the channels of a 3x3x1 conv at 80% zeros): the bias alone
+        const b = f32x4.splat(bias), v = doRelu ? relu(b) : b;
+        for (let o = 0; o < tail; o += 4) v128.store(oc + (<usize>o << 2), v);
+      } else {
+        for (let o = 0; o < tail; o += 28) strip7(oc + (<usize>o << 2), planes + (<usize>o << 2), t, end, bias, doRelu);
+      }
     } else {
       for (let o = 0; o < count; o++) {
         const at = planes + (<usize>o << 2);
