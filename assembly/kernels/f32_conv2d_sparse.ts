@@ -19,24 +19,29 @@ import { madd, relu } from '../lib/simd';
 import { CONV_IN_NCHW, CONV_OUT_MINOR, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
 import { MINOR_GROUP, fillPlanes, sparseChannels, writeImage, writeMinor } from './f32_sparse_core';
 
-@inline function max4(a: v128, b: v128, c: v128, d: v128): v128 {
-  return relu(f32x4.pmax(f32x4.pmax(a, b), f32x4.pmax(c, d)));
-}
-
-/** 8 pooled outputs of one channel (records: 4 offsets, weight; b: the bias splat). */
-function poolStrip(out: usize, at: usize, t: usize, end: usize, b: v128): void {
-  let a0 = b, a1 = b, b0 = b, b1 = b, c0 = b, c1 = b, d0 = b, d1 = b;
-  for (; t < end; t += 20) {
-    const q0 = at + <usize>load<u32>(t), q1 = at + <usize>load<u32>(t, 4);
-    const q2 = at + <usize>load<u32>(t, 8), q3 = at + <usize>load<u32>(t, 12);
-    const v = v128.load32_splat(t, 16);
+/**
+ * 8 pooled outputs of one channel (records: 4 offsets, weight; b: the bias splat), in two passes over
+ * the records: sub-images 00 01, their max kept, then 10 11. One pass with all 8 accumulators held 17
+ * registers once V8 hoisted the loads, and the spilled accumulator's store-load sat on its add chain:
+ * the two passes ran the pooled conv about 6% faster.
+ */
+function poolStrip(out: usize, at: usize, t0: usize, end: usize, b: v128): void {
+  let a0 = b, a1 = b, b0 = b, b1 = b;
+  for (let t = t0; t < end; t += 20) {
+    const q0 = at + <usize>load<u32>(t), q1 = at + <usize>load<u32>(t, 4), v = v128.load32_splat(t, 16);
     a0 = madd(a0, v128.load(q0), v); a1 = madd(a1, v128.load(q0, 16), v);
     b0 = madd(b0, v128.load(q1), v); b1 = madd(b1, v128.load(q1, 16), v);
-    c0 = madd(c0, v128.load(q2), v); c1 = madd(c1, v128.load(q2, 16), v);
-    d0 = madd(d0, v128.load(q3), v); d1 = madd(d1, v128.load(q3, 16), v);
   }
-  v128.store(out, max4(a0, b0, c0, d0));
-  v128.store(out, max4(a1, b1, c1, d1), 16);
+  const m0 = f32x4.pmax(a0, b0), m1 = f32x4.pmax(a1, b1);
+  a0 = b; a1 = b; b0 = b; b1 = b;
+  for (let t = t0; t < end; t += 20) {
+    const q2 = at + <usize>load<u32>(t, 8), q3 = at + <usize>load<u32>(t, 12), v = v128.load32_splat(t, 16);
+    a0 = madd(a0, v128.load(q2), v); a1 = madd(a1, v128.load(q2, 16), v);
+    b0 = madd(b0, v128.load(q3), v); b1 = madd(b1, v128.load(q3, 16), v);
+  }
+  // relu(max(max(00, 01), max(10, 11))), as in one pass
+  v128.store(out, relu(f32x4.pmax(m0, f32x4.pmax(a0, b0))));
+  v128.store(out, relu(f32x4.pmax(m1, f32x4.pmax(a1, b1))), 16);
 }
 
 function poolScalar(out: usize, at: usize, t: usize, end: usize, bias: f32): void {
