@@ -15,7 +15,7 @@ import { DTYPE_BYTES, DTYPES } from '../format/spec.js';
 import { Arena, align16, planOffsets } from './arena.js';
 import { RuntimeError } from './errors.js';
 import { checkInput, checkOutput } from './io_checks.js';
-import { resolve, type KernelExports, type Step } from './resolver.js';
+import { resolve, type KernelExports, type Step, type Table } from './resolver.js';
 import type { Isa, KernelModule } from './wasm.js';
 
 export type SparseMode = 'auto' | 'never' | 'always';
@@ -52,7 +52,8 @@ export class Interpreter {
   readonly predict: (input: Float32Array, batchSize?: number, output?: Int32Array) => Int32Array;
   private readonly memory: WebAssembly.Memory;
 
-  constructor(model: FormatModel, mod: KernelModule, options: InterpreterOptions = {}) {
+  /** Prepares `model` (read and validated) on a fresh kernel instance with the families of `table`. */
+  constructor(model: FormatModel, mod: KernelModule, table: Table, options: InterpreterOptions = {}) {
     const { sparse = 'auto', maxBatch = 32, warmup = 10 } = options;
     const bad = (what: string, value: unknown, use: string) => new RuntimeError('bad_option', `${what} is ${String(value)}; use ${use}`);
     if (!['auto', 'never', 'always'].includes(sparse)) throw bad('sparse', sparse, "'auto', 'never' or 'always'");
@@ -89,7 +90,7 @@ export class Interpreter {
       const op = ops[k];
       if (op.op === 'reshape' || op.op === 'flatten') root[op.output] = root[op.input];
       else {
-        const { kernel, step, last, minor: m } = resolve(model, k, sparse, mod.exports as unknown as KernelExports, arena, minor[root[op.input]]); // last: k + 1 with a fused pool
+        const { kernel, step, last, minor: m } = resolve(model, k, sparse, table, mod.exports as unknown as KernelExports, arena, minor[root[op.input]]); // last: k + 1 with a fused pool
         (this.kernels as string[]).push(kernel);
         io.push([use(op.input, steps.length), use(ops[last].output, steps.length)]);
         minor[root[ops[last].output]] = m;

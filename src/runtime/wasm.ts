@@ -1,10 +1,10 @@
-// Instantiates the kernel module from the bytes embedded at build time (no fs, no fetch), choosing
-// the SIMD build when the engine supports it and the scalar build otherwise (or when forced).
-// The SIMD build is in this module's import graph; the scalar build (wasm_scalar.gen.ts) is imported
-// only where it may run: at load on an engine without SIMD, and in Node, where it costs no download;
-// elsewhere `await loadScalar()` fetches it before a forced {simd: false}.
+// Instantiates a kernel build from the bytes embedded at build time (no fs, no fetch), choosing its
+// SIMD variant when the engine supports it and its scalar variant otherwise (or when forced). Each
+// build (full, int8, f32: wasm_full.ts, wasm_int8.ts, wasm_f32.ts) has its SIMD variant in its
+// module graph; its scalar variant (a *_scalar.gen.ts module) is imported only where it may run: at
+// load on an engine without SIMD, and in Node, where it costs no download; elsewhere
+// `await loadScalar()` fetches it before a forced {simd: false}.
 import { RuntimeError } from './errors.js';
-import { SIMD_WASM } from './wasm_bytes.gen.js';
 
 /** What every build exports besides its kernels (families declare their own typed views). */
 export interface CoreExports {
@@ -22,41 +22,50 @@ export interface KernelModule<E = Record<string, unknown>> {
   exports: CoreExports & E;
 }
 
-let simdSupported: boolean | undefined;
-/** The .wasm bytes of each build as text (build-wasm.mjs stores byte b as the char (123 - b) & 255), then each compiled module. */
-const text: Partial<Record<Isa, string>> = { simd: SIMD_WASM };
-const compiled: Partial<Record<Isa, WebAssembly.Module>> = {};
-
-/** True when this engine validates the SIMD build (checked once). */
-export function hasSimd(): boolean {
-  return (simdSupported ??= WebAssembly.validate(wasmBytes('simd')));
+/** One kernel build, in its SIMD and scalar variants. */
+export interface KernelBuild {
+  /** True when this engine validates the SIMD variant (checked once). */
+  hasSimd(): boolean;
+  /** Makes the scalar variant available to {simd: false}; loads it once. */
+  loadScalar(): Promise<void>;
+  /** The .wasm bytes of a variant. */
+  wasmBytes(isa: Isa): Uint8Array<ArrayBuffer>;
+  /** A fresh instance (its own linear memory) of the compiled variant (compiled once); `simd: undefined` picks SIMD when available. */
+  instantiate<E = Record<string, unknown>>(opts?: { simd?: boolean }): KernelModule<E>;
 }
 
-/** Makes the scalar build available to loadModel(bytes, {simd: false}); loads it once. */
-export async function loadScalar(): Promise<void> {
-  text.scalar ??= (await import('./wasm_scalar.gen.js')).SCALAR_WASM;
-}
-
-/** The .wasm bytes of a build. */
-export function wasmBytes(isa: Isa): Uint8Array<ArrayBuffer> {
-  const t = text[isa];
-  if (t === undefined) throw new RuntimeError('no_scalar', 'scalar kernels not loaded; `await loadScalar()` first');
-  return Uint8Array.from(t, (c) => 123 - c.charCodeAt(0));
-}
-
-/** A fresh instance (its own linear memory) of the compiled module (compiled once). `simd: undefined` picks SIMD when available. */
-export function instantiateKernels<E = Record<string, unknown>>(opts: { simd?: boolean } = {}): KernelModule<E> {
-  if (opts.simd !== undefined && typeof opts.simd !== 'boolean') throw new RuntimeError('bad_option', `simd is ${String(opts.simd)}; use true, false, or leave it out (SIMD where the engine has it)`);
-  const isa: Isa = opts.simd === false || !hasSimd() ? 'scalar' : 'simd';
-  if (opts.simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
-  const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(wasmBytes(isa))), { env: { abort } });
-  return { isa, exports: instance.exports as unknown as CoreExports & E };
+/**
+ * The build whose SIMD variant is `simd` (build-wasm.mjs stores byte b as the char (123 - b) & 255)
+ * and whose scalar variant `scalar()` imports; in Node or without SIMD the scalar variant is loaded
+ * before this resolves.
+ */
+export async function kernelBuild(simd: string, scalar: () => Promise<string>): Promise<KernelBuild> {
+  const text: Partial<Record<Isa, string>> = { simd }, compiled: Partial<Record<Isa, WebAssembly.Module>> = {};
+  let simdSupported: boolean | undefined;
+  const build: KernelBuild = {
+    hasSimd: () => (simdSupported ??= WebAssembly.validate(build.wasmBytes('simd'))),
+    async loadScalar() {
+      text.scalar ??= await scalar();
+    },
+    wasmBytes(isa) {
+      const t = text[isa];
+      if (t === undefined) throw new RuntimeError('no_scalar', 'scalar kernels not loaded; `await loadScalar()` first');
+      return Uint8Array.from(t, (c) => 123 - c.charCodeAt(0));
+    },
+    instantiate<E>(opts: { simd?: boolean } = {}) {
+      if (opts.simd !== undefined && typeof opts.simd !== 'boolean') throw new RuntimeError('bad_option', `simd is ${String(opts.simd)}; use true, false, or leave it out (SIMD where the engine has it)`);
+      const isa: Isa = opts.simd === false || !build.hasSimd() ? 'scalar' : 'simd';
+      if (opts.simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
+      const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(build.wasmBytes(isa))), { env: { abort } });
+      return { isa, exports: instance.exports as unknown as CoreExports & E };
+    },
+  };
+  // Without SIMD the scalar variant is the only one; in Node it is a file away, so it is always ready.
+  if (!build.hasSimd() || typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string') await build.loadScalar();
+  return build;
 }
 
 /** AssemblyScript's abort import: turns a trap's message into a loud JS error. */
 function abort(_msg: number, _file: number, line: number, column: number): never {
   throw new Error(`topiary kernel aborted at ${line}:${column}`);
 }
-
-// Without SIMD the scalar build is the only one; in Node it is a file away, so it is always ready.
-if (!hasSimd() || typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string') await loadScalar();
