@@ -72,9 +72,9 @@ function printTable(rows: string[][]): void {
 function main(): void {
   const filter = process.argv[2] ?? '';
   const mods: Record<'simd' | 'scalar' | 'twin', KernelModule> = {
-    simd: FULL_BUILD.instantiate({ simd: true }),
-    scalar: FULL_BUILD.instantiate({ simd: false }),
-    twin: FULL_BUILD.instantiate({ simd: true }),
+    simd: FULL_BUILD.instantiate(true),
+    scalar: FULL_BUILD.instantiate(false),
+    twin: FULL_BUILD.instantiate(true),
   };
   console.log(`kernel bench, node ${process.version}, one thread; rates are medians of ${ROUNDS} interleaved rounds (simd | scalar | TS reference)`);
   const table = [['kernel', 'shape', 'simd', 'scalar', 'reference', 'simd µs/call', 'unit; sparse: speed vs the dense twin, same run']];

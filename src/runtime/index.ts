@@ -18,6 +18,6 @@ import { QS8_ROWS } from './resolver_qs8.js';
 import { FULL_BUILD } from './wasm_full.js';
 
 /** Loads a model of any precision (see LoadModel). */
-export const loadModel = loader({ entry: 'topiary/runtime', f32: F32_ROWS, int8: QS8_ROWS }, FULL_BUILD);
+export const loadModel = loader({ f32: F32_ROWS, int8: QS8_ROWS }, FULL_BUILD);
 export const { hasSimd, loadScalar } = FULL_BUILD;
 export * from './api.js';

@@ -7,9 +7,6 @@ import type { Table } from './resolver.js';
 import type { KernelBuild } from './wasm.js';
 
 export interface LoadOptions extends InterpreterOptions {
-  /** true: the SIMD build or a RuntimeError; false: the scalar build (outside Node, after `await
-   * loadScalar()`, since it is a chunk of its own); default: SIMD where the engine has it. */
-  simd?: boolean;
   /** Names the model in error messages, e.g. 'model.tpy' (default 'model'). */
   name?: string;
 }
@@ -24,5 +21,5 @@ export interface LoadOptions extends InterpreterOptions {
 export type LoadModel = (bytes: Uint8Array | ArrayBuffer, options?: LoadOptions) => Interpreter;
 
 export function loader(table: Table, build: KernelBuild): LoadModel {
-  return (bytes, options = {}) => new Interpreter(readModel(bytes, options), build.instantiate(options), table, options);
+  return (bytes, options = {}) => new Interpreter(readModel(bytes, options), build, table, options);
 }

@@ -61,11 +61,14 @@ export interface Row {
 /** One family's rows: op -> [dense row, sparse row]. */
 export type Family = Readonly<Record<string, (Row | undefined)[]>>;
 
-/** What an entry point runs: its name (for errors) and its families, 'f32' (f32 and dynamic-range ops) and 'int8'. */
+/**
+ * What an entry point runs: its families, 'f32' (f32 and dynamic-range ops) and 'int8', and for an
+ * entry that leaves a family out, what to say to a model that needs it (which entry to import instead).
+ */
 export interface Table {
-  entry: string;
   f32?: Family;
   int8?: Family;
+  instead?: string;
 }
 
 /**
@@ -78,7 +81,7 @@ export interface Table {
 export function resolve(model: FormatModel, k: number, mode: string, table: Table, kernels: KernelExports, arena: Arena, minorIn = false): { kernel: string; step: Step; last: number; minor: boolean } {
   const { ops, tensors } = model, op = ops[k], next = ops[k + 1], precision = opPrecision(model, op);
   const family = table[precision === 'dynamic' ? 'f32' : precision];
-  if (!family) throw wrongEntry(model, k, table.entry);
+  if (!family) throw new RuntimeError('wrong_entry', `op ${k} (${op.op}) is ${precision}: ${table.instead}`);
   const fusable = op.op === 'conv2d' && next?.op === 'maxpool2d' && next.input === op.output && model.output !== op.output && ops.filter((o) => o.input === op.output).length === 1;
   const linear = op.op === 'conv2d' || op.op === 'dense';
   const weights = tensors[linear ? op.kernel : op.input], bias = linear && op.bias !== undefined ? tensors[op.bias].data : undefined;
@@ -94,13 +97,6 @@ export function resolve(model: FormatModel, k: number, mode: string, table: Tabl
     }
   }
   throw new RuntimeError('unsupported', `op ${k} (${op.op}, ${precision}) has no kernel in this runtime`);
-}
-
-/** The error for a model with op k of a family `entry` does not run: which entry point runs the whole model. */
-function wrongEntry(model: FormatModel, k: number, entry: string): RuntimeError {
-  const int8 = model.ops.map((o) => (o.op === 'reshape' || o.op === 'flatten' ? undefined : opPrecision(model, o) === 'int8'));
-  const use = int8.includes(true) ? (int8.includes(false) ? 'topiary/runtime' : 'topiary/runtime/int8') : 'topiary/runtime/f32';
-  return new RuntimeError('wrong_entry', `op ${k} (${model.ops[k].op}) is ${opPrecision(model, model.ops[k])}, which ${entry} has no kernels for; load this model with '${use}'`);
 }
 
 /** Whether a sparse row runs weights `w` under `mode`: always, never, or ('auto') with at least its minSparsity zeros. */

@@ -30,8 +30,8 @@ export interface KernelBuild {
   loadScalar(): Promise<void>;
   /** The .wasm bytes of a variant. */
   wasmBytes(isa: Isa): Uint8Array<ArrayBuffer>;
-  /** A fresh instance (its own linear memory) of the compiled variant (compiled once); `simd: undefined` picks SIMD when available. */
-  instantiate<E = Record<string, unknown>>(opts?: { simd?: boolean }): KernelModule<E>;
+  /** A fresh instance (its own linear memory) of a variant (compiled once): SIMD (true, or undefined where the engine has it) or scalar. */
+  instantiate<E = Record<string, unknown>>(simd?: boolean): KernelModule<E>;
 }
 
 /**
@@ -52,20 +52,15 @@ export async function kernelBuild(simd: string, scalar: () => Promise<string>): 
       if (t === undefined) throw new RuntimeError('no_scalar', 'scalar kernels not loaded; `await loadScalar()` first');
       return Uint8Array.from(t, (c) => 123 - c.charCodeAt(0));
     },
-    instantiate<E>(opts: { simd?: boolean } = {}) {
-      if (opts.simd !== undefined && typeof opts.simd !== 'boolean') throw new RuntimeError('bad_option', `simd is ${String(opts.simd)}; use true, false, or leave it out (SIMD where the engine has it)`);
-      const isa: Isa = opts.simd === false || !build.hasSimd() ? 'scalar' : 'simd';
-      if (opts.simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
-      const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(build.wasmBytes(isa))), { env: { abort } });
+    instantiate<E>(simd?: boolean) {
+      const isa: Isa = simd === false || !build.hasSimd() ? 'scalar' : 'simd';
+      if (simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
+      // no imports: the kernels are built without assertions (test/runtime/wasm_embed.test.ts checks)
+      const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(build.wasmBytes(isa))));
       return { isa, exports: instance.exports as unknown as CoreExports & E };
     },
   };
   // Without SIMD the scalar variant is the only one; in Node it is a file away, so it is always ready.
   if (!build.hasSimd() || typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string') await build.loadScalar();
   return build;
-}
-
-/** AssemblyScript's abort import: turns a trap's message into a loud JS error. */
-function abort(_msg: number, _file: number, line: number, column: number): never {
-  throw new Error(`topiary kernel aborted at ${line}:${column}`);
 }

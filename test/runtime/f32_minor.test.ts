@@ -24,7 +24,7 @@ function convDense(simd: boolean, pool: boolean, layout: Layout, n: number, seed
   const per = pool ? (g.outH >> 1) * (g.outW >> 1) * cout : g.outH * g.outW * cout;
   const x = values(rng, n * h * w * cin, 0.3), kernel = values(rng, 9 * cin * cout, 0.8), bias = values(rng, cout, 0);
   const dense = values(rng, per * units, 0.8), denseBias = values(rng, units, 0);
-  const buf = new GuardedBuffers(FULL_BUILD.instantiate({ simd }), 0x5a), fns = buf.mod.exports as unknown as F32Exports;
+  const buf = new GuardedBuffers(FULL_BUILD.instantiate(simd), 0x5a), fns = buf.mod.exports as unknown as F32Exports;
   const params = buf.alloc(CONV_PARAMS_BYTES), xp = buf.put(x);
   const wp = buf.put((pool ? packConv2dReluMaxpoolSparse : packConv2dSparse)(kernel, bias, g)), dp = buf.put(packDenseSparse(dense, denseBias, per, units));
   const mid = buf.alloc(4 * Math.ceil(n / 32) * 32 * per, true), y = buf.alloc(4 * n * units, true);

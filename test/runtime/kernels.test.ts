@@ -9,7 +9,7 @@ import { FULL_BUILD } from '../../src/runtime/wasm_full.js';
 import { expectKernelMatchesRef, findMismatch } from '../helpers/allclose.js';
 
 const ISAS: Isa[] = ['simd', 'scalar'];
-const modules: Record<Isa, KernelModule> = { simd: FULL_BUILD.instantiate({ simd: true }), scalar: FULL_BUILD.instantiate({ simd: false }) };
+const modules: Record<Isa, KernelModule> = { simd: FULL_BUILD.instantiate(true), scalar: FULL_BUILD.instantiate(false) };
 
 /** A stable seed per (kernel, shape), so a failure reproduces alone. */
 function seedOf(kernel: string, label: string): number {

@@ -31,6 +31,10 @@ describe.each(BUILDS)('embedded kernel build %s', (module, kernels, stem, simdGe
     });
   }
 
+  it('imports nothing (instantiated without imports: no assertion may call abort)', () => {
+    for (const isa of ['simd', 'scalar'] as Isa[]) expect(WebAssembly.Module.imports(new WebAssembly.Module(kernels.wasmBytes(isa)))).toEqual([]);
+  });
+
   it('the SIMD variant is in the module graph and the scalar one is only imported dynamically', () => {
     const esc = (s: string) => s.replaceAll('.', '\\.');
     expect(src(module)).toMatch(new RegExp(`^import \\{ \\w+ \\} from '\\./${esc(simdGen)}\\.js';$`, 'm'));
