@@ -5,6 +5,7 @@
 // load on an engine without SIMD, and in Node, where it costs no download; elsewhere
 // `await loadScalar()` fetches it before a forced {simd: false}.
 import { RuntimeError } from './errors.js';
+import { BYTE_SWAPS } from './wasm_swaps.gen.js';
 
 /** What every build exports besides its kernels (families declare their own typed views). */
 export interface CoreExports {
@@ -34,9 +35,20 @@ export interface KernelBuild {
   instantiate<E = Record<string, unknown>>(simd?: boolean): KernelModule<E>;
 }
 
+/** Char code -> byte of the embedded builds: build-wasm.mjs's CHAR (the key 123, then BYTE_SWAPS) inverted. */
+const BYTE = new Uint8Array(256);
+{
+  const char = Array.from({ length: 256 }, (_, b) => (123 - b) & 255);
+  for (let i = 0; i < BYTE_SWAPS.length; i += 2) {
+    const x = BYTE_SWAPS.charCodeAt(i), y = BYTE_SWAPS.charCodeAt(i + 1);
+    [char[x], char[y]] = [char[y], char[x]];
+  }
+  char.forEach((c, b) => (BYTE[c] = b));
+}
+
 /**
- * The build whose SIMD variant is `simd` (build-wasm.mjs stores byte b as the char (123 - b) & 255)
- * and whose scalar variant `scalar()` imports; in Node or without SIMD the scalar variant is loaded
+ * The build whose SIMD variant is `simd` (the .wasm as text, one char per byte: BYTE decodes it) and
+ * whose scalar variant `scalar()` imports; in Node or without SIMD the scalar variant is loaded
  * before this resolves.
  */
 export async function kernelBuild(simd: string, scalar: () => Promise<string>): Promise<KernelBuild> {
@@ -50,7 +62,7 @@ export async function kernelBuild(simd: string, scalar: () => Promise<string>): 
     wasmBytes(isa) {
       const t = text[isa];
       if (t === undefined) throw new RuntimeError('no_scalar', 'scalar kernels not loaded; `await loadScalar()` first');
-      return Uint8Array.from(t, (c) => 123 - c.charCodeAt(0));
+      return Uint8Array.from(t, (c) => BYTE[c.charCodeAt(0)]);
     },
     instantiate<E>(simd?: boolean) {
       const isa: Isa = simd === false || !build.hasSimd() ? 'scalar' : 'simd';
