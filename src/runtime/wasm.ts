@@ -5,7 +5,7 @@
 // load on an engine without SIMD, and in Node, where it costs no download; elsewhere
 // `await loadScalar()` fetches it before a forced {simd: false}.
 import { RuntimeError } from './errors.js';
-import { BYTE_SWAPS } from './wasm_swaps.gen.js';
+import { CHAR_SWAPS } from './wasm_swaps.gen.js';
 
 /** What every build exports besides its kernels (families declare their own typed views). */
 export interface CoreExports {
@@ -35,15 +35,11 @@ export interface KernelBuild {
   instantiate<E = Record<string, unknown>>(simd?: boolean): KernelModule<E>;
 }
 
-/** Char code -> byte of the embedded builds: build-wasm.mjs's CHAR (the key 123, then BYTE_SWAPS) inverted. */
-const BYTE = new Uint8Array(256);
-{
-  const char = Array.from({ length: 256 }, (_, b) => (123 - b) & 255);
-  for (let i = 0; i < BYTE_SWAPS.length; i += 2) {
-    const x = BYTE_SWAPS.charCodeAt(i), y = BYTE_SWAPS.charCodeAt(i + 1);
-    [char[x], char[y]] = [char[y], char[x]];
-  }
-  char.forEach((c, b) => (BYTE[c] = b));
+/** Char code -> byte of the embedded builds, the inverse of build-wasm.mjs's CHAR: the key 123 (its own inverse), then the char swaps. */
+const BYTE = Uint8Array.from({ length: 256 }, (_, c) => 123 - c);
+for (let i = 0; i < CHAR_SWAPS.length; i += 2) {
+  const x = CHAR_SWAPS.charCodeAt(i), y = CHAR_SWAPS.charCodeAt(i + 1);
+  [BYTE[x], BYTE[y]] = [BYTE[y], BYTE[x]];
 }
 
 /**
