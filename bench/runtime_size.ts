@@ -15,7 +15,7 @@ import { rolldown } from 'rolldown';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ALLOWED = [/^src\/runtime\//, /^src\/format\/(read|bytes|decode|errors|validate|model|spec|range_decoder)\.js$/, /^src\/errors\.js$/, /^src\/quant\/(requant|rounding)\.js$/];
-const KERNELS = /wasm_\w+\.gen\.js$/;
+const KERNELS = /wasm_(bytes|scalar|\w+_(simd|scalar))\.gen\.js$/; // the embedded builds (not wasm_swaps.gen.js, the decoder's table)
 const BUDGET = 15 * 1024;
 
 /** An entry point: its module, its .wasm files' stem, the modules it must not hold, what it runs. */
