@@ -1,5 +1,5 @@
-// qs8 (int8) kernel family exports (see assembly/kernels/qs8_*.ts).
-export { qs8_requantize } from './kernels/qs8_requantize';
+// qs8 (int8) kernel family exports the runtime calls (see assembly/kernels/qs8_*.ts); qs8_requantize,
+// which no resolver row calls, is exported by the full build only (index.ts) for the kernel table.
 export { qs8_quantize, qs8_dequantize } from './kernels/qs8_quantize';
 export { qs8_maxpool2d } from './kernels/qs8_maxpool2d';
 export { qs8_gemm } from './kernels/qs8_gemm';

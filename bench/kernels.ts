@@ -6,7 +6,8 @@
 // zeros as done work (the dense-equivalent rate); sparse rows add the rate of work actually done. Run: `npm run build && node dist/bench/kernels.js [name-filter]`.
 import { KERNELS } from '../src/runtime/kernels.js';
 import type { KernelCase, KernelInfo, KernelShape } from '../src/runtime/kernel_info.js';
-import { instantiateKernels, type KernelModule } from '../src/runtime/wasm.js';
+import type { KernelModule } from '../src/runtime/wasm.js';
+import { FULL_BUILD } from '../src/runtime/wasm_full.js';
 import { medianOf } from './measure.js';
 
 const ROUNDS = 9;
@@ -71,9 +72,9 @@ function printTable(rows: string[][]): void {
 function main(): void {
   const filter = process.argv[2] ?? '';
   const mods: Record<'simd' | 'scalar' | 'twin', KernelModule> = {
-    simd: instantiateKernels({ simd: true }),
-    scalar: instantiateKernels({ simd: false }),
-    twin: instantiateKernels({ simd: true }),
+    simd: FULL_BUILD.instantiate(true),
+    scalar: FULL_BUILD.instantiate(false),
+    twin: FULL_BUILD.instantiate(true),
   };
   console.log(`kernel bench, node ${process.version}, one thread; rates are medians of ${ROUNDS} interleaved rounds (simd | scalar | TS reference)`);
   const table = [['kernel', 'shape', 'simd', 'scalar', 'reference', 'simd µs/call', 'unit; sparse: speed vs the dense twin, same run']];

@@ -236,7 +236,7 @@ function notes(r: BenchRun, o: { threads: Threads; load: number; calibration: nu
   ];
   lines.push(o.runtimeSize.bytes === null
     ? `Runtime size not measured: ${o.runtimeSize.why}.`
-    : `Runtime size: topiary/runtime as an app ships it (${o.runtimeSize.what}), bundled and minified by rolldown, gzip -9; bench/runtime_size.ts has the other splits.`);
+    : `Runtime size: ${o.runtimeSize.what}, as an app ships it, bundled and minified by rolldown, gzip -9; bench/runtime_size.ts has every entry point and split.`);
   const cores = r.env.threads;
   if (o.load > cores / 2) lines.push(`The machine was busy: load average ${o.load.toFixed(1)} on ${cores} cores when the run began, so absolute times are noisy; ratios within this run are the figures to compare.`);
   return lines;

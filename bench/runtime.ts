@@ -1,5 +1,6 @@
 // Runtime bench, one thread: the 2,004 test digits in batches of 32 and batch-1 latency for the
-// f32, int8 and sparse int8 model files, SIMD and scalar builds side by side (rounds interleaved,
+// f32, int8 and sparse int8 model files, SIMD and scalar builds side by side, and (SIMD) each file
+// through its family's entry point too (topiary/runtime/int8 or /f32, their own kernel builds) (rounds interleaved,
 // medians of rounds, so a busy machine slows every row alike); accuracy of each file; cold start in
 // fresh processes (load time and the first batch-1 calls, with and without the warm-up), and the
 // garbage collections during 100,000 steady-state calls (under --trace-gc: 0 = nothing allocated).
@@ -19,7 +20,9 @@ import { writeModel } from '../src/format/write.js';
 import { cloneModel, type Sequential } from '../src/model/sequential.js';
 import { trainBaseline } from '../src/recipes/baseline.js';
 import { trainPruned } from '../src/recipes/pruned.js';
-import { loadModel, type Interpreter } from '../src/runtime/index.js';
+import { loadModel, type Interpreter, type LoadModel } from '../src/runtime/index.js';
+import { loadModel as loadF32 } from '../src/runtime/f32.js';
+import { loadModel as loadInt8 } from '../src/runtime/int8.js';
 import { floatModel, int8Model, pruneKernels, quantizedModel } from './runtime_models.js';
 import { medianOf } from './measure.js';
 
@@ -89,9 +92,12 @@ function coldChild(file: string, warmup: number, simd: boolean): void {
   process.stdout.write(JSON.stringify({ loadMs, callsUs }));
 }
 
+/** The family entry point of a variant: topiary/runtime/int8 for int8 files, /f32 for the others. */
+const entryOf = (label: string): [string, LoadModel] => (label.startsWith('int8') ? ['int8', loadInt8] : ['f32', loadF32]);
+
 /** Child process (under --trace-gc): steady-state run/predict calls between two markers. */
-function gcChild(file: string): void {
-  const interp = loadModel(new Uint8Array(readFileSync(file)));
+function gcChild(file: string, entry?: string): void {
+  const interp = (entry === 'int8' ? loadInt8 : entry === 'f32' ? loadF32 : loadModel)(new Uint8Array(readFileSync(file)));
   const x1 = new Float32Array(PIXELS).fill(0.3), x32 = new Float32Array(32 * PIXELS).fill(0.3), out = new Float32Array(320), ids = new Int32Array(32);
   const calls = () => {
     interp.run(x1, 1); interp.predict(x1, 1); interp.run(x32, 32); interp.run(x32, 32, out); interp.predict(x32, 32, ids);
@@ -103,9 +109,9 @@ function gcChild(file: string): void {
 }
 
 /** Garbage collections during 100,000 steady-state run/predict calls: 0 means they allocate nothing. */
-function gcCount(file: string): number {
+function gcCount(file: string, entry = 'full'): number {
   const script = fileURLToPath(import.meta.url);
-  const log = execFileSync(process.execPath, ['--trace-gc', script, '--gc', file], { encoding: 'utf8' });
+  const log = execFileSync(process.execPath, ['--trace-gc', script, '--gc', file, entry], { encoding: 'utf8' });
   const during = log.slice(log.indexOf('--- start'), log.indexOf('--- end'));
   return during.split('\n').filter((l) => /Scavenge|Mark-Compact|Minor/.test(l)).length;
 }
@@ -159,7 +165,7 @@ function main(): void {
         const c = cold(file, warmup, true);
         coldRows.push(`${v.label.padEnd(16)} warmup ${warmup}: load ${c.loadMs.toFixed(1)} ms, first batch-1 calls (us): ${c.callsUs.map((u) => u.toFixed(0)).join(' ')}`);
       }
-      coldRows.push(`${v.label.padEnd(16)} garbage collections during 100,000 steady-state run/predict calls (batch 1 and 32): ${gcCount(file)}`);
+      coldRows.push(`${v.label.padEnd(16)} garbage collections during 100,000 steady-state run/predict calls (batch 1 and 32): ${gcCount(file)}, through topiary/runtime/${entryOf(v.label)[0]} ${gcCount(file, entryOf(v.label)[0])}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -169,13 +175,14 @@ function main(): void {
   const out = new Float32Array(n * 10);
   const one = test.images.subarray(0, PIXELS), oneOut = new Float32Array(10);
   const tasks: [string, () => void][] = [];
-  const rows: { v: Variant; isa: string; interp: Interpreter; acc: number }[] = [];
+  const rows: { v: Variant; isa: string; entry: string; interp: Interpreter; acc: number }[] = [];
   for (const v of variants) {
-    for (const simd of [true, false]) {
-      const interp = loadModel(v.bytes, { simd });
-      rows.push({ v, isa: interp.isa, interp, acc: accuracy(interp, test.images, test.labels) });
-      tasks.push([`${v.label} ${interp.isa} all`, fullPass(interp, test.images, out)]);
-      tasks.push([`${v.label} ${interp.isa} b1`, () => {
+    const [family, load] = entryOf(v.label);
+    for (const [entry, simd] of [['runtime', true], ['runtime', false], [family, true]] as const) {
+      const interp = (entry === 'runtime' ? loadModel : load)(v.bytes, { simd }), key = `${v.label} ${interp.isa} ${entry}`;
+      rows.push({ v, isa: interp.isa, entry, interp, acc: accuracy(interp, test.images, test.labels) });
+      tasks.push([`${key} all`, fullPass(interp, test.images, out)]);
+      tasks.push([`${key} b1`, () => {
         for (let i = 0; i < BATCH1_CALLS; i++) interp.run(one, 1, oneOut);
       }]);
     }
@@ -184,16 +191,16 @@ function main(): void {
 
   console.log(`Runtime bench: ${n} test digits, batches of ${BATCH}, one thread, Node ${process.version}; baseline ${cached ? 'from cache' : 'trained now'}, pruned ${pruned.cached ? 'from cache' : 'trained now'}.`);
   console.log('Shared 2-core machine: other work may run at the same time; compare rows of this run, not across runs.\n');
-  console.log('model            | isa    | file B | accuracy | all digits ms | batch-1 us | target (all / b1) | kernels');
-  for (const { v, isa, interp, acc } of rows) {
-    const all = t.get(`${v.label} ${isa} all`)!, b1 = (t.get(`${v.label} ${isa} b1`)! / BATCH1_CALLS) * 1000;
-    const target = v.target && isa === 'simd' ? `<= ${v.target.allMs} ms / < ${v.target.batch1Us} us` : '';
-    console.log(`${v.label.padEnd(16)} | ${isa.padEnd(6)} | ${String(v.bytes.length).padStart(6)} | ${(acc * 100).toFixed(2).padStart(7)}% | ${all.toFixed(2).padStart(13)} | ${b1.toFixed(1).padStart(10)} | ${target.padEnd(17)} | ${interp.kernels.join(' ')}`);
+  console.log('model            | isa    | entry   | file B | accuracy | all digits ms | batch-1 us | target (all / b1) | kernels');
+  for (const { v, isa, entry, interp, acc } of rows) {
+    const key = `${v.label} ${isa} ${entry}`, all = t.get(`${key} all`)!, b1 = (t.get(`${key} b1`)! / BATCH1_CALLS) * 1000;
+    const target = v.target && isa === 'simd' && entry === 'runtime' ? `<= ${v.target.allMs} ms / < ${v.target.batch1Us} us` : '';
+    console.log(`${v.label.padEnd(16)} | ${isa.padEnd(6)} | ${(entry === 'runtime' ? entry : `/${entry}`).padEnd(7)} | ${String(v.bytes.length).padStart(6)} | ${(acc * 100).toFixed(2).padStart(7)}% | ${all.toFixed(2).padStart(13)} | ${b1.toFixed(1).padStart(10)} | ${target.padEnd(17)} | ${interp.kernels.join(' ')}`);
   }
   console.log('\nCold start and allocation (fresh processes, SIMD):');
   for (const r of coldRows) console.log(`  ${r}`);
 }
 
 if (process.argv[2] === '--cold') coldChild(process.argv[3], Number(process.argv[4]), process.argv[5] === 'simd');
-else if (process.argv[2] === '--gc') gcChild(process.argv[3]);
+else if (process.argv[2] === '--gc') gcChild(process.argv[3], process.argv[4]);
 else main();

@@ -2,8 +2,10 @@
 // `code` is stable for programs; the message is for people.
 
 export class TopiaryError extends Error {
-  constructor(readonly code: string, message: string) {
+  declare readonly code: string; // set below: no field declaration in the runtime's bundle
+  constructor(code: string, message: string) {
     super(message);
+    this.code = code;
     this.name = new.target.name;
   }
 }

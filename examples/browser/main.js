@@ -1,8 +1,9 @@
-// The example page: loads the topiary runtime (bundled by build.mjs into ./runtime/) and a model file,
+// The example page: loads topiary/runtime/int8 (bundled by build.mjs into ./runtime/; the model is
+// int8, so the page needs neither the f32 kernels nor their packers) and a model file,
 // then classifies the digit drawn on the pad or a test digit clicked below it; a pool of Web Workers
 // classifies the test digits once as well. `window.demo` exposes the results to test/browser.
 import { createPool } from './runtime/pool.js';
-import { loadModel } from './runtime/runtime.js';
+import { loadModel } from './runtime/int8.js';
 
 const $ = (id) => document.getElementById(id);
 const SIDE = 28, PIXELS = SIDE * SIDE;
@@ -143,7 +144,7 @@ function padPixels() {
 
 // --- the pool: the test digits on every hardware thread --------------------------------------------
 async function poolRun(threads) {
-  const pool = await createPool(bytes, { threads });
+  const pool = await createPool(bytes, { threads, runtime: 'int8' });
   try {
     const logits = await pool.run(sampleImages, samples.labels.length);
     const reps = 100, many = new Float32Array(reps * sampleImages.length);

@@ -7,12 +7,17 @@ const bits = new Int32Array(1);
 const float = new Float32Array(bits.buffer);
 
 export class ByteReader {
+  // `declare`d, set in the constructor: the runtime's bundle carries no field declarations
+  declare readonly bytes: Uint8Array;
+  declare pos: number;
+  declare readonly end: number;
+
   /** Reads `bytes[pos, end)`. */
-  constructor(
-    readonly bytes: Uint8Array,
-    public pos = 0,
-    readonly end = bytes.length,
-  ) {}
+  constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.pos = pos;
+    this.end = end;
+  }
 
   /** Throws unless `n` more bytes are there. */
   need(n: number): void {

@@ -15,17 +15,17 @@ const SLACK = 64;
 
 export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
+// Fields are `declare`d (set in the constructor and ensure), so the bundle carries no field declarations.
 export class Arena {
-  f32!: Float32Array;
-  i32!: Int32Array;
+  declare f32: Float32Array;
+  declare i32: Int32Array;
   /** First free byte: everything below it is persistent, planned buffers start here. */
-  top: number;
+  declare top: number;
+  declare readonly memory: WebAssembly.Memory;
 
   /** `base`: the first byte the instance's own allocator would hand out (above its static data). */
-  constructor(
-    readonly memory: WebAssembly.Memory,
-    base: number,
-  ) {
+  constructor(memory: WebAssembly.Memory, base: number) {
+    this.memory = memory;
     this.top = align16(base);
     this.ensure(0);
   }

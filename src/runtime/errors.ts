@@ -9,6 +9,7 @@ export type RuntimeErrorCode =
   | 'no_simd' // {simd: true} on an engine without WebAssembly SIMD
   | 'no_scalar' // {simd: false} before `await loadScalar()` (outside Node, on an engine with SIMD)
   | 'unsupported' // a valid model this runtime has no kernel for (e.g. an f32 'same' max pool)
+  | 'wrong_entry' // a model of a precision this entry point leaves out (an f32 model with topiary/runtime/int8)
   | 'bad_quant' // scales the file may hold but no int8 kernel can requantize with (a multiplier >= 2^30)
   | 'too_large' // the model's buffers for one sample do not fit in WebAssembly memory
   | 'out_of_memory' // the engine refused to grow WebAssembly memory

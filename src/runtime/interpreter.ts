@@ -15,12 +15,15 @@ import { DTYPE_BYTES, DTYPES } from '../format/spec.js';
 import { Arena, align16, planOffsets } from './arena.js';
 import { RuntimeError } from './errors.js';
 import { checkInput, checkOutput } from './io_checks.js';
-import { resolve, type KernelExports, type Step } from './resolver.js';
-import type { Isa, KernelModule } from './wasm.js';
+import { resolve, type KernelExports, type Step, type Table } from './resolver.js';
+import type { Isa, KernelBuild } from './wasm.js';
 
 export type SparseMode = 'auto' | 'never' | 'always';
 
 export interface InterpreterOptions {
+  /** true: the SIMD build or a RuntimeError; false: the scalar build (outside Node, after `await
+   * loadScalar()`, since it is a chunk of its own); default: SIMD where the engine has it. */
+  simd?: boolean;
   /** Sparse kernels: 'auto' where the weights are sparse enough to pay off (the table's measured
    * minSparsity), 'never', or 'always' where a sparse kernel exists. Default 'auto'. */
   sparse?: SparseMode;
@@ -31,40 +34,44 @@ export interface InterpreterOptions {
   warmup?: number;
 }
 
+// Fields are `declare`d (set in the constructor), so the bundle carries no field declarations.
 export class Interpreter {
   /** 'simd' or 'scalar': the kernel build this interpreter runs. */
-  readonly isa: Isa;
+  declare readonly isa: Isa;
   /** Per-sample input and output shapes, e.g. [784] and [10]. */
-  readonly inputShape: readonly number[];
-  readonly outputShape: readonly number[];
-  readonly inputSize: number;
-  readonly outputSize: number;
+  declare readonly inputShape: readonly number[];
+  declare readonly outputShape: readonly number[];
+  declare readonly inputSize: number;
+  declare readonly outputSize: number;
   /** The WASM kernel of each step, in order, e.g. ['qs8_quantize', 'qs8_spconv2d_maxpool2d', 'qs8_spmm', 'qs8_dequantize']. */
-  readonly kernels: readonly string[] = [];
-  readonly maxBatch: number;
+  declare readonly kernels: readonly string[];
+  declare readonly maxBatch: number;
   /**
    * Logits for `batchSize` samples of `input` (batchSize x inputSize floats, NHWC per sample).
    * Returns `output` when given (its first batchSize x outputSize values), else a view of a buffer
    * this interpreter reuses: valid until the next run or predict; copy it (`.slice()`) to keep it.
    */
-  readonly run: (input: Float32Array, batchSize?: number, output?: Float32Array) => Float32Array;
+  declare readonly run: (input: Float32Array, batchSize?: number, output?: Float32Array) => Float32Array;
   /** The class of each sample (the index of its largest output; the first on ties), as run() would rank them. */
-  readonly predict: (input: Float32Array, batchSize?: number, output?: Int32Array) => Int32Array;
-  private readonly memory: WebAssembly.Memory;
+  declare readonly predict: (input: Float32Array, batchSize?: number, output?: Int32Array) => Int32Array;
+  declare private readonly memory: WebAssembly.Memory;
 
-  constructor(model: FormatModel, mod: KernelModule, options: InterpreterOptions = {}) {
-    const { sparse = 'auto', maxBatch = 32, warmup = 10 } = options;
+  /** Prepares `model` (read and validated) on a fresh instance of `build` with the families of `table`. */
+  constructor(model: FormatModel, build: KernelBuild, table: Table, options: InterpreterOptions = {}) {
+    const { simd, sparse = 'auto', maxBatch = 32, warmup = 10 } = options;
     const bad = (what: string, value: unknown, use: string) => new RuntimeError('bad_option', `${what} is ${String(value)}; use ${use}`);
     if (!['auto', 'never', 'always'].includes(sparse)) throw bad('sparse', sparse, "'auto', 'never' or 'always'");
     if (!(Number.isInteger(maxBatch) && maxBatch > 0)) throw bad('maxBatch', maxBatch, 'an integer >= 1');
     if (!(Number.isInteger(warmup) && warmup >= 0)) throw bad('warmup', warmup, 'an integer >= 0');
+    if (simd !== undefined && typeof simd !== 'boolean') throw bad('simd', simd, 'true, false, or leave it out (SIMD where the engine has it)');
     const { tensors, ops } = model, input = tensors[model.input], output = tensors[model.output];
     if (input.dtype !== 'f32' || output.dtype !== 'f32') {
       throw new RuntimeError('unsupported', `the model's input is ${input.dtype} and its output ${output.dtype}; the runtime takes and gives f32`);
     }
     const inSize = elementCount(input.shape), outSize = elementCount(output.shape);
-    const arena = new Arena((this.memory = mod.exports.memory), mod.exports.alloc(0));
+    const mod = build.instantiate(simd), arena = new Arena((this.memory = mod.exports.memory), mod.exports.alloc(0));
     this.isa = mod.isa;
+    this.kernels = [];
     this.maxBatch = maxBatch;
     this.inputShape = input.shape.slice();
     this.outputShape = output.shape.slice();
@@ -89,7 +96,7 @@ export class Interpreter {
       const op = ops[k];
       if (op.op === 'reshape' || op.op === 'flatten') root[op.output] = root[op.input];
       else {
-        const { kernel, step, last, minor: m } = resolve(model, k, sparse, mod.exports as unknown as KernelExports, arena, minor[root[op.input]]); // last: k + 1 with a fused pool
+        const { kernel, step, last, minor: m } = resolve(model, k, sparse, table, mod.exports as unknown as KernelExports, arena, minor[root[op.input]]); // last: k + 1 with a fused pool
         (this.kernels as string[]).push(kernel);
         io.push([use(op.input, steps.length), use(ops[last].output, steps.length)]);
         minor[root[ops[last].output]] = m;

@@ -6,7 +6,7 @@ export function checkInput(input: Float32Array, batchSize: number | undefined, i
   if (!(input instanceof Float32Array)) throw new RuntimeError('input_type', `input is ${describe(input)}; pass a Float32Array`);
   const n = batchSize ?? input.length / inputSize;
   if (!(Number.isInteger(n) && n > 0 && input.length === n * inputSize)) {
-    throw new RuntimeError('input_size', `input has ${input.length} values with batchSize ${batchSize}; a sample is [${inputShape}] (${inputSize} values): pass n >= 1 whole samples and batchSize n, or leave batchSize out`);
+    throw new RuntimeError('input_size', `input has ${input.length} values with batchSize ${batchSize}; pass n >= 1 samples of [${inputShape}] (${inputSize} values each) and batchSize n or none`);
   }
   return n;
 }

@@ -28,9 +28,9 @@
 // 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
 import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
-import { loadModel, loadScalar, type Interpreter } from './index.js';
+import type { Interpreter } from './index.js';
 import { checkInput, checkOutput } from './io_checks.js';
-import { CONTROL_BYTES, endTimeOf, fromWire, Slot, State, Sync, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
+import { CONTROL_BYTES, endTimeOf, fromWire, runtimeEntry, Slot, State, Sync, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
 import { availableThreads, startThread, type Thread } from './threads.js';
 import type { Isa } from './wasm.js';
 
@@ -48,7 +48,7 @@ export interface PoolOptions extends WorkerLoadOptions {
 
 /**
  * Starts the workers and loads the model in each (loadModel with these options: simd, sparse,
- * maxBatch, warmup), and on this thread too with `caller`. Rejects with the FormatError or
+ * maxBatch, warmup; from the entry point `runtime` names), and on this thread too with `caller`. Rejects with the FormatError or
  * RuntimeError loadModel would throw, or with RuntimeError 'worker_failed' when a worker cannot
  * start; no worker is left running then.
  */
@@ -56,9 +56,11 @@ export async function createPool(bytes: Uint8Array | ArrayBuffer, options: PoolO
   const { threads: asked, worker, caller = false, ...load } = options;
   const threads = asked ?? (await availableThreads());
   if (!Number.isInteger(threads) || threads < 1) throw new RuntimeError('bad_option', `threads is ${threads}; use a positive integer such as 2, or leave it unset for every hardware thread`);
+  if (![undefined, 'int8', 'f32'].includes(load.runtime)) throw new RuntimeError('bad_option', `runtime is ${String(load.runtime)}; use 'int8', 'f32', or leave it unset for topiary/runtime`);
   readModel(bytes, { name: load.name ?? 'model' }); // a corrupt file fails here, before any worker starts
   let local: Interpreter | undefined;
   if (caller) {
+    const { loadModel, loadScalar } = await runtimeEntry(load.runtime);
     if (load.simd === false) await loadScalar(); // outside Node the scalar build is a chunk of its own
     local = loadModel(bytes, load);
   }

@@ -6,11 +6,19 @@ import type { SparseMode } from './interpreter.js';
 import type { Isa } from './wasm.js';
 
 export interface WorkerLoadOptions {
+  /** The runtime entry point each thread loads the model with: 'int8' (topiary/runtime/int8), 'f32'
+   * (topiary/runtime/f32), or, by default, topiary/runtime (every model). */
+  runtime?: 'int8' | 'f32';
   simd?: boolean;
   sparse?: SparseMode;
   maxBatch?: number;
   warmup?: number;
   name?: string;
+}
+
+/** The entry point `runtime` names, imported only when a pool asks for it (a bundle splits each into a chunk of its own). */
+export function runtimeEntry(runtime: WorkerLoadOptions['runtime']) {
+  return runtime === 'int8' ? import('./int8.js') : runtime === 'f32' ? import('./f32.js') : import('./index.js');
 }
 
 export type Kind = 'run' | 'predict';

@@ -1,10 +1,11 @@
-// Instantiates the kernel module from the bytes embedded at build time (no fs, no fetch), choosing
-// the SIMD build when the engine supports it and the scalar build otherwise (or when forced).
-// The SIMD build is in this module's import graph; the scalar build (wasm_scalar.gen.ts) is imported
-// only where it may run: at load on an engine without SIMD, and in Node, where it costs no download;
-// elsewhere `await loadScalar()` fetches it before a forced {simd: false}.
+// Instantiates a kernel build from the bytes embedded at build time (no fs, no fetch), choosing its
+// SIMD variant when the engine supports it and its scalar variant otherwise (or when forced). Each
+// build (full, int8, f32: wasm_full.ts, wasm_int8.ts, wasm_f32.ts) has its SIMD variant in its
+// module graph; its scalar variant (a *_scalar.gen.ts module) is imported only where it may run: at
+// load on an engine without SIMD, and in Node, where it costs no download; elsewhere
+// `await loadScalar()` fetches it before a forced {simd: false}.
 import { RuntimeError } from './errors.js';
-import { SIMD_WASM } from './wasm_bytes.gen.js';
+import { CHAR_SWAPS } from './wasm_swaps.gen.js';
 
 /** What every build exports besides its kernels (families declare their own typed views). */
 export interface CoreExports {
@@ -22,41 +23,52 @@ export interface KernelModule<E = Record<string, unknown>> {
   exports: CoreExports & E;
 }
 
-let simdSupported: boolean | undefined;
-/** The .wasm bytes of each build as text (build-wasm.mjs stores byte b as the char (123 - b) & 255), then each compiled module. */
-const text: Partial<Record<Isa, string>> = { simd: SIMD_WASM };
-const compiled: Partial<Record<Isa, WebAssembly.Module>> = {};
-
-/** True when this engine validates the SIMD build (checked once). */
-export function hasSimd(): boolean {
-  return (simdSupported ??= WebAssembly.validate(wasmBytes('simd')));
+/** One kernel build, in its SIMD and scalar variants. */
+export interface KernelBuild {
+  /** True when this engine validates the SIMD variant (checked once). */
+  hasSimd(): boolean;
+  /** Makes the scalar variant available to {simd: false}; loads it once. */
+  loadScalar(): Promise<void>;
+  /** The .wasm bytes of a variant. */
+  wasmBytes(isa: Isa): Uint8Array<ArrayBuffer>;
+  /** A fresh instance (its own linear memory) of a variant (compiled once): SIMD (true, or undefined where the engine has it) or scalar. */
+  instantiate<E = Record<string, unknown>>(simd?: boolean): KernelModule<E>;
 }
 
-/** Makes the scalar build available to loadModel(bytes, {simd: false}); loads it once. */
-export async function loadScalar(): Promise<void> {
-  text.scalar ??= (await import('./wasm_scalar.gen.js')).SCALAR_WASM;
+/** Char code -> byte of the embedded builds, the inverse of build-wasm.mjs's CHAR: the key 123 (its own inverse), then the char swaps. */
+const BYTE = Uint8Array.from({ length: 256 }, (_, c) => 123 - c);
+for (let i = 0; i < CHAR_SWAPS.length; i += 2) {
+  const x = CHAR_SWAPS.charCodeAt(i), y = CHAR_SWAPS.charCodeAt(i + 1);
+  [BYTE[x], BYTE[y]] = [BYTE[y], BYTE[x]];
 }
 
-/** The .wasm bytes of a build. */
-export function wasmBytes(isa: Isa): Uint8Array<ArrayBuffer> {
-  const t = text[isa];
-  if (t === undefined) throw new RuntimeError('no_scalar', 'scalar kernels not loaded; `await loadScalar()` first');
-  return Uint8Array.from(t, (c) => 123 - c.charCodeAt(0));
+/**
+ * The build whose SIMD variant is `simd` (the .wasm as text, one char per byte: BYTE decodes it) and
+ * whose scalar variant `scalar()` imports; in Node or without SIMD the scalar variant is loaded
+ * before this resolves.
+ */
+export async function kernelBuild(simd: string, scalar: () => Promise<string>): Promise<KernelBuild> {
+  const text: Partial<Record<Isa, string>> = { simd }, compiled: Partial<Record<Isa, WebAssembly.Module>> = {};
+  let simdSupported: boolean | undefined;
+  const build: KernelBuild = {
+    hasSimd: () => (simdSupported ??= WebAssembly.validate(build.wasmBytes('simd'))),
+    async loadScalar() {
+      text.scalar ??= await scalar();
+    },
+    wasmBytes(isa) {
+      const t = text[isa];
+      if (t === undefined) throw new RuntimeError('no_scalar', 'scalar kernels not loaded; `await loadScalar()` first');
+      return Uint8Array.from(t, (c) => BYTE[c.charCodeAt(0)]);
+    },
+    instantiate<E>(simd?: boolean) {
+      const isa: Isa = simd === false || !build.hasSimd() ? 'scalar' : 'simd';
+      if (simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
+      // no imports: the kernels are built without assertions (test/runtime/wasm_embed.test.ts checks)
+      const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(build.wasmBytes(isa))));
+      return { isa, exports: instance.exports as unknown as CoreExports & E };
+    },
+  };
+  // Without SIMD the scalar variant is the only one; in Node it is a file away, so it is always ready.
+  if (!build.hasSimd() || typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string') await build.loadScalar();
+  return build;
 }
-
-/** A fresh instance (its own linear memory) of the compiled module (compiled once). `simd: undefined` picks SIMD when available. */
-export function instantiateKernels<E = Record<string, unknown>>(opts: { simd?: boolean } = {}): KernelModule<E> {
-  if (opts.simd !== undefined && typeof opts.simd !== 'boolean') throw new RuntimeError('bad_option', `simd is ${String(opts.simd)}; use true, false, or leave it out (SIMD where the engine has it)`);
-  const isa: Isa = opts.simd === false || !hasSimd() ? 'scalar' : 'simd';
-  if (opts.simd && isa !== 'simd') throw new RuntimeError('no_simd', 'no WebAssembly SIMD here; load with {simd: false} or simd unset');
-  const instance = new WebAssembly.Instance((compiled[isa] ??= new WebAssembly.Module(wasmBytes(isa))), { env: { abort } });
-  return { isa, exports: instance.exports as unknown as CoreExports & E };
-}
-
-/** AssemblyScript's abort import: turns a trap's message into a loud JS error. */
-function abort(_msg: number, _file: number, line: number, column: number): never {
-  throw new Error(`topiary kernel aborted at ${line}:${column}`);
-}
-
-// Without SIMD the scalar build is the only one; in Node it is a file away, so it is always ready.
-if (!hasSimd() || typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string') await loadScalar();

@@ -1,8 +1,8 @@
 // A pool worker (pool.ts starts it; not imported by anything): one interpreter of its own, loaded
 // from the bytes the pool sends, running the contiguous slice of each call the pool hands it. With a
 // control block (shared memory) it lingers after each job for the next one (pool_messages.ts, Slot).
-import { loadModel, loadScalar, type Interpreter } from './index.js';
-import { endTimeOf, LINGER_MS, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
+import type { Interpreter } from './index.js';
+import { endTimeOf, LINGER_MS, runtimeEntry, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
 import { parentPort } from './threads.js';
 
 type Job = Extract<ToWorker, { type: 'job' }>;
@@ -17,6 +17,7 @@ port.listen(async (data) => {
   const m = data as ToWorker;
   if (m.type === 'load') {
     try {
+      const { loadModel, loadScalar } = await runtimeEntry(m.options.runtime);
       if (m.options.simd === false) await loadScalar(); // outside Node the scalar build is a chunk of its own
       model = loadModel(m.bytes, m.options);
       [control, sync] = [m.control, m.sync];

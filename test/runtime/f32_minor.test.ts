@@ -10,7 +10,7 @@ import {
   CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
   writeConv2dParams, type Layout,
 } from '../../src/runtime/packing/f32_params.js';
-import { instantiateKernels } from '../../src/runtime/wasm.js';
+import { FULL_BUILD } from '../../src/runtime/wasm_full.js';
 
 /** Random weights with `sparsity` of them zero, and inputs like images (a third exact zeros). */
 function values(rng: Rng, n: number, sparsity: number): Float32Array {
@@ -24,7 +24,7 @@ function convDense(simd: boolean, pool: boolean, layout: Layout, n: number, seed
   const per = pool ? (g.outH >> 1) * (g.outW >> 1) * cout : g.outH * g.outW * cout;
   const x = values(rng, n * h * w * cin, 0.3), kernel = values(rng, 9 * cin * cout, 0.8), bias = values(rng, cout, 0);
   const dense = values(rng, per * units, 0.8), denseBias = values(rng, units, 0);
-  const buf = new GuardedBuffers(instantiateKernels({ simd }), 0x5a), fns = buf.mod.exports as unknown as F32Exports;
+  const buf = new GuardedBuffers(FULL_BUILD.instantiate(simd), 0x5a), fns = buf.mod.exports as unknown as F32Exports;
   const params = buf.alloc(CONV_PARAMS_BYTES), xp = buf.put(x);
   const wp = buf.put((pool ? packConv2dReluMaxpoolSparse : packConv2dSparse)(kernel, bias, g)), dp = buf.put(packDenseSparse(dense, denseBias, per, units));
   const mid = buf.alloc(4 * Math.ceil(n / 32) * 32 * per, true), y = buf.alloc(4 * n * units, true);

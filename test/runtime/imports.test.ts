@@ -19,9 +19,10 @@ function valueImports(source: string): string[] {
   return found;
 }
 
-it('the runtime entry reaches only the allowed modules', () => {
+/** Every module a value import chain from `entry` reaches, and the imports that are not allowed. */
+function reach(entry: string): { seen: Set<string>; bad: string[] } {
   const seen = new Set<string>();
-  const stack = ['src/runtime/index.ts'];
+  const stack = [entry];
   const bad: string[] = [];
   while (stack.length) {
     const file = stack.pop()!;
@@ -36,8 +37,26 @@ it('the runtime entry reaches only the allowed modules', () => {
       stack.push(relative(root, join(dirname(join(root, file)), spec.replace(/\.js$/, '.ts'))).replaceAll('\\', '/'));
     }
   }
+  return { seen, bad };
+}
+
+it('the runtime entry reaches only the allowed modules', () => {
+  const { seen, bad } = reach('src/runtime/index.ts');
   expect(bad).toEqual([]);
   expect(seen).toContain('src/runtime/wasm_bytes.gen.ts');
   expect(seen).toContain('src/format/read.ts');
   expect(seen.size).toBeGreaterThan(15);
+});
+
+it("topiary/runtime/int8 and /f32 reach only the allowed modules of their own family", () => {
+  const int8 = reach('src/runtime/int8.ts'), f32 = reach('src/runtime/f32.ts');
+  expect([...int8.bad, ...f32.bad]).toEqual([]);
+  expect([...int8.seen].filter((f) => /resolver_f32|packing\/f32|wasm_(bytes|scalar|f32)/.test(f))).toEqual([]);
+  expect([...f32.seen].filter((f) => /resolver_qs8|packing\/qs8|reference\/|quant\/|wasm_(bytes|scalar|int8)/.test(f))).toEqual([]);
+  expect(int8.seen).toContain('src/runtime/wasm_int8_simd.gen.ts');
+  expect(f32.seen).toContain('src/runtime/wasm_f32_simd.gen.ts');
+});
+
+it('the pool and its worker reach only the allowed modules (each entry point by dynamic import)', () => {
+  for (const entry of ['src/runtime/pool.ts', 'src/runtime/worker.ts']) expect(reach(entry).bad).toEqual([]);
 });

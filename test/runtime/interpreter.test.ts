@@ -220,7 +220,7 @@ describe('bad input gives a RuntimeError saying what to pass', () => {
     ['a plain array', () => interp.run([1, 2, 3] as unknown as Float32Array), 'input_type', /input is Array\(3\); pass a Float32Array/],
     ['a Float64Array', () => interp.run(new Float64Array(784) as unknown as Float32Array, 1), 'input_type', /Float64Array\(784\)/],
     ['null', () => interp.predict(null as unknown as Float32Array), 'input_type', /input is null/],
-    ['too few values', () => interp.run(new Float32Array(783), 1), 'input_size', /783 values with batchSize 1; a sample is \[784\] \(784 values\): pass n >= 1 whole samples and batchSize n, or leave batchSize out/],
+    ['too few values', () => interp.run(new Float32Array(783), 1), 'input_size', /783 values with batchSize 1; pass n >= 1 samples of \[784\] \(784 values each\) and batchSize n or none/],
     ['too many for the batch', () => interp.run(new Float32Array(784 * 3), 2), 'input_size', /2352 values with batchSize 2/],
     ['no batch and a partial sample', () => interp.run(new Float32Array(1000)), 'input_size', /1000 values with batchSize undefined/],
     ['an empty input', () => interp.run(new Float32Array(0)), 'input_size', /0 values/],

@@ -4,11 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../../src/runtime/kernels.js';
 import type { KernelInfo, KernelShape } from '../../src/runtime/kernel_info.js';
-import { instantiateKernels, type Isa, type KernelModule } from '../../src/runtime/wasm.js';
+import type { Isa, KernelModule } from '../../src/runtime/wasm.js';
+import { FULL_BUILD } from '../../src/runtime/wasm_full.js';
 import { expectKernelMatchesRef, findMismatch } from '../helpers/allclose.js';
 
 const ISAS: Isa[] = ['simd', 'scalar'];
-const modules: Record<Isa, KernelModule> = { simd: instantiateKernels({ simd: true }), scalar: instantiateKernels({ simd: false }) };
+const modules: Record<Isa, KernelModule> = { simd: FULL_BUILD.instantiate(true), scalar: FULL_BUILD.instantiate(false) };
 
 /** A stable seed per (kernel, shape), so a failure reproduces alone. */
 function seedOf(kernel: string, label: string): number {

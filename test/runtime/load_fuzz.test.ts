@@ -4,6 +4,8 @@
 // byte faults with the header's CRC repaired (most die in the reader, the rest reach prepare), and
 // value faults that keep the model's structure (extreme scales, zero points, weights, biases), which
 // all reach prepare: requantization multipliers, packers and the sparse kernels' all-zero channels.
+// Every file also goes through topiary/runtime/int8, which must end as the full runtime did (the same
+// logits when both ran) or refuse a model with f32 ops with RuntimeError 'wrong_entry'.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/data/rng.js';
 import { TopiaryError } from '../../src/errors.js';
@@ -11,7 +13,8 @@ import { crc32 } from '../../src/format/bytes.js';
 import type { FormatModel } from '../../src/format/model.js';
 import { HEADER } from '../../src/format/spec.js';
 import { writeModel } from '../../src/format/write.js';
-import { loadModel } from '../../src/runtime/index.js';
+import { loadModel, type LoadModel } from '../../src/runtime/index.js';
+import { loadModel as loadInt8 } from '../../src/runtime/int8.js';
 import { smallModel } from '../format/models.js';
 
 const MODELS: [string, () => FormatModel][] = [
@@ -28,14 +31,14 @@ function repaired(file: Uint8Array): Uint8Array {
   return file;
 }
 
-/** Loads and runs `bytes`: 'ran', or the typed error's code; anything else fails the test. */
-function attempt(bytes: Uint8Array, what: string): string {
+/** Loads and runs `bytes` with `load`: 'ran' and the logits, or the typed error's code; anything else fails the test. */
+function run(load: LoadModel, bytes: Uint8Array, what: string): [string, Float32Array?] {
   const start = performance.now();
-  let outcome = 'ran';
+  let outcome = 'ran', y: Float32Array | undefined;
   try {
-    const interp = loadModel(bytes, { warmup: 1, maxBatch: 4, sparse: (['auto', 'never', 'always'] as const)[bytes.length % 3] });
+    const interp = load(bytes, { warmup: 1, maxBatch: 4, sparse: (['auto', 'never', 'always'] as const)[bytes.length % 3] });
     const x = new Float32Array(3 * interp.inputSize).map((_, i) => ((i * 37) % 101) / 100);
-    const y = interp.run(x, 3);
+    y = interp.run(x, 3).slice();
     if (y.length !== 3 * interp.outputSize) throw new Error(`output has ${y.length} values`);
     if (interp.predict(x, 3).some((c) => c < 0 || c >= interp.outputSize)) throw new Error('a class out of range');
   } catch (e) {
@@ -44,6 +47,14 @@ function attempt(bytes: Uint8Array, what: string): string {
   }
   const ms = performance.now() - start;
   if (ms > 2000) throw new Error(`${what}: took ${ms.toFixed(0)} ms`); // a hang detector, not a benchmark
+  return [outcome, y];
+}
+
+/** The full runtime's outcome for `bytes`, after checking that topiary/runtime/int8 agrees with it. */
+function attempt(bytes: Uint8Array, what: string): string {
+  const [outcome, y] = run(loadModel, bytes, what), [int8, y8] = run(loadInt8, bytes, `${what} (int8 entry)`);
+  if (int8 !== outcome && int8 !== 'RuntimeError/wrong_entry') throw new Error(`${what}: ${outcome} with topiary/runtime, ${int8} with topiary/runtime/int8`);
+  if (y && y8 && !y.every((v, i) => Object.is(v, y8[i]))) throw new Error(`${what}: the entries' logits differ`);
   return outcome;
 }
 

@@ -125,6 +125,21 @@ describe('results are the one-thread results, bit for bit', () => {
     });
   }
 
+  it("{runtime: 'int8'}: every thread loads topiary/runtime/int8; the same logits; an f32 model refused with wrong_entry", async () => {
+    const bytes = MODELS[3][1];
+    const want = R.loadModel(bytes, { warmup: 0 }).run(x, N).slice();
+    for (const caller of [false, true]) {
+      const pool = await P.createPool(bytes, { threads: 2, caller, warmup: 0, runtime: 'int8' });
+      try {
+        expect(bits(await pool.run(x, N))).toEqual(bits(want));
+      } finally {
+        await pool.close();
+      }
+      await expect(P.createPool(MODELS[0][1], { threads: 2, caller, warmup: 0, runtime: 'int8' })).rejects.toMatchObject({ name: 'RuntimeError', code: 'wrong_entry' });
+    }
+    await expect(P.createPool(bytes, { threads: 2, runtime: 'qs8' as 'int8' })).rejects.toMatchObject({ name: 'RuntimeError', code: 'bad_option' });
+  });
+
   for (const caller of [false, true]) it(`with output buffers, shared memory both ways, the scalar build and calls in flight together${caller ? ', the caller computing' : ''}`, async () => {
     const bytes = MODELS[3][1];
     const want = R.loadModel(bytes, { warmup: 0 }).run(x, N).slice();

@@ -1,0 +1,113 @@
+// The resolver's f32 family (src/runtime/resolver.ts): the rows of f32 ops and of dynamic-range ops,
+// whose int8 weights are dequantized here at prepare. Bundled by topiary/runtime and /f32.
+import type { Conv2DOp, DenseOp, FormatModel, MaxPool2DOp } from '../format/model.js';
+import { elementCount } from '../format/model.js';
+import type { Arena } from './arena.js';
+import type { F32Exports } from './kernels_f32.js';
+import { packConv2d as packF32Conv, packConv2dReluMaxpoolSparse, packConv2dSparse as packF32ConvSparse, packDense, packDenseSparse } from './packing/f32.js';
+import {
+  CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
+  pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry,
+} from './packing/f32_params.js';
+import { convGeometry, poolGeometry, takesSparse, type Context, type Family, type Row } from './resolver.js';
+
+/** Float weights and bias: f32 data as is; int8 (dynamic range) dequantized, w = float32(scale[c] * q) with c the last axis. */
+function floatWeights({ weights: t, bias }: Context): [Float32Array, Float32Array] {
+  const scale = t.quant?.scale, cout = t.shape[t.shape.length - 1];
+  return [scale ? Float32Array.from(t.data!, (q, i) => scale[i % scale.length] * q) : (t.data as Float32Array), (bias as Float32Array) ?? new Float32Array(cout)];
+}
+
+/** The f32 conv kernels differ only in their packer and scratch: one params block (batch first), one call shape. */
+type Pack = (w: Float32Array, b: Float32Array, g: Conv2dGeometry) => ArrayBufferView;
+const packDenseConv: Pack = (w, b, g) => packF32Conv(w, b, g.kh, g.kw, g.cin, g.cout);
+const F32_CONVS: Record<string, [Pack, (g: Conv2dGeometry) => number]> = {
+  f32_conv2d_nhwc: [packDenseConv, conv2dScratchBytes],
+  f32_conv2d_relu_maxpool2d: [packDenseConv, conv2dScratchBytes],
+  f32_conv2d_sparse: [packF32ConvSparse, conv2dSparseScratchBytes],
+  f32_conv2d_relu_maxpool2d_sparse: [packConv2dReluMaxpoolSparse, conv2dReluMaxpoolSparseScratchBytes],
+};
+
+/** Writes `bytes` of params (the batch first) for a kernel fn(params, x, ...rest): the call sets the batch, then calls. */
+function withParams(arena: Arena, bytes: number, write: (memory: ArrayBuffer, at: number) => void): number {
+  const at = arena.put(new Uint8Array(bytes));
+  write(arena.memory.buffer, at);
+  return at;
+}
+
+function f32Conv(kernel: keyof F32Exports, minSparsity?: number): Row {
+  const [pack, scratch] = F32_CONVS[kernel];
+  return {
+    kernel,
+    minSparsity,
+    minor: kernel.endsWith('sparse') ? toSparseDense : undefined,
+    // the fused f32 kernels are ReLU then a 2x2 stride-2 'valid' pool, nothing else
+    fits: kernel.includes('pool')
+      ? ({ op, pool: p }) => (op as Conv2DOp).activation === 'relu' && [p!.poolH, p!.poolW, p!.strideH, p!.strideW, p!.padding].join() === '2,2,2,2,valid'
+      : undefined,
+    prepare(ctx) {
+      const { arena } = ctx, fn = ctx.kernels[kernel] as F32Exports['f32_conv2d_nhwc'];
+      const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: (ctx.op as Conv2DOp).activation === 'relu', outLayout: ctx.minorOut ? 'minor' : 'nhwc' }), bytes = scratch(g);
+      const wp = arena.put(pack(...floatWeights(ctx), g));
+      const params = withParams(arena, CONV_PARAMS_BYTES, (m, at) => writeConv2dParams(m, at, g));
+      return {
+        scratch: () => bytes,
+        call(x, y, s, n) {
+          arena.i32[params >> 2] = n; // the params block's first field is the batch
+          fn(params, x, wp, y, s);
+        },
+      };
+    },
+  };
+}
+
+function f32Dense(sparse: boolean, minSparsity?: number): Row {
+  return {
+    kernel: sparse ? 'f32_dense_sparse' : 'f32_dense',
+    minSparsity,
+    prepare(ctx) {
+      const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k; // Dense applies to the last axis: leading axes are rows
+      const flags = ((ctx.op as DenseOp).activation === 'relu' ? DENSE_RELU : 0) | (ctx.minorIn ? DENSE_IN_MINOR : 0), bytes = denseSparseScratchBytes(k, n), { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
+      const wp = ctx.arena.put((sparse ? packDenseSparse : packDense)(...floatWeights(ctx), k, n));
+      return sparse ? { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, flags, s) } : { call: (x, y, _, batch) => dense(x, wp, y, batch * rows, k, n, flags) };
+    },
+  };
+}
+
+const F32_MAXPOOL: Row = {
+  kernel: 'f32_maxpool2d',
+  prepare({ op, input, arena, kernels }) {
+    const fn = kernels.f32_maxpool2d, params = withParams(arena, POOL_PARAMS_BYTES, (m, at) => writePool2dParams(m, at, pool2dGeometry({ ...poolGeometry(op as MaxPool2DOp, input.shape), n: 1 })));
+    return {
+      call(x, y, _, n) {
+        arena.i32[params >> 2] = n;
+        fn(params, x, y);
+      },
+    };
+  },
+};
+
+/**
+ * Whether f32 tensor t goes, through reshapes and flattens read by nothing else, to a dense (so f32 or
+ * dynamic range) with one row per sample (a rank-1 input) that takes the sparse row: its f32_dense_sparse
+ * then reads t batch-minor, as a sparse conv can write it, instead of transposing it.
+ */
+function toSparseDense(model: FormatModel, t: number, mode: string): boolean {
+  const readers = model.ops.filter((o) => o.input === t), op = readers[0];
+  if (t === model.output || readers.length !== 1) return false;
+  if (op.op === 'reshape' || op.op === 'flatten') return toSparseDense(model, op.output, mode);
+  return op.op === 'dense' && model.tensors[t].shape.length < 2 && takesSparse(F32_ROWS.dense[1]!, model.tensors[op.kernel], mode);
+}
+
+// minSparsity: from bench/kernels.ts on the seed model's layers at batch 32 (SIMD, a contended
+// 2-core machine, load 6-7, 2026-11-28 at c0fa278): the sparse kernel's speed over its dense twin, same run,
+// at 50% / 80% / 95% zeros:
+//   f32_dense_sparse 1.20x / 2.25x / 4.2x        f32_conv2d_relu_maxpool2d_sparse 1.23x / 2.44x / 3.8x
+//   f32_conv2d_sparse 1.21x / 1.70x / 2.3x
+
+/** op -> [dense row, sparse row]. */
+export const F32_ROWS: Family = {
+  conv2d: [f32Conv('f32_conv2d_nhwc'), f32Conv('f32_conv2d_sparse', 0.5)],
+  conv2d_maxpool2d: [f32Conv('f32_conv2d_relu_maxpool2d'), f32Conv('f32_conv2d_relu_maxpool2d_sparse', 0.5)],
+  dense: [f32Dense(false), f32Dense(true, 0.5)],
+  maxpool2d: [F32_MAXPOOL],
+};

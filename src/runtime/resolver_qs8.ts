@@ -1,0 +1,102 @@
+// The resolver's int8 family (src/runtime/resolver.ts): TFLite's int8 spec, quantize -> int8 ops ->
+// dequantize. Bundled by topiary/runtime and /int8.
+import type { Conv2DOp, MaxPool2DOp } from '../format/model.js';
+import { elementCount } from '../format/model.js';
+import { quantizeMultiplier } from '../quant/requant.js';
+import { RuntimeError } from './errors.js';
+import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
+import type { Qs8Requant } from './reference/qs8_types.js';
+import { convGeometry, poolGeometry, type Context, type Family, type Row } from './resolver.js';
+
+/**
+ * Integer parts of an int8 conv or dense (TFLite's Prepare): per-channel multipliers of
+ * s_in * s_w[c] / s_out, with the product in float32 for a per-tensor dense kernel
+ * (GetQuantizedConvolutionMultipler) and in double otherwise (PopulateConvolutionQuantizationParams),
+ * as src/quant/scheme.ts outputMultipliers does; ReLU clamps to [max(-128, z_out), 127].
+ */
+function int8Layer({ op, input, output, weights, bias }: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array } } {
+  const { scale, axis } = weights.quant!, sIn = input.quant!.scale[0], zOut = output.quant!.zeroPoint[0];
+  const multipliers = new Int32Array(scale.length), shifts = new Int32Array(scale.length);
+  scale.forEach((sW, c) => {
+    const real = (op.op === 'dense' && axis === undefined ? Math.fround(sIn * sW) : sIn * sW) / output.quant!.scale[0];
+    const m = quantizeMultiplier(real);
+    if (m.shift > 30) {
+      throw new RuntimeError('bad_quant', `the op writing tensor ${op.output} has a requantization multiplier ${real.toExponential(3)} >= 2^30; re-export the model with sane scales`);
+    }
+    multipliers[c] = m.multiplier;
+    shifts[c] = m.shift;
+  });
+  return {
+    w: weights.data as Int8Array,
+    bias: (bias as Int32Array) ?? new Int32Array(weights.shape[weights.shape.length - 1]),
+    zIn: input.quant!.zeroPoint[0],
+    rq: { multipliers, shifts, zOut, actMin: (op as Conv2DOp).activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
+  };
+}
+
+function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_maxpool2d' | 'qs8_spconv2d_maxpool2d', minSparsity?: number): Row {
+  const sparse = kernel.startsWith('qs8_sp'), fused = kernel.endsWith('pool2d');
+  return {
+    kernel,
+    minSparsity,
+    // the fused pool must be 'valid', and it takes the max before requantizing, which is only
+    // order-preserving when no multiplier is >= 1 (shift <= 0)
+    fits: fused ? (ctx) => ctx.pool!.padding === 'valid' && int8Layer(ctx).rq.shifts.every((s) => s <= 0) : undefined,
+    prepare(ctx) {
+      const l = int8Layer(ctx), fn = ctx.kernels[kernel];
+      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, ctx.pool);
+      const wp = ctx.arena.put(packed.bytes);
+      return { scratch: () => packed.scratchBytes, call: (x, y, s, n) => fn(wp, x, y, n, s) };
+    },
+  };
+}
+
+function qs8Dense(sparse: boolean, minSparsity?: number): Row {
+  return {
+    kernel: sparse ? 'qs8_spmm' : 'qs8_gemm',
+    minSparsity,
+    prepare(ctx) {
+      const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k;
+      const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels;
+      const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq));
+      return sparse ? { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => spmm(wp, x, y, batch * rows, s) } : { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
+    },
+  };
+}
+
+const QS8_MAXPOOL: Row = {
+  kernel: 'qs8_maxpool2d',
+  prepare({ op, input, arena, kernels }) {
+    const [h, w, c] = input.shape, fn = kernels.qs8_maxpool2d;
+    const params = arena.put(packMaxpool2d(h, w, c, poolGeometry(op as MaxPool2DOp, input.shape)).bytes);
+    return { call: (x, y, _, n) => fn(params, x, y, n) };
+  },
+};
+
+/** quantize (with the output's scale and zero point) and dequantize (with the input's). */
+function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
+  return {
+    kernel,
+    prepare({ input, output, kernels }) {
+      // scale and zero point as numbers, not array reads per call (a float read from a Float32Array may be boxed: an allocation)
+      const count = elementCount(input.shape), fn = kernels[kernel], { scale: [scale], zeroPoint: [zeroPoint] } = (kernel === 'qs8_quantize' ? output : input).quant!;
+      return { call: (x, y, _, n) => fn(x, y, n * count, scale, zeroPoint) };
+    },
+  };
+}
+
+// minSparsity: from bench/kernels.ts on the seed model's layers at batch 32 (SIMD, a contended
+// 2-core machine, load 6-7, 2026-11-28 at c0fa278): the sparse kernel's speed over its dense twin, same run:
+//   qs8_spconv2d_maxpool2d 1.68x (digits 1.56x) at 80% zeros    qs8_spconv2d_nhwc 1.36x at 80%
+//   qs8_spmm 0.64x at 0%, 2.19x at 80%
+// and the whole int8 seed model ran faster with sparse kernels from 50% zeros on (bench/runtime.ts --sweep).
+
+/** op -> [dense row, sparse row]. */
+export const QS8_ROWS: Family = {
+  conv2d: [qs8Conv('qs8_conv2d_nhwc'), qs8Conv('qs8_spconv2d_nhwc', 0.8)],
+  conv2d_maxpool2d: [qs8Conv('qs8_conv2d_maxpool2d'), qs8Conv('qs8_spconv2d_maxpool2d', 0.5)],
+  dense: [qs8Dense(false), qs8Dense(true, 0.5)],
+  maxpool2d: [QS8_MAXPOOL],
+  quantize: [qs8Edge('qs8_quantize')],
+  dequantize: [qs8Edge('qs8_dequantize')],
+};
