@@ -322,6 +322,15 @@ const POOL_SHAPES: KernelShape[] = [
   { label: 'background_cout17_same', dims: { n: 3, h: 10, w: 9, cin: 2, cout: 17, kh: 3, kw: 3, same: 1, pool: 2, bg: 1 } },
   { label: 'digits_cout6_b3', dims: { n: 3, h: 28, w: 28, cin: 1, cout: 6, kh: 3, kw: 3, pool: 2, digit: 1 } },
 ];
+// the sparse kernels' window (assembly/kernels/qs8_spconv_window.ts): rows wider than 32 bytes, windows
+// wider than 16 lanes, a digit's box at the edge of a 'same' image, images with no input but zIn
+const WINDOW_SHAPES: KernelShape[] = [
+  { label: 'window_wide_digit', dims: { n: 2, h: 12, w: 40, cin: 1, cout: 5, kh: 3, kw: 3, digit: 1 } },
+  { label: 'window_wide_cin2_same_bg', dims: { n: 3, h: 7, w: 37, cin: 2, cout: 9, kh: 3, kw: 2, same: 1, bg: 1 } },
+  { label: 'window_seed_like_digits', dims: { n: 3, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, digit: 1 } },
+  { label: 'window_tiny_bg', dims: { n: 6, h: 3, w: 5, cin: 1, cout: 3, kh: 2, kw: 2, bg: 1 } },
+];
+const pooled = (s: KernelShape): KernelShape => ({ label: `${s.label}_pool2`, dims: { ...s.dims, pool: 2 } });
 const SEED_CONV: KernelShape = { label: 'seed_conv_b32', dims: { n: 32, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3 } };
 const SEED_CONV_POOL: KernelShape = { label: 'seed_conv_pool_b32', dims: { ...SEED_CONV.dims, pool: 2 } };
 // digit-like inputs: zIn outside the centre, so about half the receptive fields are all zIn (as on MNIST)
@@ -351,7 +360,7 @@ export const QS8_KERNELS: KernelInfo[] = [
   row('qs8_gemm', 'dense', false, GEMM_SHAPES, [SEED_DENSE], prepareGemm(false)),
   row('qs8_spmm', 'dense', true, SPMM_SHAPES, [at80(SEED_DENSE), { ...SEED_DENSE, label: 'seed_dense_b32_sparse0', sparsity: 0 }], prepareGemm(true)),
   row('qs8_conv2d_nhwc', 'conv2d', false, CONV_SHAPES, [SEED_CONV], prepareConv(false, false)),
-  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), CONV_SHAPES[5], CONV_SHAPES[7], ...CONV_SHAPES.slice(9)]), [at80(SEED_CONV)], prepareConv(true, false)),
+  row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), ...CONV_SHAPES.slice(5, 8), ...CONV_SHAPES.slice(9), ...WINDOW_SHAPES]), [at80(SEED_CONV)], prepareConv(true, false)),
   row('qs8_conv2d_maxpool2d', 'conv2d_relu_maxpool2d', false, POOL_SHAPES, [SEED_CONV_POOL, SEED_CONV_POOL_DIGITS], prepareConv(false, true)),
-  row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes([...POOL_SHAPES.slice(1, 4), POOL_SHAPES[5]]), [at80(SEED_CONV_POOL), at80(SEED_CONV_POOL_DIGITS)], prepareConv(true, true)),
+  row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes([...POOL_SHAPES.slice(1, 6), POOL_SHAPES[6], ...WINDOW_SHAPES.map(pooled)]), [at80(SEED_CONV_POOL), at80(SEED_CONV_POOL_DIGITS)], prepareConv(true, true)),
 ];
