@@ -54,7 +54,6 @@ export class Interpreter {
   declare readonly run: (input: Float32Array, batchSize?: number, output?: Float32Array) => Float32Array;
   /** The class of each sample (the index of its largest output; the first on ties), as run() would rank them. */
   declare readonly predict: (input: Float32Array, batchSize?: number, output?: Int32Array) => Int32Array;
-  declare private readonly memory: WebAssembly.Memory;
 
   /** Prepares `model` (read and validated) on a fresh instance of `build` with the families of `table`. */
   constructor(model: FormatModel, build: KernelBuild, table: Table, options: InterpreterOptions = {}) {
@@ -69,7 +68,7 @@ export class Interpreter {
       throw new RuntimeError('unsupported', `the model's input is ${input.dtype} and its output ${output.dtype}; the runtime takes and gives f32`);
     }
     const inSize = elementCount(input.shape), outSize = elementCount(output.shape);
-    const mod = build.instantiate(simd), arena = new Arena((this.memory = mod.exports.memory), mod.exports.alloc(0));
+    const mod = build.instantiate(simd), arena = new Arena(mod.exports.memory, mod.exports.alloc(0));
     this.isa = mod.isa;
     this.kernels = [];
     this.maxBatch = maxBatch;
@@ -159,11 +158,6 @@ export class Interpreter {
       for (let i = 0; i < warmup; i++) this.run(zeros, maxBatch);
       this.run(zeros.subarray(0, inSize), 1);
     }
-  }
-
-  /** Size of this interpreter's WebAssembly memory: static data, packed weights and the current plan. */
-  get memoryBytes(): number {
-    return this.memory.buffer.byteLength;
   }
 }
 
