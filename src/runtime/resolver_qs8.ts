@@ -4,9 +4,13 @@ import type { Conv2DOp, MaxPool2DOp } from '../format/model.js';
 import { elementCount } from '../format/model.js';
 import { quantizeMultiplier } from '../quant/requant.js';
 import { RuntimeError } from './errors.js';
-import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
-import type { Qs8Requant } from './reference/qs8_types.js';
+import type { Qs8Exports } from './kernels_qs8.js';
+import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes, type Requantize } from './packing/qs8.js';
+import { channelRequant, type Qs8Requant } from './reference/qs8_types.js';
 import { convGeometry, poolGeometry, type Context, type Family, type Row } from './resolver.js';
+
+/** The packers' exact requant, from the kernel build (the TS reference stays out of the bundle). */
+export const kernelRequantize = (k: Pick<Qs8Exports, 'qs8_requant_one'>): Requantize => (acc, rq, c) => k.qs8_requant_one(acc, ...channelRequant(rq, c), rq.zOut, rq.actMin, rq.actMax);
 
 /**
  * Integer parts of an int8 conv or dense (TFLite's Prepare): per-channel multipliers of
@@ -14,7 +18,7 @@ import { convGeometry, poolGeometry, type Context, type Family, type Row } from 
  * (GetQuantizedConvolutionMultipler) and in double otherwise (PopulateConvolutionQuantizationParams),
  * as src/quant/scheme.ts outputMultipliers does; ReLU clamps to [max(-128, z_out), 127].
  */
-function int8Layer({ op, input, output, weights, bias }: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array } } {
+function int8Layer({ op, input, output, weights, bias, kernels }: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array }; exact: Requantize } {
   const { scale, axis } = weights.quant!, sIn = input.quant!.scale[0], zOut = output.quant!.zeroPoint[0];
   const multipliers = new Int32Array(scale.length), shifts = new Int32Array(scale.length);
   scale.forEach((sW, c) => {
@@ -31,6 +35,7 @@ function int8Layer({ op, input, output, weights, bias }: Context): { w: Int8Arra
     bias: (bias as Int32Array) ?? new Int32Array(weights.shape[weights.shape.length - 1]),
     zIn: input.quant!.zeroPoint[0],
     rq: { multipliers, shifts, zOut, actMin: (op as Conv2DOp).activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
+    exact: kernelRequantize(kernels),
   };
 }
 
@@ -44,7 +49,7 @@ function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_m
     fits: fused ? (ctx) => ctx.pool!.padding === 'valid' && int8Layer(ctx).rq.shifts.every((s) => s <= 0) : undefined,
     prepare(ctx) {
       const l = int8Layer(ctx), fn = ctx.kernels[kernel];
-      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, ctx.pool);
+      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, l.exact, ctx.pool);
       const wp = ctx.arena.put(packed.bytes);
       return { scratch: () => packed.scratchBytes, call: (x, y, s, n) => fn(wp, x, y, n, s) };
     },
@@ -58,7 +63,7 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k;
       const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels;
-      const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq));
+      const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq, l.exact));
       return sparse ? { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => spmm(wp, x, y, batch * rows, s) } : { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
     },
   };
