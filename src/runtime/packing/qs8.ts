@@ -17,15 +17,13 @@ export type Requantize = (acc: number, rq: Qs8Requant, c: number) => number;
 
 /** Lays out sections at 16-byte aligned offsets and writes little-endian values into them. */
 class Blob {
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-  readonly at: number[] = [];
+  // `declare`d, set in the constructor: no field declarations in the runtime's bundle
+  declare readonly bytes: Uint8Array;
+  declare readonly view: DataView;
+  declare readonly at: number[];
   constructor(sizes: number[]) {
     let o = 0;
-    for (const s of sizes) {
-      this.at.push(o);
-      o += up(s, 16);
-    }
+    this.at = sizes.map((s) => [o, (o += up(s, 16))][0]);
     this.bytes = new Uint8Array(o);
     this.view = new DataView(this.bytes.buffer);
   }
@@ -79,14 +77,9 @@ function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requan
     const left = Math.max(shift, 0), right = Math.max(-shift, 0);
     const fast = c < channels ? provenAffine(rq, c, accBound(c), exact) : [0, 0];
     const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
-    blob.view.setInt32(p, q, true);
-    blob.view.setInt32(p + 16, 2 ** left, true);
-    blob.view.setInt32(p + 32, (2 ** right - 1) | 0, true);
-    blob.view.setInt32(p + 48, fast ? -1 : 0, true);
-    blob.view.setFloat32(p + 64, 2 ** -right, true);
-    blob.view.setInt32(p + 80, right, true);
-    blob.view.setFloat32(p + 96, fast?.[0] ?? 0, true);
-    blob.view.setFloat32(p + 112, fast?.[1] ?? 0, true);
+    // the eight fields, 16 bytes apart; 2^-right, M and C are float32
+    [q, 2 ** left, (2 ** right - 1) | 0, fast ? -1 : 0, 2 ** -right, right, fast?.[0] ?? 0, fast?.[1] ?? 0].forEach((v, k) =>
+      k === 4 || k > 5 ? blob.view.setFloat32(p + 16 * k, v, true) : blob.view.setInt32(p + 16 * k, v, true));
   }
 }
 
