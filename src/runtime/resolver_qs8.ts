@@ -4,7 +4,7 @@ import type { Conv2DOp, MaxPool2DOp } from '../format/model.js';
 import { elementCount } from '../format/model.js';
 import { RuntimeError } from './errors.js';
 import type { Qs8Exports } from './kernels_qs8.js';
-import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes, type Requantize } from './packing/qs8.js';
+import { packConv, packGemm, packMaxpool2d, packSpmm, spmmScratchBytes, type Requantize } from './packing/qs8.js';
 import { channelRequant, type Qs8Requant } from './reference/qs8_types.js';
 import { convGeometry, poolGeometry, type Context, type Family, type Row } from './resolver.js';
 
@@ -63,7 +63,7 @@ function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_m
     fits: fused ? (ctx) => ctx.pool!.padding === 'valid' && int8Layer(ctx).rq.shifts.every((s) => s <= 0) : undefined,
     prepare(ctx) {
       const l = int8Layer(ctx), fn = ctx.kernels[kernel];
-      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, l.exact, ctx.pool);
+      const packed = packConv(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, l.exact, ctx.pool, sparse);
       const wp = ctx.arena.put(packed.bytes);
       return { scratch: () => packed.scratchBytes, call: (x, y, s, n) => fn(wp, x, y, n, s) };
     },

@@ -179,7 +179,8 @@ export function packSpconv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<nu
   return packConv(g, w, bias, zIn, rq, exact, pool, true);
 }
 
-function packConv(
+/** packConv2d or, when `sparse`, packSpconv2d (the resolver's one call for both). */
+export function packConv(
   g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize, pool: Pool2dGeometry | undefined, sparse: boolean,
 ): PackedConv {
   const taps = g.kh * g.kw * g.cin;
