@@ -10,8 +10,7 @@
 // pool can hand each worker a slice and an interpreter of its own, loaded from the same bytes.
 // The prepared state lives in the constructor's closure, which run and predict share.
 import type { FormatModel } from '../format/model.js';
-import { elementCount } from '../format/model.js';
-import { DTYPE_BYTES, DTYPES } from '../format/spec.js';
+import { elementCount, tensorBytes } from '../format/model.js';
 import { Arena, align16, planOffsets } from './arena.js';
 import { RuntimeError } from './errors.js';
 import { checkInput, checkOutput } from './io_checks.js';
@@ -83,7 +82,7 @@ export class Interpreter {
     const lifetimes: number[][] = [];
     const use = (t: number, step: number) => {
       const b = root[t];
-      lifetimes[b] ??= [elementCount(tensors[t].shape) * DTYPE_BYTES[DTYPES.indexOf(tensors[t].dtype)], step];
+      lifetimes[b] ??= [tensorBytes(tensors[t]), step];
       lifetimes[b][2] = step;
       return b;
     };
