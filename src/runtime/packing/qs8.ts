@@ -51,16 +51,11 @@ export function provenAffine(rq: Qs8Requant, c: number, bound: number, requantiz
   };
   if (fast(-b) !== exact(-b) || fast(b) !== exact(b)) return undefined;
   for (let o = exact(-b) + 1; o <= exact(b); o++) {
-    // the least acc in [-b, b] with exact(acc) >= o, bracketed around its real-number estimate
-    const est = Math.round((o - rq.zOut - 0.5) / (q * 2 ** (shift - 31)));
-    let lo = Math.max(est - 4, -b), hi = Math.min(est + 4, b);
-    if (exact(lo) >= o) lo = -b;
-    if (exact(hi) < o) hi = b;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (exact(mid) >= o) hi = mid;
-      else lo = mid + 1;
-    }
+    // the least acc in (-b, b] with exact(acc) >= o, walked to from its real-number estimate: the
+    // exact map's roundings move a step by under 2 accs (q >= 2^30), and exact(-b) < o <= exact(b) stop both walks
+    let lo = Math.min(Math.max(Math.round((o - rq.zOut - 0.5) / (q * 2 ** (shift - 31))), -b), b);
+    while (exact(lo) >= o) lo--;
+    while (exact(lo) < o) lo++;
     if (fast(lo) < o || fast(lo - 1) >= o) return undefined;
   }
   return [M, C];
