@@ -110,7 +110,7 @@ export class Interpreter {
       const ids = lifetimes.flatMap((l, id) => (l ? [id] : []));
       const buffers = ids.map((id) => [align16(lifetimes[id][0] * (minor[id] ? (batch + 31) & ~31 : batch)), lifetimes[id][1], lifetimes[id][2]]);
       steps.forEach((s, i) => buffers.push([align16(s.scratch?.(batch) ?? 0), i, i]));
-      const { offsets, total } = planOffsets(buffers);
+      const [offsets, total] = planOffsets(buffers);
       arena.ensure(arena.top + total);
       const at = (id: number) => arena.top + offsets[ids.indexOf(id)];
       xs = io.map(([b]) => at(b));
