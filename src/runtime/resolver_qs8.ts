@@ -46,7 +46,7 @@ function int8Layer({ op, input, output, weights, bias, kernels }: Context): { w:
   });
   return {
     w: weights.data as Int8Array,
-    bias: (bias as Int32Array) ?? new Int32Array(weights.shape[weights.shape.length - 1]),
+    bias: (bias as Int32Array) ?? new Int32Array(weights.shape.at(-1)!),
     zIn: input.quant!.zeroPoint[0],
     rq: { multipliers, shifts, zOut, actMin: (op as Conv2DOp).activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
     exact: kernelRequantize(kernels),

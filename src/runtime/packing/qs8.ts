@@ -208,11 +208,11 @@ export function packConv(
       for (let t = 0; t < taps; t++) {
         const v = weight(t, c);
         if (v === 0) continue;
-        if (sum + Math.abs(v) > 255) { list[list.length - 1][2] = 1; sum = 0; }
+        if (sum + Math.abs(v) > 255) { list.at(-1)![2] = 1; sum = 0; }
         sum += Math.abs(v);
         list.push([t, v, 0]);
       }
-      if (list.length) list[list.length - 1][2] = 1;
+      if (list.length) list.at(-1)![2] = 1;
       entries.push(list);
       total += list.length;
     }
