@@ -41,7 +41,7 @@ class Blob {
 export function provenAffine(rq: Qs8Requant, c: number, bound: number, requantize: Requantize): [number, number] | undefined {
   const [q, shift] = channelRequant(rq, c), b = Math.floor(bound);
   // round-to-nearest of acc * M + C: C = 2^-(right + 1) is RoundingDivideByPOT's half on top of SRDHM's
-  const M = Math.fround(q * 2 ** (shift - 31)), C = shift < 0 ? 2 ** (shift - 1) : 0;
+  const real = q * 2 ** (shift - 31), M = Math.fround(real), C = shift < 0 ? 2 ** (shift - 1) : 0;
   // a bound reaching 2^31 allows sums that wrap: no proof over [-b, b] covers them
   if (shift > 0 || b >= 2 ** 31 - 1 || b * M >= 2 ** 21) return undefined;
   const exact = (acc: number): number => requantize(acc, rq, c);
@@ -53,7 +53,7 @@ export function provenAffine(rq: Qs8Requant, c: number, bound: number, requantiz
   for (let o = exact(-b) + 1; o <= exact(b); o++) {
     // the least acc in (-b, b] with exact(acc) >= o, walked to from its real-number estimate: the
     // exact map's roundings move a step by under 2 accs (q >= 2^30), and exact(-b) < o <= exact(b) stop both walks
-    let lo = Math.min(Math.max(Math.round((o - rq.zOut - 0.5) / (q * 2 ** (shift - 31))), -b), b);
+    let lo = Math.min(Math.max(Math.round((o - rq.zOut - 0.5) / real), -b), b);
     while (exact(lo) >= o) lo--;
     while (exact(lo) < o) lo++;
     if (fast(lo) < o || fast(lo - 1) >= o) return undefined;
@@ -73,7 +73,7 @@ function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requan
     const fast = c < channels ? provenAffine(rq, c, accBound(c), exact) : [0, 0];
     const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
     // the eight fields, 16 bytes apart; 2^-right, M and C are float32
-    [q, 2 ** left, (2 ** right - 1) | 0, fast ? -1 : 0, 2 ** -right, right, fast?.[0] ?? 0, fast?.[1] ?? 0].forEach((v, k) =>
+    [q, 2 ** left, (2 ** right - 1) | 0, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
       k === 4 || k > 5 ? blob.view.setFloat32(p + 16 * k, v, true) : blob.view.setInt32(p + 16 * k, v, true));
   }
 }
