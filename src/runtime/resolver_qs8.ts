@@ -5,11 +5,17 @@ import { elementCount } from '../format/model.js';
 import { RuntimeError } from './errors.js';
 import type { Qs8Exports } from './kernels_qs8.js';
 import { packConv, packGemm, packMaxpool2d, packSpmm, spmmScratchBytes, type Requantize } from './packing/qs8.js';
-import { channelRequant, type Qs8Requant } from './reference/qs8_types.js';
+import type { Qs8Requant } from './reference/qs8_types.js';
 import { convGeometry, poolGeometry, type Context, type Family, type Row } from './resolver.js';
 
-/** The packers' exact requant, from the kernel build (the TS reference stays out of the bundle). */
-export const kernelRequantize = (k: Pick<Qs8Exports, 'qs8_requant_one'>): Requantize => (acc, rq, c) => k.qs8_requant_one(acc, ...channelRequant(rq, c), rq.zOut, rq.actMin, rq.actMax);
+/**
+ * The packers' exact requant, from the kernel build (the TS reference stays out of the bundle). The
+ * channel's params are read in place: spreading channelRequant's pair made packing 5x slower.
+ */
+export const kernelRequantize = (k: Pick<Qs8Exports, 'qs8_requant_one'>): Requantize => (acc, rq, c) => {
+  const i = rq.multipliers.length === 1 ? 0 : c; // per-tensor params broadcast
+  return k.qs8_requant_one(acc, rq.multipliers[i], rq.shifts[i], rq.zOut, rq.actMin, rq.actMax);
+};
 
 /**
  * [q, shift] of src/quant/requant.ts quantizeMultiplier(real) for the real >= 0 of a validated model
