@@ -6,3 +6,4 @@ export { qs8_gemm } from './kernels/qs8_gemm';
 export { qs8_spmm } from './kernels/qs8_spmm';
 export { qs8_conv2d_nhwc, qs8_spconv2d_nhwc } from './kernels/qs8_conv2d_nhwc';
 export { qs8_conv2d_nhwc as qs8_conv2d_maxpool2d, qs8_spconv2d_nhwc as qs8_spconv2d_maxpool2d } from './kernels/qs8_conv2d_nhwc';
+export { qs8_requant_one } from './lib/requant';

@@ -1,9 +1,10 @@
 // Typed errors: every error topiary throws on bad input says what is wrong and what to do.
 // `code` is stable for programs; the message is for people.
 
-export class TopiaryError extends Error {
-  declare readonly code: string; // set below: no field declaration in the runtime's bundle
-  constructor(code: string, message: string) {
+export class TopiaryError<Code extends string = string> extends Error {
+  declare readonly code: Code; // set below: no field declaration in the runtime's bundle
+  // a subclass narrows Code through the type parameter, so it needs no constructor of its own in the bundle
+  constructor(code: Code, message: string) {
     super(message);
     this.code = code;
     this.name = new.target.name;

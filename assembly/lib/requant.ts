@@ -115,3 +115,12 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
   if (n & 2) { v128.store16_lane(p, v, 0); v = i8x16.shuffle(v, v, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 2; }
   if (n & 1) v128.store8_lane(p, v, 0);
 }
+
+/**
+ * The exact requant of one accumulator, clamped: clamp(MultiplyByQuantizedMultiplier(acc, q, shift) + zOut,
+ * lo, hi), bit for bit src/runtime/reference/qs8_requantize.ts requantize(). Exported for the packers
+ * (src/runtime/packing/qs8.ts), so the runtime's bundle needs no TS copy of the integer requant.
+ */
+export function qs8_requant_one(acc: i32, q: i32, shift: i32, zOut: i32, lo: i32, hi: i32): i32 {
+  return clampOut(requant(acc, q, 1 << max(shift, 0), max(-shift, 0)), zOut, lo, hi);
+}

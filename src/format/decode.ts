@@ -48,7 +48,7 @@ export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape:
     }
     index.forEach(value);
   } else {
-    decodeEntropy(r, bits, dtype, shape[shape.length - 1]);
+    decodeEntropy(r, bits, dtype, shape.at(-1)!);
   }
   if (r.pos < r.end) throw bad(`${r.end - r.pos} bytes after its last value`);
   return data;

@@ -18,12 +18,7 @@ export type FormatErrorCode =
   | 'too_large' // the model asks for more memory than its size justifies
   | 'unreadable'; // the file cannot be read at all (missing, a directory, no permission)
 
-export class FormatError extends TopiaryError {
-  declare readonly code: FormatErrorCode;
-  constructor(code: FormatErrorCode, message: string) {
-    super(code, message);
-  }
-}
+export class FormatError extends TopiaryError<FormatErrorCode> {}
 
 export const fail = (code: FormatErrorCode, what: string): FormatError => new FormatError(code, what);
 

@@ -111,6 +111,9 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
+/** Bytes of a tensor's values (spec.ts DTYPE_BYTES: int8 1, f32 and int32 4). */
+export const tensorBytes = (t: FormatTensor): number => elementCount(t.shape) * (t.dtype === 'int8' ? 1 : 4);
+
 /** Output length along one spatial axis (TensorFlow): 'valid' floor((n - k) / s) + 1, 'same' ceil(n / s). */
 export function convOutputSize(n: number, k: number, stride: number, padding: Padding): number {
   return padding === 'same' ? Math.ceil(n / stride) : n < k ? 0 : Math.floor((n - k) / stride) + 1;

@@ -8,10 +8,10 @@ import { ByteReader, crc32 } from './bytes.js';
 import { decodeData } from './decode.js';
 import { explain, fail, type FormatErrorCode } from './errors.js';
 import { validateData, validateStructure } from './validate.js';
-import { elementCount } from './model.js';
+import { tensorBytes } from './model.js';
 import type { FormatModel, FormatOp, FormatTensor } from './model.js';
 import {
-  ACTIVATIONS, DECODE_BYTES_PER_FILE_BYTE, DECODE_SLACK_BYTES, DTYPE_BYTES, DTYPES, ENCODINGS, FLAG_CONSTANT, FLAG_NAMED, FLAG_PER_CHANNEL,
+  ACTIVATIONS, DECODE_BYTES_PER_FILE_BYTE, DECODE_SLACK_BYTES, DTYPES, ENCODINGS, FLAG_CONSTANT, FLAG_NAMED, FLAG_PER_CHANNEL,
   FLAG_QUANT, FLAG_ZERO_POINTS_ZERO, HEADER_BODY_LENGTH, HEADER_FLAGS, HEADER_SIZE, HEADER_VERSION, MAGIC, OPS, PADDINGS, TENSOR_FLAGS_KNOWN, VERSION,
 } from './spec.js';
 
@@ -60,7 +60,7 @@ function read(bytes: Uint8Array): FormatModel {
 
   validateStructure(model, (i) => !!payloads[i]);
   let decoded = 0;
-  tensors.forEach((t, i) => (decoded += payloads[i] ? elementCount(t.shape) * DTYPE_BYTES[DTYPES.indexOf(t.dtype)] : 0));
+  tensors.forEach((t, i) => (decoded += payloads[i] ? tensorBytes(t) : 0));
   const limit = DECODE_SLACK_BYTES + DECODE_BYTES_PER_FILE_BYTE * bytes.length;
   if (decoded > limit) throw fail('too_large', `constants decode to ${decoded} bytes, over its limit ${limit}`);
   tensors.forEach((t, i) => {

@@ -49,7 +49,7 @@ export function validateStructure(model: FormatModel, isConstant: (i: number) =>
 
     if (op.op === 'conv2d' || op.op === 'dense') {
       // the kernel [kh, kw, cin, cout] or [cin, cout] and bias [cout], in one of the three precisions
-      const conv = op.op === 'conv2d', axis = conv ? 3 : 1, kernel = constant(op.kernel, 'kernel'), ks = kernel.shape, cin = s[s.length - 1], cout = ks[axis];
+      const conv = op.op === 'conv2d', axis = conv ? 3 : 1, kernel = constant(op.kernel, 'kernel'), ks = kernel.shape, cin = s.at(-1), cout = ks[axis];
       need(ks.length === axis + 1 && ks[axis - 1] === cin, `the kernel ${label(op.kernel)} has shape [${ks}], must be [${conv ? 'kh, kw, ' : ''}${cin}, out]`);
       const bias = op.bias === undefined ? 'none' : constant(op.bias, 'bias').dtype;
       if (op.bias !== undefined) mustBe(op.bias, [cout]);

@@ -55,10 +55,10 @@ export class Arena {
 /**
  * Offsets for buffers [bytes, first step, last step] so that two buffers alive at the same step
  * never overlap (TFLite Micro's greedy planner): largest first, each at the lowest offset clear of
- * the already placed buffers it meets in time. Returns offsets relative to the plan's start and
- * the plan's total size.
+ * the already placed buffers it meets in time. Returns [offsets relative to the plan's start, the
+ * plan's total size].
  */
-export function planOffsets(buffers: readonly number[][]): { offsets: number[]; total: number } {
+export function planOffsets(buffers: readonly number[][]): [offsets: number[], total: number] {
   const offsets: number[] = [], placed: number[] = [];
   let total = 0;
   for (const i of buffers.map((_, i) => i).sort((a, b) => buffers[b][0] - buffers[a][0] || a - b)) {
@@ -72,5 +72,5 @@ export function planOffsets(buffers: readonly number[][]): { offsets: number[]; 
     placed.push(i);
     total = Math.max(total, at + bytes);
   }
-  return { offsets, total };
+  return [offsets, total];
 }

@@ -16,9 +16,4 @@ export type RuntimeErrorCode =
   | 'worker_failed' // a pool's worker crashed, exited or failed to start (pool.ts); the pool is closed
   | 'pool_closed'; // a call to a pool after close()
 
-export class RuntimeError extends TopiaryError {
-  declare readonly code: RuntimeErrorCode;
-  constructor(code: RuntimeErrorCode, message: string) {
-    super(code, message);
-  }
-}
+export class RuntimeError extends TopiaryError<RuntimeErrorCode> {}

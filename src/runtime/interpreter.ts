@@ -10,8 +10,7 @@
 // pool can hand each worker a slice and an interpreter of its own, loaded from the same bytes.
 // The prepared state lives in the constructor's closure, which run and predict share.
 import type { FormatModel } from '../format/model.js';
-import { elementCount } from '../format/model.js';
-import { DTYPE_BYTES, DTYPES } from '../format/spec.js';
+import { elementCount, tensorBytes } from '../format/model.js';
 import { Arena, align16, planOffsets } from './arena.js';
 import { RuntimeError } from './errors.js';
 import { checkInput, checkOutput } from './io_checks.js';
@@ -54,7 +53,6 @@ export class Interpreter {
   declare readonly run: (input: Float32Array, batchSize?: number, output?: Float32Array) => Float32Array;
   /** The class of each sample (the index of its largest output; the first on ties), as run() would rank them. */
   declare readonly predict: (input: Float32Array, batchSize?: number, output?: Int32Array) => Int32Array;
-  declare private readonly memory: WebAssembly.Memory;
 
   /** Prepares `model` (read and validated) on a fresh instance of `build` with the families of `table`. */
   constructor(model: FormatModel, build: KernelBuild, table: Table, options: InterpreterOptions = {}) {
@@ -69,7 +67,7 @@ export class Interpreter {
       throw new RuntimeError('unsupported', `the model's input is ${input.dtype} and its output ${output.dtype}; the runtime takes and gives f32`);
     }
     const inSize = elementCount(input.shape), outSize = elementCount(output.shape);
-    const mod = build.instantiate(simd), arena = new Arena((this.memory = mod.exports.memory), mod.exports.alloc(0));
+    const mod = build.instantiate(simd), arena = new Arena(mod.exports.memory, mod.exports.alloc(0));
     this.isa = mod.isa;
     this.kernels = [];
     this.maxBatch = maxBatch;
@@ -84,7 +82,7 @@ export class Interpreter {
     const lifetimes: number[][] = [];
     const use = (t: number, step: number) => {
       const b = root[t];
-      lifetimes[b] ??= [elementCount(tensors[t].shape) * DTYPE_BYTES[DTYPES.indexOf(tensors[t].dtype)], step];
+      lifetimes[b] ??= [tensorBytes(tensors[t]), step];
       lifetimes[b][2] = step;
       return b;
     };
@@ -112,7 +110,7 @@ export class Interpreter {
       const ids = lifetimes.flatMap((l, id) => (l ? [id] : []));
       const buffers = ids.map((id) => [align16(lifetimes[id][0] * (minor[id] ? (batch + 31) & ~31 : batch)), lifetimes[id][1], lifetimes[id][2]]);
       steps.forEach((s, i) => buffers.push([align16(s.scratch?.(batch) ?? 0), i, i]));
-      const { offsets, total } = planOffsets(buffers);
+      const [offsets, total] = planOffsets(buffers);
       arena.ensure(arena.top + total);
       const at = (id: number) => arena.top + offsets[ids.indexOf(id)];
       xs = io.map(([b]) => at(b));
@@ -159,11 +157,6 @@ export class Interpreter {
       for (let i = 0; i < warmup; i++) this.run(zeros, maxBatch);
       this.run(zeros.subarray(0, inSize), 1);
     }
-  }
-
-  /** Size of this interpreter's WebAssembly memory: static data, packed weights and the current plan. */
-  get memoryBytes(): number {
-    return this.memory.buffer.byteLength;
   }
 }
 

@@ -7,6 +7,7 @@ import { quantizeMultiplier } from '../quant/requant.js';
 import { GuardedBuffers } from './kernel_buffers.js';
 import type { KernelCase, KernelInfo, KernelShape } from './kernel_info.js';
 import type { KernelModule } from './wasm.js';
+import { kernelRequantize } from './resolver_qs8.js';
 import { packConv2d, packGemm, packMaxpool2d, packRequantize, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
 import { qs8_conv2d_maxpool2d, qs8_conv2d_nhwc } from './reference/qs8_conv2d_nhwc.js';
 import { qs8_gemm } from './reference/qs8_gemm.js';
@@ -18,6 +19,8 @@ import type { Conv2dGeometry, Pool2dGeometry, Qs8Requant } from './reference/qs8
 /** The qs8 exports as the host calls them (byte offsets and int dims). */
 export interface Qs8Exports {
   qs8_requantize(params: number, acc: number, y: number, m: number): void;
+  /** One accumulator's exact requant: reference/qs8_requantize.ts requantize() of channel params (q, shift). */
+  qs8_requant_one(acc: number, q: number, shift: number, zOut: number, lo: number, hi: number): number;
   qs8_quantize(x: number, y: number, n: number, scale: number, zeroPoint: number): void;
   qs8_dequantize(x: number, y: number, n: number, scale: number, zeroPoint: number): void;
   qs8_maxpool2d(params: number, x: number, y: number, n: number): void;
@@ -131,7 +134,7 @@ function prepareRequantize(mod: KernelModule, shape: KernelShape, seed: number):
     acc[i] = r < 0.05 ? [-(2 ** 31), 2 ** 31 - 1, 0, -1, 1][rng.int(5)] : Math.round((rng.next() - 0.5) * 2 ** (rng.next() * 32));
   }
   const buf = new Buffers(mod);
-  const params = buf.put(packRequantize(n, rq)), ap = buf.put(acc), y = buf.output(m * n);
+  const params = buf.put(packRequantize(n, rq, kernelRequantize(buf.k))), ap = buf.put(acc), y = buf.output(m * n);
   return makeCase(buf, 'qs8_requantize', y, [m, n], false, () => buf.k.qs8_requantize(params, ap, y, m), () => qs8_requantize(acc, m, n, rq), m * n, m * n);
 }
 
@@ -226,7 +229,7 @@ function prepareGemm(sparse: boolean) {
     if (shape.dims.ties) ({ x, w, bias, zIn, rq } = tieCase(rng, n));
     const buf = new Buffers(mod);
     const xp = buf.put(x), y = buf.output(m * n);
-    const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq) : packGemm(w, k, n, bias, zIn, rq));
+    const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)) : packGemm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)));
     const scratch = sparse ? buf.alloc(spmmScratchBytes(m, k), true) : 0;
     const run = sparse ? () => buf.k.qs8_spmm(wp, xp, y, m, scratch) : () => buf.k.qs8_gemm(wp, xp, y, m);
     return makeCase(buf, name, y, [m, n], false, run, () => qs8_gemm(x, m, k, n, zIn, w, bias, rq), m * k * n, m * nonzero(w));
@@ -297,7 +300,7 @@ function prepareConv(sparse: boolean, pooled: boolean) {
       : d.strokes ? strokes(rng, d.n, g.h, g.w, g.cin, zIn)
       : d.bg || d.digit ? background(rng, d.n, g.h, g.w, g.cin, zIn, !!d.digit) : int8s(rng, d.n * g.h * g.w * g.cin);
     const raw = weights(rng, taps * g.cout, shape.sparsity, small), w = d.strokes ? fullRange(raw, g.cout) : raw, bias = small ? biases(rng, g.cout, 0) : biases(rng, g.cout, taps);
-    const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, pool);
+    const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, kernelRequantize(mod.exports as unknown as Qs8Exports), pool);
     const buf = new Buffers(mod);
     const xp = buf.put(x), wp = buf.put(packed.bytes);
     const outShape = [d.n, packed.outH, packed.outW, g.cout];

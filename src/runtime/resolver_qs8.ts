@@ -2,11 +2,35 @@
 // dequantize. Bundled by topiary/runtime and /int8.
 import type { Conv2DOp, MaxPool2DOp } from '../format/model.js';
 import { elementCount } from '../format/model.js';
-import { quantizeMultiplier } from '../quant/requant.js';
 import { RuntimeError } from './errors.js';
-import { packConv2d as packQs8Conv, packGemm, packMaxpool2d, packSpconv2d, packSpmm, spmmScratchBytes } from './packing/qs8.js';
+import type { Qs8Exports } from './kernels_qs8.js';
+import { packConv, packGemm, packMaxpool2d, packSpmm, spmmScratchBytes, type Requantize } from './packing/qs8.js';
 import type { Qs8Requant } from './reference/qs8_types.js';
 import { convGeometry, poolGeometry, type Context, type Family, type Row } from './resolver.js';
+
+/**
+ * The packers' exact requant, from the kernel build (the TS reference stays out of the bundle). The
+ * channel's params are read in place: spreading channelRequant's pair made packing 5x slower.
+ */
+export const kernelRequantize = (k: Pick<Qs8Exports, 'qs8_requant_one'>): Requantize => (acc, rq, c) => {
+  const i = rq.multipliers.length === 1 ? 0 : c; // per-tensor params broadcast
+  return k.qs8_requant_one(acc, rq.multipliers[i], rq.shifts[i], rq.zOut, rq.actMin, rq.actMax);
+};
+
+/**
+ * [q, shift] of src/quant/requant.ts quantizeMultiplier(real) for the real >= 0 of a validated model
+ * (test/runtime/qs8_packing.test.ts checks they agree), without its frexp: halving or doubling a normal
+ * double is exact, so m ends as the frexp mantissa. Below 2^-33 the shift is under -31 (0, 0); from
+ * 2^31 on (Infinity included) it is 32, over what the caller allows.
+ */
+export function runtimeMultiplier(real: number): [number, number] {
+  let m = Math.min(real, 2 ** 31), shift = 0;
+  if (m < 2 ** -33) return [0, 0];
+  for (; m >= 1; shift++) m /= 2;
+  for (; m < 0.5; shift--) m *= 2;
+  const q = Math.round(m * 2 ** 31); // m > 0: Math.round's ties up are ties away from zero
+  return q === 2 ** 31 ? [2 ** 30, shift + 1] : shift < -31 ? [0, 0] : [q, shift];
+}
 
 /**
  * Integer parts of an int8 conv or dense (TFLite's Prepare): per-channel multipliers of
@@ -14,23 +38,24 @@ import { convGeometry, poolGeometry, type Context, type Family, type Row } from 
  * (GetQuantizedConvolutionMultipler) and in double otherwise (PopulateConvolutionQuantizationParams),
  * as src/quant/scheme.ts outputMultipliers does; ReLU clamps to [max(-128, z_out), 127].
  */
-function int8Layer({ op, input, output, weights, bias }: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array } } {
+function int8Layer({ op, input, output, weights, bias, kernels }: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array }; exact: Requantize } {
   const { scale, axis } = weights.quant!, sIn = input.quant!.scale[0], zOut = output.quant!.zeroPoint[0];
   const multipliers = new Int32Array(scale.length), shifts = new Int32Array(scale.length);
   scale.forEach((sW, c) => {
     const real = (op.op === 'dense' && axis === undefined ? Math.fround(sIn * sW) : sIn * sW) / output.quant!.scale[0];
-    const m = quantizeMultiplier(real);
-    if (m.shift > 30) {
+    const [q, shift] = runtimeMultiplier(real);
+    if (shift > 30) {
       throw new RuntimeError('bad_quant', `the op writing tensor ${op.output} has a requantization multiplier ${real.toExponential(3)} >= 2^30; re-export the model with sane scales`);
     }
-    multipliers[c] = m.multiplier;
-    shifts[c] = m.shift;
+    multipliers[c] = q;
+    shifts[c] = shift;
   });
   return {
     w: weights.data as Int8Array,
-    bias: (bias as Int32Array) ?? new Int32Array(weights.shape[weights.shape.length - 1]),
+    bias: (bias as Int32Array) ?? new Int32Array(weights.shape.at(-1)!),
     zIn: input.quant!.zeroPoint[0],
     rq: { multipliers, shifts, zOut, actMin: (op as Conv2DOp).activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
+    exact: kernelRequantize(kernels),
   };
 }
 
@@ -44,7 +69,7 @@ function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_m
     fits: fused ? (ctx) => ctx.pool!.padding === 'valid' && int8Layer(ctx).rq.shifts.every((s) => s <= 0) : undefined,
     prepare(ctx) {
       const l = int8Layer(ctx), fn = ctx.kernels[kernel];
-      const packed = (sparse ? packSpconv2d : packQs8Conv)(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, ctx.pool);
+      const packed = packConv(convGeometry(ctx), l.w, l.bias, l.zIn, l.rq, l.exact, ctx.pool, sparse);
       const wp = ctx.arena.put(packed.bytes);
       return { scratch: () => packed.scratchBytes, call: (x, y, s, n) => fn(wp, x, y, n, s) };
     },
@@ -58,7 +83,7 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k;
       const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels;
-      const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq));
+      const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq, l.exact));
       return sparse ? { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => spmm(wp, x, y, batch * rows, s) } : { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
     },
   };

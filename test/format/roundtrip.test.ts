@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/format/errors.js';
 import { readModelFile, writeModelFile } from '../../src/format/model_file.js';
-import { opPrecision, type FormatModel, type Precision } from '../../src/format/model.js';
+import { opPrecision, tensorBytes, type FormatModel, type Precision } from '../../src/format/model.js';
 import { readModel } from '../../src/format/read.js';
+import { DTYPE_BYTES, DTYPES } from '../../src/format/spec.js';
 import { writeModel, writeModelWithReport } from '../../src/format/write.js';
 import { seedModel } from './models.js';
 
@@ -116,5 +117,11 @@ describe('model files', () => {
 
   it('says which file cannot be read', () => {
     expect(() => readModelFile(join(dir, 'missing.tpy'))).toThrow(/missing\.tpy: cannot read the model \(ENOENT\)/);
+  });
+});
+
+describe('tensorBytes', () => {
+  it("counts each dtype at spec.ts's DTYPE_BYTES", () => {
+    DTYPES.forEach((dtype, i) => expect(tensorBytes({ name: '', dtype, shape: [2, 3] })).toBe(6 * DTYPE_BYTES[i]));
   });
 });

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/data/rng.js';
 import { quantizeMultiplier } from '../../src/quant/requant.js';
 import { packConv2d, packGemm, packMaxpool2d, packSpconv2d, provenAffine } from '../../src/runtime/packing/qs8.js';
+import type { Qs8Exports } from '../../src/runtime/kernels_qs8.js';
 import { requantize } from '../../src/runtime/reference/qs8_requantize.js';
+import { kernelRequantize, runtimeMultiplier } from '../../src/runtime/resolver_qs8.js';
+import { FULL_BUILD } from '../../src/runtime/wasm_full.js';
+import { INT8_BUILD } from '../../src/runtime/wasm_int8.js';
 import type { Conv2dGeometry, Pool2dGeometry, Qs8Requant } from '../../src/runtime/reference/qs8_types.js';
 import { axis } from '../../src/runtime/reference/qs8_types.js';
 
@@ -15,8 +19,8 @@ const w9x2 = new Int8Array(18).fill(1);
 
 describe('qs8 packers', () => {
   it('give a fused conv+pool its pooled output size', () => {
-    expect(packConv2d(conv, w9x2, [0, 0], 0, rq(), pool)).toMatchObject({ outH: 2, outW: 2 });
-    expect(packSpconv2d({ ...conv, h: 9 }, w9x2, [0, 0], 0, rq(), pool)).toMatchObject({ outH: 3, outW: 2 });
+    expect(packConv2d(conv, w9x2, [0, 0], 0, rq(), requantize, pool)).toMatchObject({ outH: 2, outW: 2 });
+    expect(packSpconv2d({ ...conv, h: 9 }, w9x2, [0, 0], 0, rq(), requantize, pool)).toMatchObject({ outH: 3, outW: 2 });
     expect(packMaxpool2d(5, 4, 3, pool)).toMatchObject({ outH: 2, outW: 2 });
   });
 
@@ -30,7 +34,7 @@ describe('qs8 packers', () => {
 
   it('fold the input zero point into the bias: bias - zIn * sum(w), wrapping like int32', () => {
     const w = new Int8Array([3, -1, 4, 2]); // [k=2][n=2]: column sums 7, 1
-    const blob = packGemm(w, 2, 2, [100, 2 ** 31 - 1], -10, rq());
+    const blob = packGemm(w, 2, 2, [100, 2 ** 31 - 1], -10, rq(), requantize);
     const view = new DataView(blob.buffer);
     const offBias = view.getInt32(28, true);
     expect(view.getInt32(offBias, true)).toBe(100 + 10 * 7);
@@ -53,7 +57,7 @@ describe('provenAffine (the float32 requant fast path)', () => {
       const zOut = rng.int(256) - 128, relu = t % 3 !== 0;
       const r: Qs8Requant = { multipliers: [q.multiplier], shifts: [q.shift], zOut, actMin: relu ? zOut : -128, actMax: 127 };
       const bound = 1000 + rng.int(60000);
-      const fit = provenAffine(r, 0, bound);
+      const fit = provenAffine(r, 0, bound, requantize);
       let same = true;
       for (let acc = -bound; acc <= bound && same; acc++) same = fit !== undefined && fastMap(fit[0], fit[1], r, acc) === requantize(acc, r, 0);
       if (fit) { proven++; expect(same).toBe(true); } else refused++;
@@ -65,17 +69,67 @@ describe('provenAffine (the float32 requant fast path)', () => {
 
   it('refuses left shifts and bounds the float map cannot cover', () => {
     const r = rq({ multipliers: [1 << 30], shifts: [1] });
-    expect(provenAffine(r, 0, 100)).toBeUndefined();
-    expect(provenAffine(rq({ shifts: [-1] }), 0, 2 ** 31)).toBeUndefined();
+    expect(provenAffine(r, 0, 100, requantize)).toBeUndefined();
+    expect(provenAffine(rq({ shifts: [-1] }), 0, 2 ** 31, requantize)).toBeUndefined();
   });
 
   it('refuses the channels whose exact steps fall on float32 ties or below zero', () => {
     // q = 2^30, shift -3: acc = 8 (2k + 1) is an exact tie, which the exact map rounds up and the float map to even
-    expect(provenAffine(rq({ multipliers: [1 << 30], shifts: [-3], zOut: 0, actMin: 0 }), 0, 1000)).toBeUndefined();
+    expect(provenAffine(rq({ multipliers: [1 << 30], shifts: [-3], zOut: 0, actMin: 0 }), 0, 1000, requantize)).toBeUndefined();
     // without a ReLU the negative side rounds ties away from zero: no single C fits both sides
     const q = quantizeMultiplier(0.0123);
     const relu = rq({ multipliers: [q.multiplier], shifts: [q.shift], zOut: 3, actMin: 3 });
-    expect(provenAffine(relu, 0, 40000)).toBeDefined();
-    expect(provenAffine({ ...relu, actMin: -128 }, 0, 40000)).toBeUndefined();
+    expect(provenAffine(relu, 0, 40000, requantize)).toBeDefined();
+    expect(provenAffine({ ...relu, actMin: -128 }, 0, 40000, requantize)).toBeUndefined();
+  });
+});
+
+describe('qs8_requant_one (the exact requant the runtime hands the packers)', () => {
+  const builds = [INT8_BUILD.instantiate(true), INT8_BUILD.instantiate(false), FULL_BUILD.instantiate(true), FULL_BUILD.instantiate(false)];
+  const exacts = builds.map((m) => kernelRequantize(m.exports as unknown as Qs8Exports));
+
+  it('equals the TS reference bit for bit, left shifts and int32 extremes included', () => {
+    const rng = new Rng(11);
+    for (let t = 0; t < 3000; t++) {
+      const q = quantizeMultiplier(2 ** (rng.next() * 40 - 36));
+      const zOut = rng.int(256) - 128, lo = t % 2 ? Math.max(zOut, -128) : -128;
+      const r: Qs8Requant = { multipliers: [q.multiplier], shifts: [q.shift], zOut, actMin: lo, actMax: 127 };
+      const acc = t % 7 === 0 ? [-(2 ** 31), 2 ** 31 - 1, 0][t % 3] : (rng.next() * 2 ** (1 + rng.int(32)) - 2 ** rng.int(32)) | 0;
+      const want = requantize(acc, r, 0);
+      for (const exact of exacts) expect(exact(acc, r, 0)).toBe(want);
+    }
+  });
+
+  it('gives the packers the same bytes as the TS reference', () => {
+    const rng = new Rng(12), g: Conv2dGeometry = { h: 8, w: 8, cin: 3, cout: 5, kh: 3, kw: 3, strideH: 1, strideW: 1, padding: 'same' };
+    const w = Int8Array.from({ length: 3 * 3 * 3 * 5 }, () => (rng.int(3) ? 0 : rng.int(255) - 127));
+    const bias = Int32Array.from({ length: 5 }, () => rng.int(20000) - 10000);
+    const q = [0.004, 0.0007, 0.02, 0.0013, 0.5].map((s) => quantizeMultiplier(s));
+    const r: Qs8Requant = { multipliers: q.map((m) => m.multiplier), shifts: q.map((m) => m.shift), zOut: -7, actMin: -7, actMax: 127 };
+    let proven = 0;
+    for (const exact of exacts) {
+      for (const pack of [packConv2d, packSpconv2d]) {
+        expect(pack(g, w, bias, 3, r, exact, pool).bytes).toEqual(pack(g, w, bias, 3, r, requantize, pool).bytes);
+        expect(pack(g, w, bias, 3, r, exact).bytes).toEqual(pack(g, w, bias, 3, r, requantize).bytes);
+      }
+      expect(packGemm(w, 27, 5, bias, 3, r, exact)).toEqual(packGemm(w, 27, 5, bias, 3, r, requantize));
+      for (let c = 0; c < 5; c++) proven += +(provenAffine(r, c, 30000, exact) !== undefined);
+    }
+    expect(proven).toBeGreaterThan(0); // the fast path's proof ran, not only its refusals
+  });
+});
+
+describe("runtimeMultiplier (the int8 runtime's quantizeMultiplier)", () => {
+  it('equals quantizeMultiplier on every real >= 0, the rounding and flush edges included', () => {
+    const rng = new Rng(13), reals = [0, Number.MIN_VALUE, 2 ** -1060, 1e-300, 2 ** -34, 2 ** -33, 2 ** -32, 2 ** 30, 1e300];
+    for (let k = -40; k <= 32; k++) for (const f of [1, 1 - 2 ** -33, 1 - 2 ** -32, 1 - 2 ** -31, 1 + 2 ** -31, 1 + 2 ** -52, 0.75]) reals.push(2 ** k * f);
+    for (let t = 0; t < 5000; t++) reals.push(2 ** (rng.next() * 80 - 45) * (1 + rng.next()));
+    for (const real of reals) {
+      const { multiplier, shift } = quantizeMultiplier(real), got = runtimeMultiplier(real);
+      // from shift 31 on the runtime refuses the model; its own figures only need to say so
+      if (shift > 30) expect(got[1]).toBeGreaterThan(30);
+      else expect(got).toEqual([multiplier, shift]);
+    }
+    expect(runtimeMultiplier(Infinity)[1]).toBeGreaterThan(30); // quantizeMultiplier throws; the runtime refuses too
   });
 });

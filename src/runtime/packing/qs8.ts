@@ -4,24 +4,26 @@
 // pool (valid, every shift <= 0). Keras layouts in: Dense [k][n], Conv2D [kh][kw][cin][cout].
 // Every blob is placed at a 16-byte aligned offset; its sections are 16-byte aligned inside it.
 // The input zero point is folded into the bias: bias[c] - zIn * sum(w[.][c]), exact mod 2^32.
-import { requantize } from '../reference/qs8_requantize.js';
+// The exact requant comes in as `exact`: the runtime passes its kernel build's (qs8_requant_one), which
+// keeps the TS reference out of its bundle; tests pass the reference (src/runtime/reference/qs8_requantize.ts).
 import { type Conv2dGeometry, type Pool2dGeometry, type Qs8Requant, axis, channelRequant } from '../reference/qs8_types.js';
 
 /** Bytes of requant params per 4 channels (assembly/lib/requant.ts). */
 const RQ_GROUP = 128;
 const up = (v: number, m: number): number => Math.ceil(v / m) * m;
 
+/** The exact requant of one accumulator of channel c, as reference/qs8_requantize.ts requantize(). */
+export type Requantize = (acc: number, rq: Qs8Requant, c: number) => number;
+
 /** Lays out sections at 16-byte aligned offsets and writes little-endian values into them. */
 class Blob {
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-  readonly at: number[] = [];
+  // `declare`d, set in the constructor: no field declarations in the runtime's bundle
+  declare readonly bytes: Uint8Array;
+  declare readonly view: DataView;
+  declare readonly at: number[];
   constructor(sizes: number[]) {
     let o = 0;
-    for (const s of sizes) {
-      this.at.push(o);
-      o += up(s, 16);
-    }
+    this.at = sizes.map((s) => [o, (o += up(s, 16))][0]);
     this.bytes = new Uint8Array(o);
     this.view = new DataView(this.bytes.buffer);
   }
@@ -36,10 +38,10 @@ class Blob {
  * or undefined. Both maps are monotone in acc, so they agree everywhere once they agree at the bound's
  * ends and on both sides of each step of the exact map (each output level's least acc).
  */
-export function provenAffine(rq: Qs8Requant, c: number, bound: number): [number, number] | undefined {
+export function provenAffine(rq: Qs8Requant, c: number, bound: number, requantize: Requantize): [number, number] | undefined {
   const [q, shift] = channelRequant(rq, c), b = Math.floor(bound);
   // round-to-nearest of acc * M + C: C = 2^-(right + 1) is RoundingDivideByPOT's half on top of SRDHM's
-  const M = Math.fround(q * 2 ** (shift - 31)), C = shift < 0 ? 2 ** (shift - 1) : 0;
+  const real = q * 2 ** (shift - 31), M = Math.fround(real), C = shift < 0 ? 2 ** (shift - 1) : 0;
   // a bound reaching 2^31 allows sums that wrap: no proof over [-b, b] covers them
   if (shift > 0 || b >= 2 ** 31 - 1 || b * M >= 2 ** 21) return undefined;
   const exact = (acc: number): number => requantize(acc, rq, c);
@@ -49,16 +51,11 @@ export function provenAffine(rq: Qs8Requant, c: number, bound: number): [number,
   };
   if (fast(-b) !== exact(-b) || fast(b) !== exact(b)) return undefined;
   for (let o = exact(-b) + 1; o <= exact(b); o++) {
-    // the least acc in [-b, b] with exact(acc) >= o, bracketed around its real-number estimate
-    const est = Math.round((o - rq.zOut - 0.5) / (q * 2 ** (shift - 31)));
-    let lo = Math.max(est - 4, -b), hi = Math.min(est + 4, b);
-    if (exact(lo) >= o) lo = -b;
-    if (exact(hi) < o) hi = b;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (exact(mid) >= o) hi = mid;
-      else lo = mid + 1;
-    }
+    // the least acc in (-b, b] with exact(acc) >= o, walked to from its real-number estimate: the
+    // exact map's roundings move a step by under 2 accs (q >= 2^30), and exact(-b) < o <= exact(b) stop both walks
+    let lo = Math.min(Math.max(Math.round((o - rq.zOut - 0.5) / real), -b), b);
+    while (exact(lo) >= o) lo--;
+    while (exact(lo) < o) lo++;
     if (fast(lo) < o || fast(lo - 1) >= o) return undefined;
   }
   return [M, C];
@@ -68,21 +65,16 @@ export function provenAffine(rq: Qs8Requant, c: number, bound: number): [number,
  * Requant groups for channels [0, np) (zeros past `channels`): q, 2^left, mask, proven, f32 2^-right,
  * right, and the fast path's f32 M and C (assembly/lib/requant.ts), given a bound on |acc| per channel.
  */
-function writeRequant(blob: Blob, section: number, rq: Qs8Requant, channels: number, np: number, accBound: (c: number) => number): void {
+function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requantize, channels: number, np: number, accBound: (c: number) => number): void {
   const o = blob.at[section];
   for (let c = 0; c < np; c++) {
     const [q, shift] = c < channels ? channelRequant(rq, c) : [0, 0];
     const left = Math.max(shift, 0), right = Math.max(-shift, 0);
-    const fast = c < channels ? provenAffine(rq, c, accBound(c)) : [0, 0];
+    const fast = c < channels ? provenAffine(rq, c, accBound(c), exact) : [0, 0];
     const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
-    blob.view.setInt32(p, q, true);
-    blob.view.setInt32(p + 16, 2 ** left, true);
-    blob.view.setInt32(p + 32, (2 ** right - 1) | 0, true);
-    blob.view.setInt32(p + 48, fast ? -1 : 0, true);
-    blob.view.setFloat32(p + 64, 2 ** -right, true);
-    blob.view.setInt32(p + 80, right, true);
-    blob.view.setFloat32(p + 96, fast?.[0] ?? 0, true);
-    blob.view.setFloat32(p + 112, fast?.[1] ?? 0, true);
+    // the eight fields, 16 bytes apart; 2^-right, M and C are float32
+    [q, 2 ** left, (2 ** right - 1) | 0, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
+      k === 4 || k > 5 ? blob.view.setFloat32(p + 16 * k, v, true) : blob.view.setInt32(p + 16 * k, v, true));
   }
 }
 
@@ -97,16 +89,16 @@ function accBound(blob: Blob, c: number, w: ArrayLike<number>, at: (i: number) =
 }
 
 /** qs8_requantize params: [m][n] int32 -> int8, channel = column. */
-export function packRequantize(n: number, rq: Qs8Requant): Uint8Array {
+export function packRequantize(n: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
   const np = up(n, 16);
   const blob = new Blob([16, (np / 4) * RQ_GROUP]);
   [n, rq.zOut, rq.actMin, rq.actMax].forEach((v, i) => blob.i32(0, i, v));
-  writeRequant(blob, 1, rq, n, np, () => 2 ** 31);
+  writeRequant(blob, 1, rq, exact, n, np, () => 2 ** 31);
   return blob.bytes;
 }
 
 /** qs8_gemm: w [k][n] (Keras Dense), bias [n]. */
-export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant): Uint8Array {
+export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
   const nc = up(n, 2), np = up(n, 16);
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * k]);
   [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
@@ -118,14 +110,14 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
     }
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
   }
-  writeRequant(blob, 2, rq, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
+  writeRequant(blob, 2, rq, exact, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
   return blob.bytes;
 }
 
 const pairWord = (wa: number, wb: number): number => (wa & 0xffff) | (wb << 16);
 
 /** qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped, two at a time (an odd last one pairs with wb = 0). */
-export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant): Uint8Array {
+export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
   const np = up(n, 4);
   let total = 0;
   for (let c = 0; c < n; c++) {
@@ -155,7 +147,7 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
   }
   blob.i32(3, n, i);
-  writeRequant(blob, 2, rq, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
+  writeRequant(blob, 2, rq, exact, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
   return blob.bytes;
 }
 
@@ -173,17 +165,18 @@ export interface PackedConv {
 }
 
 /** qs8_conv2d_nhwc (or, with `pool`, the fused qs8_conv2d_maxpool2d): w [kh][kw][cin][cout]. */
-export function packConv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, pool?: Pool2dGeometry): PackedConv {
-  return packConv(g, w, bias, zIn, rq, pool, false);
+export function packConv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize, pool?: Pool2dGeometry): PackedConv {
+  return packConv(g, w, bias, zIn, rq, exact, pool, false);
 }
 
 /** qs8_spconv2d_nhwc (or, with `pool`, qs8_spconv2d_maxpool2d): zeros of w skipped per output channel. */
-export function packSpconv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, pool?: Pool2dGeometry): PackedConv {
-  return packConv(g, w, bias, zIn, rq, pool, true);
+export function packSpconv2d(g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize, pool?: Pool2dGeometry): PackedConv {
+  return packConv(g, w, bias, zIn, rq, exact, pool, true);
 }
 
-function packConv(
-  g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, pool: Pool2dGeometry | undefined, sparse: boolean,
+/** packConv2d or, when `sparse`, packSpconv2d (the resolver's one call for both). */
+export function packConv(
+  g: Conv2dGeometry, w: Int8Array, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize, pool: Pool2dGeometry | undefined, sparse: boolean,
 ): PackedConv {
   const taps = g.kh * g.kw * g.cin;
   const ay = axis(g.h, g.kh, g.strideH, g.padding), ax = axis(g.w, g.kw, g.strideW, g.padding);
@@ -215,11 +208,11 @@ function packConv(
       for (let t = 0; t < taps; t++) {
         const v = weight(t, c);
         if (v === 0) continue;
-        if (sum + Math.abs(v) > 255) { list[list.length - 1][2] = 1; sum = 0; }
+        if (sum + Math.abs(v) > 255) { list.at(-1)![2] = 1; sum = 0; }
         sum += Math.abs(v);
         list.push([t, v, 0]);
       }
-      if (list.length) list[list.length - 1][2] = 1;
+      if (list.length) list.at(-1)![2] = 1;
       entries.push(list);
       total += list.length;
     }
@@ -240,9 +233,9 @@ function packConv(
     for (let t = 0; t < taps; t++) sum += weight(t, c);
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
     // an output whose receptive field is all zIn: the bias alone
-    blob.bytes[blob.at[6] + c] = requantize(bias[c] | 0, rq, c) & 255;
+    blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
   }
-  writeRequant(blob, 2, rq, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
+  writeRequant(blob, 2, rq, exact, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
   if (sparse) {
     // start[c] = first entry * 2 + (1 when the channel has more than one group)
     let i = 0;
