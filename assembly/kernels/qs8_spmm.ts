@@ -16,8 +16,11 @@
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, zh8, zl8 } from './qs8_transpose';
 
-/** One channel's 16 results per row of the tile, then the tile transposed: [16 channels][16 rows], [16 rows][16 channels]. */
-const TILE = memory.data(256, 16);
+/**
+ * One channel's 16 results per row of the tile, then the tile transposed: [16 channels][16 rows], [16 rows][16 channels].
+ * TILE has 48 bytes more: channel c's 64 bytes of sums go at 16 * c before requant16 packs them into its 16.
+ */
+const TILE = memory.data(256 + 48, 16);
 const TILE_T = memory.data(256, 16);
 
 export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): void {

@@ -7,6 +7,6 @@ import { F32_ROWS } from './resolver_f32.js';
 import { F32_BUILD } from './wasm_f32.js';
 
 /** Loads an f32 or dynamic-range model (see LoadModel). */
-export const loadModel = loader({ f32: F32_ROWS, instead: "topiary/runtime/f32 runs f32 and dynamic-range models; load it with 'topiary/runtime/int8' or 'topiary/runtime'" }, F32_BUILD);
+export const loadModel = loader({ f32: F32_ROWS, instead: "topiary/runtime/f32 runs f32 and dynamic-range models; load it with 'topiary/runtime' (every model) or 'topiary/runtime/int8'" }, F32_BUILD);
 export const { hasSimd, loadScalar } = F32_BUILD;
 export * from './api.js';

@@ -10,7 +10,7 @@
 // no SIMD and in Node; to force it elsewhere, `await loadScalar()` once before {simd: false}.
 // This entry runs every model (f32, dynamic range, int8); an app with models of one kind ships less
 // with topiary/runtime/int8 (int8.ts) or topiary/runtime/f32 (f32.ts), the same API on one family.
-// It imports only src/runtime, the format's reader and the requantization math; never the engine or
+// It imports only src/runtime and the format's reader; never the engine or
 // a node: module.
 import { loader } from './load.js';
 import { F32_ROWS } from './resolver_f32.js';

@@ -7,6 +7,6 @@ import { QS8_ROWS } from './resolver_qs8.js';
 import { INT8_BUILD } from './wasm_int8.js';
 
 /** Loads an int8 model (see LoadModel). */
-export const loadModel = loader({ int8: QS8_ROWS, instead: "topiary/runtime/int8 runs int8 models; load it with 'topiary/runtime/f32' or 'topiary/runtime'" }, INT8_BUILD);
+export const loadModel = loader({ int8: QS8_ROWS, instead: "topiary/runtime/int8 runs int8 models; load it with 'topiary/runtime' (every model) or 'topiary/runtime/f32'" }, INT8_BUILD);
 export const { hasSimd, loadScalar } = INT8_BUILD;
 export * from './api.js';

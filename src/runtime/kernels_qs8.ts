@@ -332,6 +332,9 @@ const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'm_lt_tile_k1', dims: { m: 5, k: 1, n: 3 } },
   { label: 'several_tiles', dims: { m: 33, k: 70, n: 17 } },
   { label: 'left_shifts_k1', dims: { m: 17, k: 1, n: 6, mscale: 8 } },
+  // k >= 16 takes the SIMD tile path (k < 16 the scalar loop): left shifts there, and 2-15 rows
+  { label: 'left_shifts_k20', dims: { m: 17, k: 20, n: 6, mscale: 8 } },
+  { label: 'rows7_k40_n32', dims: { m: 7, k: 40, n: 32 } },
   { label: 'one_row', dims: { m: 1, k: 37, n: 5 } },
 ]).concat({ label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } });
 const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
@@ -403,5 +406,5 @@ export const QS8_KERNELS: KernelInfo[] = [
   row('qs8_conv2d_nhwc', 'conv2d', false, CONV_SHAPES, [SEED_CONV], prepareConv(false, false)),
   row('qs8_spconv2d_nhwc', 'conv2d', true, sparseShapes([...CONV_SHAPES.slice(0, 4), ...CONV_SHAPES.slice(5, 8), ...CONV_SHAPES.slice(9), ...SPARSE_EXTRA_SHAPES]), [at80(SEED_CONV)], prepareConv(true, false)),
   row('qs8_conv2d_maxpool2d', 'conv2d_relu_maxpool2d', false, POOL_SHAPES, [SEED_CONV_POOL, SEED_CONV_POOL_DIGITS, SEED_CONV_POOL_STROKES], prepareConv(false, true)),
-  row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes([...POOL_SHAPES.slice(1, 6), POOL_SHAPES[6], ...SPARSE_EXTRA_SHAPES.map(pooled)]), [at80(SEED_CONV_POOL), at80(SEED_CONV_POOL_DIGITS), at80(SEED_CONV_POOL_STROKES)], prepareConv(true, true)),
+  row('qs8_spconv2d_maxpool2d', 'conv2d_relu_maxpool2d', true, sparseShapes([...POOL_SHAPES.slice(1), ...SPARSE_EXTRA_SHAPES.map(pooled)]), [at80(SEED_CONV_POOL), at80(SEED_CONV_POOL_DIGITS), at80(SEED_CONV_POOL_STROKES)], prepareConv(true, true)),
 ];

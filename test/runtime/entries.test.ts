@@ -48,7 +48,7 @@ describe.each(Object.entries(FILES))('%s', (_, [bytes, family]) => {
     }
     expect(error).toBeInstanceOf(full.RuntimeError);
     expect((error as { code: string }).code).toBe('wrong_entry');
-    expect((error as Error).message).toMatch(new RegExp(`is ${family === 'int8' ? 'int8' : '(f32|dynamic)'}: .*'topiary/runtime/${family}' .*'topiary/runtime'`));
+    expect((error as Error).message).toMatch(new RegExp(`is ${family === 'int8' ? 'int8' : '(f32|dynamic)'}: .*'topiary/runtime' \\(every model\\) or 'topiary/runtime/${family}'`));
   });
 });
 

@@ -4,16 +4,19 @@
 // byte faults with the header's CRC repaired (most die in the reader, the rest reach prepare), and
 // value faults that keep the model's structure (extreme scales, zero points, weights, biases), which
 // all reach prepare: requantization multipliers, packers and the sparse kernels' all-zero channels.
-// Every file also goes through topiary/runtime/int8, which must end as the full runtime did (the same
-// logits when both ran) or refuse a model with f32 ops with RuntimeError 'wrong_entry'.
+// Every file also goes through topiary/runtime/int8 and topiary/runtime/f32, which must each end as the
+// full runtime did (the same logits when both ran) or refuse a model with RuntimeError 'wrong_entry'.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/data/rng.js';
 import { TopiaryError } from '../../src/errors.js';
 import { crc32 } from '../../src/format/bytes.js';
 import type { FormatModel } from '../../src/format/model.js';
+import { opPrecision } from '../../src/format/model.js';
+import { readModel } from '../../src/format/read.js';
 import { HEADER } from '../../src/format/spec.js';
 import { writeModel } from '../../src/format/write.js';
 import { loadModel, type LoadModel } from '../../src/runtime/index.js';
+import { loadModel as loadF32 } from '../../src/runtime/f32.js';
 import { loadModel as loadInt8 } from '../../src/runtime/int8.js';
 import { smallModel } from '../format/models.js';
 
@@ -50,11 +53,29 @@ function run(load: LoadModel, bytes: Uint8Array, what: string): [string, Float32
   return [outcome, y];
 }
 
-/** The full runtime's outcome for `bytes`, after checking that topiary/runtime/int8 agrees with it. */
+/** The families (int8, f32: f32 and dynamic) of a model's ops; undefined when the reader refuses the bytes. */
+function families(bytes: Uint8Array): Set<string> | undefined {
+  try {
+    const model = readModel(bytes);
+    return new Set(model.ops.map((op) => (opPrecision(model, op) === 'int8' ? 'int8' : 'f32')));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The full runtime's outcome for `bytes`, after checking topiary/runtime/int8 and /f32 against it: an
+ * entry refuses (wrong_entry) exactly the models with an op of the other family, else ends the same way.
+ */
 function attempt(bytes: Uint8Array, what: string): string {
-  const [outcome, y] = run(loadModel, bytes, what), [int8, y8] = run(loadInt8, bytes, `${what} (int8 entry)`);
-  if (int8 !== outcome && int8 !== 'RuntimeError/wrong_entry') throw new Error(`${what}: ${outcome} with topiary/runtime, ${int8} with topiary/runtime/int8`);
-  if (y && y8 && !y.every((v, i) => Object.is(v, y8[i]))) throw new Error(`${what}: the entries' logits differ`);
+  const [outcome, y] = run(loadModel, bytes, what), has = families(bytes);
+  for (const [entry, load] of [['int8', loadInt8], ['f32', loadF32]] as const) {
+    const [mine, ym] = run(load, bytes, `${what} (${entry} entry)`);
+    const foreign = has !== undefined && [...has].some((f) => f !== entry);
+    const want = foreign && outcome === 'ran' ? 'RuntimeError/wrong_entry' : outcome;
+    if (mine !== want && !(foreign && mine === 'RuntimeError/wrong_entry')) throw new Error(`${what}: ${outcome} with topiary/runtime, ${mine} with topiary/runtime/${entry}`);
+    if (y && ym && !y.every((v, i) => Object.is(v, ym[i]))) throw new Error(`${what}: the logits of topiary/runtime/${entry} differ`);
+  }
   return outcome;
 }
 
