@@ -196,11 +196,12 @@ function prepareMaxpool(mod: KernelModule, shape: KernelShape, seed: number): Ke
 
 /**
  * Accumulators across requantization ties, for the SIMD requant's fast path and its exact fallback:
- * k = 1, w = 1 and x = every int8 value (row r holds r - 128), zIn = 0, so channel c's 256 rows see
+ * x's column 0 is every int8 value (row r holds r - 128) with weight 1, its other k - 1 columns zIn = 0
+ * (their weights random: with k >= 16 the SIMD paths' pair loops run), so channel c's 256 rows see
  * bias[c] - 128 .. bias[c] + 127; its multiplier is 2^-3 .. 2^-16 and its bias puts a tie
  * (t + 1/2) / multiplier mid-range, for a random integer t.
  */
-function tieCase(rng: Rng, n: number): { x: Int8Array; w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant } {
+function tieCase(rng: Rng, n: number, k: number): { x: Int8Array; w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant } {
   const multipliers = new Int32Array(n), shifts = new Int32Array(n), bias = new Int32Array(n);
   for (let c = 0; c < n; c++) {
     const real = 2 ** -(3 + rng.next() * 13);
@@ -209,13 +210,15 @@ function tieCase(rng: Rng, n: number): { x: Int8Array; w: Int8Array; bias: Int32
     shifts[c] = q.shift;
     bias[c] = Math.round((rng.int(201) - 100 + 0.5) / real);
   }
-  const x = new Int8Array(256).map((_, r) => r - 128);
-  return { x, w: new Int8Array(n).fill(1), bias, zIn: 0, rq: { multipliers, shifts, zOut: rng.int(256) - 128, actMin: -128, actMax: 127 } };
+  // row r: r - 128 at column 0 (weight 1), zeros (zIn) at the others, whose weights are random
+  const x = new Int8Array(256 * k).map((_, i) => (i % k === 0 ? i / k - 128 : 0));
+  const w = (k === 1 ? new Int8Array(n) : int8s(rng, k * n, -127, 127)).fill(1, 0, n);
+  return { x, w, bias, zIn: 0, rq: { multipliers, shifts, zOut: rng.int(256) - 128, actMin: -128, actMax: 127 } };
 }
 
 /**
  * dims: m k n [pt] (per-tensor requant) [mscale: multipliers x 2^mscale on small x, w and bias: left
- * shifts] [ties: see tieCase, m = 256 and k = 1].
+ * shifts] [ties: see tieCase, m = 256].
  */
 function prepareGemm(sparse: boolean) {
   const name = sparse ? 'qs8_spmm' : 'qs8_gemm';
@@ -226,7 +229,7 @@ function prepareGemm(sparse: boolean) {
     let zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1, shape.dims.mscale ?? 0);
     let x = small ? near(rng, m * k, zIn) : int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity, small);
     let bias = small ? biases(rng, n, 0) : biases(rng, n, k);
-    if (shape.dims.ties) ({ x, w, bias, zIn, rq } = tieCase(rng, n));
+    if (shape.dims.ties) ({ x, w, bias, zIn, rq } = tieCase(rng, n, k));
     const buf = new Buffers(mod);
     const xp = buf.put(x), y = buf.output(m * n);
     const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)) : packGemm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)));
@@ -326,6 +329,7 @@ const GEMM_SHAPES: KernelShape[] = [
   { label: 'several_tiles', dims: { m: 13, k: 200, n: 33 } },
   { label: 'left_shifts_k1', dims: { m: 5, k: 1, n: 6, mscale: 8 } },
   { label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } },
+  { label: 'requant_ties_k20', dims: { m: 256, k: 20, n: 16, ties: 1 } },
 ];
 const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'one_tile', dims: { m: 16, k: 16, n: 4 } },
@@ -336,7 +340,7 @@ const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'left_shifts_k20', dims: { m: 17, k: 20, n: 6, mscale: 8 } },
   { label: 'rows7_k40_n32', dims: { m: 7, k: 40, n: 32 } },
   { label: 'one_row', dims: { m: 1, k: 37, n: 5 } },
-]).concat({ label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } });
+]).concat({ label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } }, { label: 'requant_ties_k20', dims: { m: 256, k: 20, n: 16, ties: 1 } });
 const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
 
 const CONV_SHAPES: KernelShape[] = [
