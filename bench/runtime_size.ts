@@ -3,7 +3,7 @@
 // runtime with its SIMD kernel build, which every engine with WebAssembly SIMD downloads, and its
 // scalar build, which only an engine without SIMD (or a forced {simd: false}) imports. Also checks
 // each bundle's module list: only src/runtime, the format's reader side, src/errors.ts and
-// src/quant/{requant,rounding}.ts (no engine, no node:), and none of another family's modules (the
+// src/quant/{requant,rounding,multiplier}.ts (no engine, no node:), and none of another family's modules (the
 // int8 entry holds no f32 packer, row or kernel build; the f32 entry no qs8 one); and the budget,
 // topiary/runtime/int8 as shipped at most 15 KB gzipped.
 // Run after `npm run build`: `node dist/bench/runtime_size.js`.
@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { rolldown } from 'rolldown';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ALLOWED = [/^src\/runtime\//, /^src\/format\/(read|bytes|decode|errors|validate|model|spec|range_decoder)\.js$/, /^src\/errors\.js$/, /^src\/quant\/(requant|rounding)\.js$/];
+const ALLOWED = [/^src\/runtime\//, /^src\/format\/(read|bytes|decode|errors|validate|model|spec|range_decoder)\.js$/, /^src\/errors\.js$/, /^src\/quant\/(requant|rounding|multiplier)\.js$/];
 const KERNELS = /wasm_(bytes|scalar|\w+_(simd|scalar))\.gen\.js$/; // the embedded builds (not wasm_swaps.gen.js, the decoder's table)
 const BUDGET = 15 * 1024;
 

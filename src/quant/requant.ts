@@ -6,7 +6,7 @@
 // (the whole-model integer reference calls multiplyByQuantizedMultiplier millions of times).
 // The AssemblyScript twin is assembly/lib/requant.ts; tests: test/quant/requant.test.ts.
 import { ConfigError } from '../errors.js';
-import { roundHalfAwayFromZero } from './rounding.js';
+import { multiplierOf } from './multiplier.js';
 
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
@@ -15,23 +15,6 @@ export const INT32_MAX = 2147483647;
 export interface QuantizedMultiplier {
   multiplier: number;
   shift: number;
-}
-
-const bits = new DataView(new ArrayBuffer(8));
-
-/** C's frexp for finite nonzero x: x = m * 2^e with |m| in [0.5, 1). Exact, subnormals included. */
-function frexp(x: number): [number, number] {
-  bits.setFloat64(0, x);
-  let hi = bits.getUint32(0);
-  let adjust = 0;
-  if (((hi >>> 20) & 0x7ff) === 0) {
-    bits.setFloat64(0, x * 2 ** 64); // subnormal: normalise first
-    hi = bits.getUint32(0);
-    adjust = -64;
-  }
-  const e = ((hi >>> 20) & 0x7ff) - 1022 + adjust;
-  bits.setUint32(0, (hi & 0x800fffff) | (1022 << 20)); // same sign and mantissa, exponent of [0.5, 1)
-  return [bits.getFloat64(0), e];
 }
 
 /**
@@ -43,16 +26,8 @@ export function quantizeMultiplier(m: number): QuantizedMultiplier {
   if (!Number.isFinite(m)) {
     throw new ConfigError('quant_multiplier', `requantization multiplier must be finite, got ${m}; check the scales it was made from`);
   }
-  if (m === 0) return { multiplier: 0, shift: 0 };
-  const [mantissa, exponent] = frexp(m);
-  let q = roundHalfAwayFromZero(mantissa * 2 ** 31); // exact: a power-of-two scaling
-  let shift = exponent;
-  if (q === 2 ** 31) {
-    q /= 2;
-    shift += 1;
-  }
-  if (shift < -31) return { multiplier: 0, shift: 0 };
-  return { multiplier: q, shift };
+  const [q, shift] = multiplierOf(Math.abs(m)); // a negative M: frexp's mantissa and its rounding are symmetric
+  return { multiplier: m < 0 ? -q | 0 : q, shift };
 }
 
 /**

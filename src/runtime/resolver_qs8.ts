@@ -2,6 +2,7 @@
 // dequantize. Bundled by topiary/runtime and /int8.
 import type { Conv2DOp, MaxPool2DOp } from '../format/model.js';
 import { elementCount } from '../format/model.js';
+import { multiplierOf } from '../quant/multiplier.js';
 import { RuntimeError } from './errors.js';
 import type { Qs8Exports } from './kernels_qs8.js';
 import { packConv, packGemm, packMaxpool2d, packSpmm, spmmScratchBytes, type Requantize } from './packing/qs8.js';
@@ -18,21 +19,6 @@ export const kernelRequantize = (k: Pick<Qs8Exports, 'qs8_requant_one'>): Requan
 };
 
 /**
- * [q, shift] of src/quant/requant.ts quantizeMultiplier(real) for the real >= 0 of a validated model
- * (test/runtime/qs8_packing.test.ts checks they agree), without its frexp: halving or doubling a normal
- * double is exact, so m ends as the frexp mantissa. Below 2^-33 the shift is under -31 (0, 0); from
- * 2^31 on (Infinity included) it is 32, over what the caller allows.
- */
-export function runtimeMultiplier(real: number): [number, number] {
-  let m = Math.min(real, 2 ** 31), shift = 0;
-  if (m < 2 ** -33) return [0, 0];
-  for (; m >= 1; shift++) m /= 2;
-  for (; m < 0.5; shift--) m *= 2;
-  const q = Math.round(m * 2 ** 31); // m > 0: Math.round's ties up are ties away from zero
-  return q === 2 ** 31 ? [2 ** 30, shift + 1] : shift < -31 ? [0, 0] : [q, shift];
-}
-
-/**
  * Integer parts of an int8 conv or dense (TFLite's Prepare): per-channel multipliers of
  * s_in * s_w[c] / s_out, with the product in float32 for a per-tensor dense kernel
  * (GetQuantizedConvolutionMultipler) and in double otherwise (PopulateConvolutionQuantizationParams),
@@ -43,7 +29,8 @@ function int8Layer({ op, input, output, weights, bias, kernels }: Context): { w:
   const multipliers = new Int32Array(scale.length), shifts = new Int32Array(scale.length);
   scale.forEach((sW, c) => {
     const real = (op.op === 'dense' && axis === undefined ? Math.fround(sIn * sW) : sIn * sW) / output.quant!.scale[0];
-    const [q, shift] = runtimeMultiplier(real);
+    // capped at 2^31 (shift 32): a ratio of finite scales may overflow to Infinity; shifts over 30 are refused
+    const [q, shift] = multiplierOf(Math.min(real, 2 ** 31));
     if (shift > 30) {
       throw new RuntimeError('bad_quant', `the op writing tensor ${op.output} has a requantization multiplier ${real.toExponential(3)} >= 2^30; re-export the model with sane scales`);
     }
