@@ -1,0 +1,133 @@
+// A byte-level rewrite of the compiled kernels, run by build-wasm.mjs after asc: every all-zero
+// v128.const (fd 0c + 16 zero bytes, 18 bytes; Binaryen folds each i32x4.splat(0) into one, at every
+// use) becomes i32x4.splat(i32.const 0) (fd 11 41 00, 4 bytes). Same value, so the same results;
+// V8 compiles both to one register clear. Binaryen would fold it back, so this runs after it, on
+// the binary: the code section is decoded instruction by instruction (the opcodes these builds use;
+// anything else throws), so no immediate that merely looks like the pattern is touched.
+// Exported: shrinkWasm(bytes) -> { bytes, zeros } (the rewritten module and how many constants it rewrote).
+
+const ZERO_SPLAT = [0x41, 0x00, 0xfd, 0x11]; // i32.const 0, i32x4.splat
+
+function uleb(out, v) {
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+}
+
+class Reader {
+  constructor(bytes, pos, end) {
+    this.b = bytes;
+    this.pos = pos;
+    this.end = end;
+  }
+  byte() {
+    if (this.pos >= this.end) throw new Error(`wasm-shrink: read past the end at ${this.pos}`);
+    return this.b[this.pos++];
+  }
+  u32() {
+    let r = 0, s = 0, x;
+    do {
+      x = this.byte();
+      r += (x & 0x7f) * 2 ** s;
+      s += 7;
+    } while (x & 0x80);
+    return r;
+  }
+  /** Skips a signed LEB128 (i32/i64/s33 immediates). */
+  sleb() {
+    while (this.byte() & 0x80);
+  }
+  skip(n) {
+    this.pos += n;
+  }
+}
+
+/** Skips one instruction's immediates after its opcode `op`; returns true for an all-zero v128.const (the reader then sits after it). */
+function immediates(r, op) {
+  if (op === 0x02 || op === 0x03 || op === 0x04) { // block, loop, if: block type (0x40, a value type, or an s33 type index)
+    const t = r.b[r.pos];
+    if (t === 0x40 || (t >= 0x7b && t <= 0x7f)) r.skip(1);
+    else r.sleb();
+  } else if (op === 0x0c || op === 0x0d || op === 0x10 || (op >= 0x20 && op <= 0x24)) r.u32(); // br, br_if, call, local.*, global.*
+  else if (op === 0x0e) { // br_table
+    for (let n = r.u32(); n >= 0; n--) r.u32();
+  } else if (op === 0x11) { r.u32(); r.u32(); } // call_indirect
+  else if (op === 0x1c) { for (let n = r.u32(); n > 0; n--) r.skip(1); } // select t*
+  else if (op >= 0x28 && op <= 0x3e) { r.u32(); r.u32(); } // loads and stores: memarg
+  else if (op === 0x3f || op === 0x40) r.skip(1); // memory.size, memory.grow
+  else if (op === 0x41 || op === 0x42) r.sleb(); // i32.const, i64.const
+  else if (op === 0x43) r.skip(4);
+  else if (op === 0x44) r.skip(8);
+  else if (op === 0xfc) {
+    const sub = r.u32();
+    if (sub <= 7) return false; // saturating truncations
+    if (sub === 8) { r.u32(); r.skip(1); } // memory.init
+    else if (sub === 9) r.u32(); // data.drop
+    else if (sub === 10) r.skip(2); // memory.copy
+    else if (sub === 11) r.skip(1); // memory.fill
+    else throw new Error(`wasm-shrink: unknown 0xfc ${sub} at ${r.pos}`);
+  } else if (op === 0xfd) {
+    const sub = r.u32();
+    if (sub <= 11 || sub === 92 || sub === 93) { r.u32(); r.u32(); } // v128 loads/stores, load32/64_zero: memarg
+    else if (sub === 12) { // v128.const
+      let zero = true;
+      for (let i = 0; i < 16; i++) if (r.byte() !== 0) zero = false;
+      return zero;
+    } else if (sub === 13) r.skip(16); // i8x16.shuffle
+    else if (sub >= 21 && sub <= 34) r.skip(1); // extract/replace lane
+    else if (sub >= 84 && sub <= 91) { r.u32(); r.u32(); r.skip(1); } // load/store lane: memarg, lane
+  } else if ((op >= 0x45 && op <= 0xc4) || op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b) {
+    // no immediates: numeric ops, unreachable, nop, else, end, return, drop, select
+  } else throw new Error(`wasm-shrink: unknown opcode 0x${op.toString(16)} at ${r.pos - 1}`);
+  return false;
+}
+
+/** One function body (locals + code) with its zero constants rewritten. */
+function shrinkBody(bytes, start, end, counter) {
+  const r = new Reader(bytes, start, end);
+  for (let n = r.u32(); n > 0; n--) { r.u32(); r.skip(1); } // local declarations
+  const out = Array.from(bytes.subarray(start, r.pos));
+  while (r.pos < end) {
+    const at = r.pos;
+    if (immediates(r, r.byte())) {
+      out.push(...ZERO_SPLAT);
+      counter.zeros++;
+    } else {
+      for (let i = at; i < r.pos; i++) out.push(bytes[i]);
+    }
+  }
+  if (r.pos !== end) throw new Error(`wasm-shrink: a function body overran its size (${r.pos} > ${end})`);
+  return out;
+}
+
+export function shrinkWasm(bytes) {
+  const out = Array.from(bytes.subarray(0, 8)), counter = { zeros: 0 };
+  const r = new Reader(bytes, 8, bytes.length);
+  while (r.pos < bytes.length) {
+    const id = r.byte(), size = r.u32(), end = r.pos + size;
+    let body;
+    if (id === 10) {
+      body = [];
+      const n = r.u32();
+      uleb(body, n);
+      for (let i = 0; i < n; i++) {
+        const len = r.u32();
+        const f = shrinkBody(bytes, r.pos, r.pos + len, counter);
+        uleb(body, f.length);
+        body.push(...f);
+        r.pos += len;
+      }
+      if (r.pos !== end) throw new Error('wasm-shrink: the code section has bytes after its last body');
+    } else {
+      body = Array.from(bytes.subarray(r.pos, end));
+    }
+    r.pos = end;
+    out.push(id);
+    uleb(out, body.length);
+    out.push(...body);
+  }
+  return { bytes: Uint8Array.from(out), zeros: counter.zeros };
+}
