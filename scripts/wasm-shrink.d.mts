@@ -1,2 +1,2 @@
-/** The module with every all-zero v128.const rewritten to i32x4.splat(i32.const 0), and how many it rewrote. */
-export function shrinkWasm(bytes: Uint8Array): { bytes: Uint8Array<ArrayBuffer>; zeros: number };
+/** The module with every v128.const of four equal lanes rewritten to i32x4.splat(i32.const lane), and how many it rewrote. */
+export function shrinkWasm(bytes: Uint8Array): { bytes: Uint8Array<ArrayBuffer>; splats: number };

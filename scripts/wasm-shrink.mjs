@@ -1,12 +1,20 @@
-// A byte-level rewrite of the compiled kernels, run by build-wasm.mjs after asc: every all-zero
-// v128.const (fd 0c + 16 zero bytes, 18 bytes; Binaryen folds each i32x4.splat(0) into one, at every
-// use) becomes i32x4.splat(i32.const 0) (fd 11 41 00, 4 bytes). Same value, so the same results;
-// V8 compiles both to one register clear. Binaryen would fold it back, so this runs after it, on
-// the binary: the code section is decoded instruction by instruction (the opcodes these builds use;
-// anything else throws), so no immediate that merely looks like the pattern is touched.
-// Exported: shrinkWasm(bytes) -> { bytes, zeros } (the rewritten module and how many constants it rewrote).
+// A byte-level rewrite of the compiled kernels, run by build-wasm.mjs after asc: every v128.const
+// whose four 32-bit lanes are equal (fd 0c + 16 bytes; Binaryen folds each splat of a constant, e.g.
+// i32x4.splat(0) or i8x16.splat(-128), into one at every use) becomes i32x4.splat(i32.const lane)
+// (4 to 8 bytes instead of 18). Same value, so the same results; V8 builds either in a register
+// (zero: one register clear). Binaryen would fold it back, so this runs after it, on the binary:
+// the code section is decoded instruction by instruction (the opcodes these builds use; anything
+// else throws), so no immediate that merely looks like a constant is touched.
+// Exported: shrinkWasm(bytes) -> { bytes, splats } (the rewritten module and how many constants it rewrote).
 
-const ZERO_SPLAT = [0x41, 0x00, 0xfd, 0x11]; // i32.const 0, i32x4.splat
+function sleb(out, v) {
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return out.push(b);
+    out.push(b | 0x80);
+  }
+}
 
 function uleb(out, v) {
   do {
@@ -45,7 +53,7 @@ class Reader {
   }
 }
 
-/** Skips one instruction's immediates after its opcode `op`; returns true for an all-zero v128.const (the reader then sits after it). */
+/** Skips one instruction's immediates after its opcode `op`; for a v128.const of four equal lanes, returns the lane (as i32; the reader then sits after it). */
 function immediates(r, op) {
   if (op === 0x02 || op === 0x03 || op === 0x04) { // block, loop, if: block type (0x40, a value type, or an s33 type index)
     const t = r.b[r.pos];
@@ -63,7 +71,7 @@ function immediates(r, op) {
   else if (op === 0x44) r.skip(8);
   else if (op === 0xfc) {
     const sub = r.u32();
-    if (sub <= 7) return false; // saturating truncations
+    if (sub <= 7) return undefined; // saturating truncations
     if (sub === 8) { r.u32(); r.skip(1); } // memory.init
     else if (sub === 9) r.u32(); // data.drop
     else if (sub === 10) r.skip(2); // memory.copy
@@ -73,28 +81,32 @@ function immediates(r, op) {
     const sub = r.u32();
     if (sub <= 11 || sub === 92 || sub === 93) { r.u32(); r.u32(); } // v128 loads/stores, load32/64_zero: memarg
     else if (sub === 12) { // v128.const
-      let zero = true;
-      for (let i = 0; i < 16; i++) if (r.byte() !== 0) zero = false;
-      return zero;
+      const at = r.pos;
+      r.skip(16);
+      const lane = (i) => r.b[at + 4 * i] | (r.b[at + 4 * i + 1] << 8) | (r.b[at + 4 * i + 2] << 16) | (r.b[at + 4 * i + 3] << 24);
+      return lane(0) === lane(1) && lane(0) === lane(2) && lane(0) === lane(3) ? lane(0) : undefined;
     } else if (sub === 13) r.skip(16); // i8x16.shuffle
     else if (sub >= 21 && sub <= 34) r.skip(1); // extract/replace lane
     else if (sub >= 84 && sub <= 91) { r.u32(); r.u32(); r.skip(1); } // load/store lane: memarg, lane
   } else if ((op >= 0x45 && op <= 0xc4) || op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b) {
     // no immediates: numeric ops, unreachable, nop, else, end, return, drop, select
   } else throw new Error(`wasm-shrink: unknown opcode 0x${op.toString(16)} at ${r.pos - 1}`);
-  return false;
+  return undefined;
 }
 
-/** One function body (locals + code) with its zero constants rewritten. */
+/** One function body (locals + code) with its splat constants rewritten. */
 function shrinkBody(bytes, start, end, counter) {
   const r = new Reader(bytes, start, end);
   for (let n = r.u32(); n > 0; n--) { r.u32(); r.skip(1); } // local declarations
   const out = Array.from(bytes.subarray(start, r.pos));
   while (r.pos < end) {
     const at = r.pos;
-    if (immediates(r, r.byte())) {
-      out.push(...ZERO_SPLAT);
-      counter.zeros++;
+    const lane = immediates(r, r.byte());
+    if (lane !== undefined) {
+      out.push(0x41); // i32.const lane, i32x4.splat
+      sleb(out, lane);
+      out.push(0xfd, 0x11);
+      counter.splats++;
     } else {
       for (let i = at; i < r.pos; i++) out.push(bytes[i]);
     }
@@ -104,7 +116,7 @@ function shrinkBody(bytes, start, end, counter) {
 }
 
 export function shrinkWasm(bytes) {
-  const out = Array.from(bytes.subarray(0, 8)), counter = { zeros: 0 };
+  const out = Array.from(bytes.subarray(0, 8)), counter = { splats: 0 };
   const r = new Reader(bytes, 8, bytes.length);
   while (r.pos < bytes.length) {
     const id = r.byte(), size = r.u32(), end = r.pos + size;
@@ -129,5 +141,5 @@ export function shrinkWasm(bytes) {
     uleb(out, body.length);
     out.push(...body);
   }
-  return { bytes: Uint8Array.from(out), zeros: counter.zeros };
+  return { bytes: Uint8Array.from(out), splats: counter.splats };
 }

@@ -25,10 +25,10 @@ function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i
     const w0 = w + <usize>(n * k), w1 = w0 + <usize>k;
     let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
     let kk = 0;
+    // Rows past `rows` re-read row 0; their sums are never requantized.
+    const x1 = x + <usize>select<i32>(k, 0, rows > 1), x2 = x + <usize>select<i32>(2 * k, 0, rows > 2), x3 = x + <usize>select<i32>(3 * k, 0, rows > 3);
     if (ASC_FEATURE_SIMD) {
       let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-      // Rows past `rows` re-read row 0; their sums are never requantized.
-      const x1 = x + <usize>select<i32>(k, 0, rows > 1), x2 = x + <usize>select<i32>(2 * k, 0, rows > 2), x3 = x + <usize>select<i32>(3 * k, 0, rows > 3);
       for (; kk < k8; kk += 8) {
         const b0 = v128.load8x8_s(w0 + kk), b1 = v128.load8x8_s(w1 + kk);
         const v0 = v128.load8x8_s(x + kk), v1 = v128.load8x8_s(x1 + kk);
@@ -41,12 +41,13 @@ function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i
       s00 = hsum(a00); s01 = hsum(a01); s10 = hsum(a10); s11 = hsum(a11);
       s20 = hsum(a20); s21 = hsum(a21); s30 = hsum(a30); s31 = hsum(a31);
     }
+    // the last k % 8 columns (the SIMD build, like its lanes, sums absent rows too: fewer branches, less code)
     for (; kk < k; kk++) {
       const c0 = <i32>load<i8>(w0 + kk), c1 = <i32>load<i8>(w1 + kk);
       let v = <i32>load<i8>(x + kk); s00 += v * c0; s01 += v * c1;
-      if (rows > 1) { v = <i32>load<i8>(x + <usize>k + kk); s10 += v * c0; s11 += v * c1; }
-      if (rows > 2) { v = <i32>load<i8>(x + <usize>(2 * k) + kk); s20 += v * c0; s21 += v * c1; }
-      if (rows > 3) { v = <i32>load<i8>(x + <usize>(3 * k) + kk); s30 += v * c0; s31 += v * c1; }
+      if (ASC_FEATURE_SIMD || rows > 1) { v = <i32>load<i8>(x1 + kk); s10 += v * c0; s11 += v * c1; }
+      if (ASC_FEATURE_SIMD || rows > 2) { v = <i32>load<i8>(x2 + kk); s20 += v * c0; s21 += v * c1; }
+      if (ASC_FEATURE_SIMD || rows > 3) { v = <i32>load<i8>(x3 + kk); s30 += v * c0; s31 += v * c1; }
     }
     const b0 = load<i32>(bias + (<usize>n << 2)), b1 = load<i32>(bias + (<usize>n << 2), 4);
     const p = ACC + (<usize>(n - n0) << 2);

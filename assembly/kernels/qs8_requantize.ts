@@ -17,6 +17,8 @@ export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32,
       const r = requant4(v128.load(acc + (<usize>c << 2)), rq + <usize>(c >> 2) * RQ_GROUP);
       storeBytes(out + c, packBytes(r, r, r, r, z, vlo, vhi), min(4, n - c));
     }
+    // padded: done (the int8 build's one caller, qs8_gemm, pads: its build has no scalar tail)
+    if (padded) return;
   }
   for (; c < n; c++) {
     const r = requant(load<i32>(acc + (<usize>c << 2)), rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c));
