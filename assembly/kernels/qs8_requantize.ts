@@ -2,7 +2,7 @@
 // MultiplyByQuantizedMultiplier + zOut, clamped). The requant stage of every qs8 kernel, exported alone.
 // Params block (src/runtime/packing/qs8.ts packRequantize): i32 n, zOut, actMin, actMax, then at +16 the
 // requant groups of assembly/lib/requant.ts. Reference: src/runtime/reference/qs8_requantize.ts.
-import { RQ_GROUP, clampOut, packBytes, requant, requant4, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
+import { RQ_GROUP, clampOut, packBytes, requant, requant4, rqP2l, rqQ, rqRight, storeFew } from '../lib/requant';
 
 /**
  * Requantizes one row of n accumulators (n channels) from acc to out, 4 channels a step. With `padded`
@@ -15,7 +15,9 @@ export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32,
     const end = select<i32>(n, n & ~3, padded);
     for (; c < end; c += 4) {
       const r = requant4(v128.load(acc + (<usize>c << 2)), rq + <usize>(c >> 2) * RQ_GROUP);
-      storeBytes(out + c, packBytes(r, r, r, r, z, vlo, vhi), min(4, n - c));
+      const v = packBytes(r, r, r, r, z, vlo, vhi);
+      if (c + 4 <= n) v128.store32_lane(out + c, v, 0);
+      else storeFew(out + c, v, n - c);
     }
     // padded: done (the int8 build's one caller, qs8_gemm, pads: its build has no scalar tail)
     if (padded) return;
