@@ -6,7 +6,8 @@
 // v = fl(x * r) is within 2^-13 of x/s once clamped to [-1024, 1024] (r and the product each round by
 // 2^-24 relative; a clamped lane saturates either way), and fl(x / s) within 2^-14 more, so round(v)
 // equals round(fl(x / s)) unless v is within 2^-11 of a half-integer. A block of 16 with such a lane
-// (rare, e.g. exact ties) is redone with the division. Needs r normal: s in [2^-100, 2^100].
+// (rare, e.g. exact ties) is redone with the division, as is every block when r may not be normal
+// (s outside [2^-100, 2^100]) and the last n % 16 values (staged through a 16-value block).
 // The near-tie bound 0.5 - 2^-11 = 0.49951171875.
 
 /** 1.5 * 2^23: v + MAGIC rounds v (|v| < 2^22) to an integer n held in the float's low bits. */
@@ -47,9 +48,14 @@ function exact16(x: usize, y: usize, s: f32, z: i32): void {
   }
 }
 
+/** The last n % 16 values, through 16-value staging blocks: [64 bytes in] [16 bytes out]. */
+const STAGE = memory.data(80, 16);
+
 export function qs8_quantize(x: usize, y: usize, n: i32, s: f32, z: i32): void {
   let i = 0;
-  if (ASC_FEATURE_SIMD && s >= <f32>7.888609052210118e-31 && s <= <f32>1.2676506002282294e30) {
+  if (ASC_FEATURE_SIMD) {
+    // r = 1/s is normal for s in [2^-100, 2^100]; other scales take the division throughout
+    const slow = !(s >= <f32>7.888609052210118e-31 && s <= <f32>1.2676506002282294e30);
     store<f32>(K, 1 / s, 96);
     store<i32>(K, MAGIC_BITS - z, 100);
     const r = v128.load32_splat(K, 96), bits = v128.load32_splat(K, 100), hi = v128.load(K), lo = v128.load(K, 16);
@@ -63,13 +69,19 @@ export function qs8_quantize(x: usize, y: usize, n: i32, s: f32, z: i32): void {
       const d = f32x4.pmax(
         f32x4.pmax(v128.and(f32x4.sub(v0, f32x4.sub(t0, magic)), abs), v128.and(f32x4.sub(v1, f32x4.sub(t1, magic)), abs)),
         f32x4.pmax(v128.and(f32x4.sub(v2, f32x4.sub(t2, magic)), abs), v128.and(f32x4.sub(v3, f32x4.sub(t3, magic)), abs)));
-      if (v128.any_true(f32x4.gt(d, near))) {
+      if (slow || v128.any_true(f32x4.gt(d, near))) {
         exact16(p, y + i, s, z);
       } else {
         v128.store(y + i, i8x16.narrow_i16x8_s(
           i16x8.narrow_i32x4_s(i32x4.sub(t0, bits), i32x4.sub(t1, bits)), i16x8.narrow_i32x4_s(i32x4.sub(t2, bits), i32x4.sub(t3, bits))));
       }
     }
+    if (i < n) {
+      memory.copy(STAGE, x + (<usize>i << 2), <usize>(n - i) << 2);
+      exact16(STAGE, STAGE + 64, s, z);
+      memory.copy(y + i, STAGE + 64, n - i);
+    }
+    return;
   }
   for (; i < n; i++) store<i8>(y + i, quantize1(load<f32>(x + (<usize>i << 2)), s, z));
 }
