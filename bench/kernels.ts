@@ -6,7 +6,7 @@
 // zeros as done work (the dense-equivalent rate); sparse rows add the rate of work actually done. Run: `npm run build && node dist/bench/kernels.js [name-filter]`.
 import { KERNELS } from '../src/runtime/kernels.js';
 import type { KernelCase, KernelInfo, KernelShape } from '../src/runtime/kernel_info.js';
-import type { KernelModule } from '../src/runtime/wasm.js';
+import type { KernelModule, ResetExports } from '../src/runtime/wasm.js';
 import { FULL_BUILD } from '../src/runtime/wasm_full.js';
 import { medianOf } from './measure.js';
 
@@ -71,7 +71,7 @@ function printTable(rows: string[][]): void {
 
 function main(): void {
   const filter = process.argv[2] ?? '';
-  const mods: Record<'simd' | 'scalar' | 'twin', KernelModule> = {
+  const mods: Record<'simd' | 'scalar' | 'twin', KernelModule<ResetExports>> = {
     simd: FULL_BUILD.instantiate(true),
     scalar: FULL_BUILD.instantiate(false),
     twin: FULL_BUILD.instantiate(true),

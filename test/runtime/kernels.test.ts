@@ -4,12 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../../src/runtime/kernels.js';
 import type { KernelInfo, KernelShape } from '../../src/runtime/kernel_info.js';
-import type { Isa, KernelModule } from '../../src/runtime/wasm.js';
+import type { Isa, KernelModule, ResetExports } from '../../src/runtime/wasm.js';
 import { FULL_BUILD } from '../../src/runtime/wasm_full.js';
 import { expectKernelMatchesRef, findMismatch } from '../helpers/allclose.js';
 
 const ISAS: Isa[] = ['simd', 'scalar'];
-const modules: Record<Isa, KernelModule> = { simd: FULL_BUILD.instantiate(true), scalar: FULL_BUILD.instantiate(false) };
+const modules: Record<Isa, KernelModule<ResetExports>> = { simd: FULL_BUILD.instantiate(true), scalar: FULL_BUILD.instantiate(false) };
 
 /** A stable seed per (kernel, shape), so a failure reproduces alone. */
 function seedOf(kernel: string, label: string): number {
@@ -30,7 +30,7 @@ function check(kernel: KernelInfo, isa: Isa, shape: KernelShape): void {
 describe('kernel table', () => {
   it('has unique names, each exported by both builds', () => {
     expect(new Set(KERNELS.map((k) => k.name)).size).toBe(KERNELS.length);
-    for (const k of KERNELS) for (const isa of ISAS) expect(typeof (modules[isa].exports as Record<string, unknown>)[k.name], `${k.name} in ${isa}`).toBe('function');
+    for (const k of KERNELS) for (const isa of ISAS) expect(typeof Reflect.get(modules[isa].exports, k.name), `${k.name} in ${isa}`).toBe('function');
   });
 
   it('covers sparsity 0, 0.5, 0.8, 0.95 and 1 for every sparse kernel', () => {
