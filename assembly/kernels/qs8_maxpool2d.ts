@@ -3,8 +3,6 @@
 // quantization params. SIMD over 16 channels at a time.
 // Params block (packMaxpool2d): i32 h, w, c, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW,
 // actMin, actMax. Reference: src/runtime/reference/qs8_maxpool2d.ts.
-import { storeBytes } from '../lib/requant';
-
 export function qs8_maxpool2d(params: usize, x: usize, y: usize, n: i32): void {
   const h = load<i32>(params), w = load<i32>(params, 4), c = load<i32>(params, 8);
   const ph = load<i32>(params, 12), pw = load<i32>(params, 16), sh = load<i32>(params, 20), sw = load<i32>(params, 24);
@@ -22,14 +20,15 @@ export function qs8_maxpool2d(params: usize, x: usize, y: usize, n: i32): void {
         let ch = 0;
         if (ASC_FEATURE_SIMD) {
           const vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
-          for (; ch < c && last + <usize>(ch + 16) <= xEnd; ch += 16) {
+          // whole 16-byte loads and stores; the last channels of the batch's last pixels take the scalar loop
+          for (; ch < c && last + <usize>(ch + 16) <= xEnd && out + <usize>(ch + 16) <= yEnd; ch += 16) {
             let m = i8x16.splat(-128);
             for (let ty = y0; ty < y1; ty++) {
               for (let tx = x0; tx < x1; tx++) m = i8x16.max_s(m, v128.load(img + <usize>((ty * w + tx) * c + ch)));
             }
             m = i8x16.min_s(i8x16.max_s(m, vlo), vhi);
             // Bytes past this pixel's channels land on the next pixel's, rewritten right after.
-            storeBytes(out + ch, m, out + <usize>(ch + 16) <= yEnd ? 16 : c - ch);
+            v128.store(out + ch, m);
           }
         }
         for (; ch < c; ch++) {

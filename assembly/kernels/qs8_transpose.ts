@@ -11,11 +11,8 @@
 @inline function zl64(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23); }
 @inline function zh64(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31); }
 
-/** 16 zero bytes: the rows past `rows` (a load from here, not a branch to a 16-byte constant). */
-const ZERO = memory.data(16, 16);
-
 @inline function row(src: usize, stride: usize, r: i32, rows: i32): v128 {
-  return v128.load(select<usize>(src + <usize>r * stride, ZERO, r < rows));
+  return r < rows ? v128.load(src + <usize>r * stride) : i8x16.splat(0);
 }
 
 /**

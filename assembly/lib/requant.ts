@@ -110,11 +110,18 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
 /** Stores the first n (0..16) bytes of v at p, never past them. */
 @inline export function storeBytes(p: usize, v: v128, n: i32): void {
   if (n >= 16) v128.store(p, v);
-  else storeFew(p, v, n);
+  else storePart(p, v, n);
 }
 
-/** storeBytes of n < 16 bytes: a call, so the module holds one copy instead of one per store. */
+/**
+ * storeBytes of n < 16 bytes as a call: one copy in the module (scripts/asc-noinline.mjs keeps it out
+ * of line), for stores off the hot path; in a hot loop even an untaken call makes V8 spill around it.
+ */
 export function storeFew(p: usize, v: v128, n: i32): void {
+  storePart(p, v, n);
+}
+
+@inline function storePart(p: usize, v: v128, n: i32): void {
   if (n & 8) { v128.store64_lane(p, v, 0); v = i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0); p += 8; }
   if (n & 4) { v128.store32_lane(p, v, 0); v = i8x16.shuffle(v, v, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 4; }
   if (n & 2) { v128.store16_lane(p, v, 0); v = i8x16.shuffle(v, v, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 2; }
