@@ -69,8 +69,9 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
   const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(rows * cols * cout) << 2;
   const minor = (flags & CONV_OUT_MINOR) != 0, slot = <usize>cout * pitch, nchw = (flags & CONV_IN_NCHW) != 0;
   // One phase, no padding, planar rows of the plane's width: an image already is its planes. The conv reads
-  // it in place, but for the batch's last image, whose strips run past the planes (into the next image).
-  const inPlace = !pool && sh == 1 && sw == 1 && !fill && wq == wd && (cin == 1 || (nchw && hq == h));
+  // it in place, but for the batch's last image: strips (whole 28- or 4-float runs) read fewer than 28 + kw
+  // floats past an image, which must stay inside x (in the next image).
+  const inPlace = !pool && sh == 1 && sw == 1 && !fill && wq == wd && (cin == 1 || (nchw && hq == h)) && h * wd * cin >= 28 + kw;
   for (let b = 0; b < n; b++) {
     const res = minor ? tmp + <usize>(b & (MINOR_GROUP - 1)) * slot : tmp;
     const img = x + <usize>b * imgIn, planes = inPlace && b + 1 < n ? img : scratch;
