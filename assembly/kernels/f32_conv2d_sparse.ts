@@ -67,11 +67,16 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
   const pitch = <usize>(((count + 27) / 28 * 28 + 7) & ~7) << 2;
   const tmp = scratch + ((planesBytes + (<usize>(wq + 32) << 2) + 15) & ~15);
   const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(rows * cols * cout) << 2;
-  const minor = (flags & CONV_OUT_MINOR) != 0, slot = <usize>cout * pitch;
+  const minor = (flags & CONV_OUT_MINOR) != 0, slot = <usize>cout * pitch, nchw = (flags & CONV_IN_NCHW) != 0;
+  // One phase, no padding, planar rows of the plane's width: an image already is its planes. The conv reads
+  // it in place, but for the batch's last image: strips (whole 28- or 4-float runs) read fewer than 28 + kw
+  // floats past an image, which must stay inside x (in the next image).
+  const inPlace = !pool && sh == 1 && sw == 1 && !fill && wq == wd && (cin == 1 || (nchw && hq == h)) && h * wd * cin >= 28 + kw;
   for (let b = 0; b < n; b++) {
     const res = minor ? tmp + <usize>(b & (MINOR_GROUP - 1)) * slot : tmp;
+    const img = x + <usize>b * imgIn, planes = inPlace && b + 1 < n ? img : scratch;
     if (fill) memory.fill(scratch, 0, planesBytes);
-    fillPlanes(scratch, x + <usize>b * imgIn, (flags & CONV_IN_NCHW) != 0, h, wd, cin, hq, wq, rq, cq, pt, pl);
+    if (planes == scratch) fillPlanes(scratch, img, nchw, h, wd, cin, hq, wq, rq, cq, pt, pl);
     if (pool) {
       const counts = w + (<usize>cout << 2);
       let t = counts + (<usize>cout << 2);
@@ -89,7 +94,7 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
         t = end;
       }
     } else {
-      sparseChannels(scratch, w, res, pitch, cout, count, (flags & CONV_RELU) != 0);
+      sparseChannels(planes, w, res, pitch, cout, count, (flags & CONV_RELU) != 0);
     }
     // batch-minor: every 16 images, or the last 1-15 (the group's other lanes get stale slots: lanes past n, read by no sample)
     if (!minor) writeImage(tmp, pitch, wq, y + <usize>b * imgOut, cout, rows, cols, (flags & CONV_OUT_NCHW) != 0);

@@ -278,6 +278,9 @@ const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('50% m16 n1: four 4-row strips', { m: 16, k: 5, n: 1 }, 0.5),
   s('80% m70 batch-minor x: three blocks, NaN past row 70', { m: 70, k: 33, n: 17, relu: 1, in_minor: 1 }, 0.8),
   s('50% m5 batch-minor x', { m: 5, k: 9, n: 7, in_minor: 1 }, 0.5),
+  // full 32-row blocks take toPlanes (4 columns at a time, the last k % 4 through transpose)
+  s('95% m64 k7: two full blocks, 3 columns past the 4-column steps', { m: 64, k: 7, n: 5 }, 0.95),
+  s('50% m32 k2: a full block narrower than one step', { m: 32, k: 2, n: 3, relu: 1 }, 0.5),
 ];
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [
@@ -293,6 +296,9 @@ const CONV_SPARSE_SHAPES: KernelShape[] = [
   s('0% k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }, 0),
   s('80% batch-minor out, n6: groups of 4 and 2', { n: 6, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1, out_minor: 1 }, 0.8),
   s('50% batch-minor out, stride 2 same, cin3 cout5', { n: 2, h: 9, w: 8, cin: 3, cout: 5, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, out_minor: 1 }, 0.5),
+  // stride 1, 'valid', planar input: images but the last are read in place as the planes
+  s('80% NCHW in cin3, read in place', { n: 3, h: 6, w: 7, cin: 3, cout: 5, kh: 3, kw: 3, in_nchw: 1, relu: 1 }, 0.8),
+  s('95% cin1 3x2 kernel, read in place, NCHW out', { n: 4, h: 5, w: 9, cin: 1, cout: 6, kh: 3, kw: 2, out_nchw: 1 }, 0.95),
 ];
 
 const CONV_POOL_SPARSE_SHAPES: KernelShape[] = [

@@ -98,11 +98,12 @@ function toSparseDense(model: FormatModel, t: number, mode: string): boolean {
   return op.op === 'dense' && model.tensors[t].shape.length < 2 && takesSparse(F32_ROWS.dense[1]!, model.tensors[op.kernel], mode);
 }
 
-// minSparsity: from bench/kernels.ts on the seed model's layers at batch 32 (SIMD, a contended
-// 2-core machine, load 6-7, 2026-11-28 at c0fa278): the sparse kernel's speed over its dense twin, same run,
-// at 50% / 80% / 95% zeros:
-//   f32_dense_sparse 1.20x / 2.25x / 4.2x        f32_conv2d_relu_maxpool2d_sparse 1.23x / 2.44x / 3.8x
-//   f32_conv2d_sparse 1.21x / 1.70x / 2.3x
+// minSparsity: the sparse kernel's speed over its dense twin on the seed model's layers at batch 32, at
+// 50% / 80% / 95% zeros (SIMD, 2026-11-28 14:12 on branch f32sp, a 2-core machine at load 7-9: medians of
+// 25 interleaved rounds' ratios, CPU time of this thread, as bench/kernels.ts pairs them; its 95% pooled figure):
+//   f32_dense_sparse 1.23x / 2.48x / 4.7x (x batch-minor, 80%: 3.99x)
+//   f32_conv2d_relu_maxpool2d_sparse 1.52x / 2.80x / ~5x
+//   f32_conv2d_sparse 1.30x / 1.98x / 2.46x
 
 /** op -> [dense row, sparse row]. */
 export const F32_ROWS: Family = {
