@@ -35,7 +35,7 @@
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
-import { transpose16, zh8, zl8 } from './qs8_transpose';
+import { transpose16, zh16, zh8, zl16, zl8 } from './qs8_transpose';
 
 const ACC = memory.data(256, 16), OUT = memory.data(1024, 16);
 
@@ -176,46 +176,23 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
   v128.store(p, a); v128.store(p, b, 16); v128.store(p, c, 32); v128.store(p, d, 48);
 }
 
-/** int16 sums of 16 pixels, widened, plus the bias, to ACC + at. */
-@inline function widen16(at: usize, h0: v128, h1: v128, bias: v128): void {
-  store4(ACC + at, i32x4.add(i32x4.extend_low_i16x8_s(h0), bias), i32x4.add(i32x4.extend_high_i16x8_s(h0), bias),
-    i32x4.add(i32x4.extend_low_i16x8_s(h1), bias), i32x4.add(i32x4.extend_high_i16x8_s(h1), bias));
-}
-
 /**
- * Sparse: channel c's entries [i0, i1) (each: its tap's offset per pool position in the int16 planes,
- * w, ends a group) for the block's 16 pixels, into ACC. Products and a group's sums fit int16 (the
- * packer bounds each group's sum |w| by 255), so 16 pixels take two i16x8 lanes. A one-group channel takes the max over
- * positions in int16 too and widens once; others widen each group's sums into int32 per position.
+ * Sparse: channel c's nonzero taps two at a time, pairs [i0, i1) at ent (12 bytes each: the two taps'
+ * offsets at position 0 in the int16 planes, wa | wb << 16; an odd last tap is paired with itself and
+ * wb = 0), for the block's 16 pixels, into ACC: the two taps' planes interleaved [a0 b0 a1 b1 ..] feed
+ * i32x4.dot_i16x8_s, so sums are int32 from the start. Position pos shifts every offset by dlt[pos].
  */
-@inline function sparseChannel(npos: i32, i0: i32, i1: i32, multi: bool, bias: v128, wts: usize, offs: usize, planes: usize, quad: bool): void {
-  const zero = i32x4.splat(0), step = <usize>npos << 2;
-  if (!multi) {
-    let h0 = i16x8.splat(i16.MIN_VALUE), h1 = h0;
-    for (let pos = 0; pos < npos; pos++) {
-      let s0 = zero, s1 = zero, op = offs + <usize>(i0 * npos + pos) * 4;
-      for (let wp = wts + (<usize>i0 << 2), we = wts + (<usize>i1 << 2); wp < we; wp += 4, op += step) {
-        const x = planes + load<i32>(op), w = v128.load16_splat(wp);
-        s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
-      }
-      if (quad) widen16(<usize>pos << 6, s0, s1, bias);
-      h0 = i16x8.max_s(h0, s0); h1 = i16x8.max_s(h1, s1);
-    }
-    if (!quad) widen16(0, h0, h1, bias);
-    return;
-  }
+@inline function sparseChannel(npos: i32, i0: i32, i1: i32, bias: v128, ent: usize, dlt: usize, planes: usize, quad: bool): void {
   const lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
-    let a0 = bias, a1 = bias, a2 = bias, a3 = bias, s0 = zero, s1 = zero, op = offs + <usize>(i0 * npos + pos) * 4;
-    for (let wp = wts + (<usize>i0 << 2), we = wts + (<usize>i1 << 2); wp < we; wp += 4, op += step) {
-      const x = planes + load<i32>(op), w = v128.load16_splat(wp);
-      s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
-      if (load<u16>(wp, 2)) {
-        a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(s0)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(s0));
-        a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(s1)); a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(s1));
-        s0 = zero; s1 = zero;
-      }
+    const d = planes + <usize>load<i32>(dlt + (<usize>pos << 2));
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+    for (let e = ent + <usize>i0 * 12, end = ent + <usize>i1 * 12; e < end; e += 12) {
+      const xa = d + <usize>load<i32>(e), xb = d + <usize>load<i32>(e, 4), w = v128.load32_splat(e, 8);
+      const va = v128.load(xa), vb = v128.load(xb), ua = v128.load(xa, 16), ub = v128.load(xb, 16);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zl16(va, vb), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zh16(va, vb), w));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl16(ua, ub), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh16(ua, ub), w));
     }
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
@@ -247,12 +224,12 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
     if (sparse) {
-      const s0 = load<i32>(start + (<usize>c << 2)), i1 = load<i32>(start + (<usize>c << 2), 4) >> 1;
-      if (s0 >> 1 == i1) { // bias only: the constant
+      const i0 = load<i32>(start + (<usize>c << 2)), i1 = load<i32>(start + (<usize>c << 2), 4);
+      if (i0 == i1) { // bias only: the constant
         for (let q = 0; q < nq; q++) v128.store(dst + <usize>q * stg, v128.load8_splat(cst + c));
         continue;
       }
-      sparseChannel(npos, s0 >> 1, i1, (s0 & 1) != 0, bias, wts, offs, abuf, quad);
+      sparseChannel(npos, i0, i1, bias, wts, offs, abuf, quad);
     } else {
       denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
@@ -284,15 +261,17 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
     const patch = patches + <usize>(j * r16), o = out + <usize>(load<i32>(idx + (<usize>j << 2)) & 0x7fffffff);
     for (let c = 0; c < cout; c++) {
       let m = i32.MIN_VALUE;
-      // sparse: the channel's entries [w0, w1) and their offsets from e0 (a step of npos per entry); a
-      // dense layer has no entry table, so nothing is read from it
-      const s0 = sparse ? load<i32>(start + (<usize>c << 2)) : 0, s1 = sparse ? load<i32>(start + (<usize>c << 2), 4) : 0;
-      const w0 = wts + (<usize>(s0 >> 1) << 2), w1 = wts + (<usize>(s1 >> 1) << 2);
-      const e0 = offs + (w0 - wts) * <usize>npos, step = <usize>npos << 2;
+      // sparse: the channel's pairs [e0, e1) (12 bytes each) and each position's shift; a dense layer
+      // has no pair table, so nothing is read from it
+      const e0 = wts + <usize>(sparse ? load<i32>(start + (<usize>c << 2)) : 0) * 12, e1 = wts + <usize>(sparse ? load<i32>(start + (<usize>c << 2), 4) : 0) * 12;
       for (let pos = 0; pos < npos; pos++) {
         let acc = load<i32>(bias + (<usize>c << 2));
         if (sparse) {
-          for (let wp = w0, op = e0 + (<usize>pos << 2); wp < w1; wp += 4, op += step) acc += <i32>load<i8>(patch + (<usize>load<i32>(op) >> 5)) * <i32>load<i16>(wp);
+          const d = patch + (<usize>load<i32>(offs + (<usize>pos << 2)) >> 5);
+          for (let e = e0; e < e1; e += 12) {
+            const wab = load<i32>(e, 8);
+            acc += <i32>load<i8>(d + (<usize>load<i32>(e) >> 5)) * ((wab << 16) >> 16) + <i32>load<i8>(d + (<usize>load<i32>(e, 4) >> 5)) * (wab >> 16);
+          }
         } else {
           const wc = wts + <usize>(c * dense) * 4;
           for (let i = 0; i < dense; i++) {
