@@ -34,7 +34,7 @@
 // Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
-import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
+import { RQ_GROUP, clampOut, fast16, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, zh16, zh8, zl16, zl8 } from './qs8_transpose';
 
 const ACC = memory.data(256, 16), OUT = memory.data(1024, 16);
@@ -110,8 +110,12 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
         if (ndy > 1) v = v128.load32_lane(src + <usize>stride, v, 1);
         if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
         if (ndy > 3) v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
+        // kept or not, without a branch (a stroke's pixels alternate unpredictably): a dropped patch and
+        // output offset are overwritten by the next
         v128.store(patch, v);
-        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * rowQ + px * qb, kept, idx, cout, px == pw - 1)) { kept++; patch += 16; }
+        store<i32>(idx + (<usize>kept << 2), (py * rowQ + px * qb) * cout | (<i32>(px == pw - 1) << 31));
+        const active = <i32>v128.any_true(v128.and(v128.xor(v, z), m));
+        kept += active; patch += <usize>active << 4;
       }
       px = pxHi;
     }
@@ -178,9 +182,9 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
 
 /**
  * Sparse: channel c's nonzero taps two at a time, pairs [i0, i1) at ent (12 bytes each: the two taps'
- * offsets at position 0 in the int16 planes, wa | wb << 16; an odd last tap is paired with itself and
- * wb = 0), for the block's 16 pixels, into ACC: the two taps' planes interleaved [a0 b0 a1 b1 ..] feed
- * i32x4.dot_i16x8_s, so sums are int32 from the start. Position pos shifts every offset by dlt[pos].
+ * offsets at position 0 in the planes, wa | wb << 16; an odd last tap is paired with itself and wb = 0),
+ * for the block's 16 pixels, into ACC: the two taps' planes interleaved [a0 b0 a1 b1 ..] and widened
+ * feed i32x4.dot_i16x8_s, so sums are int32 from the start. Position pos shifts every offset by dlt[pos].
  */
 @inline function sparseChannel(npos: i32, i0: i32, i1: i32, bias: v128, ent: usize, dlt: usize, planes: usize, quad: bool): void {
   const lo = i32x4.splat(i32.MIN_VALUE);
@@ -189,10 +193,10 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
     const d = planes + <usize>load<i32>(dlt + (<usize>pos << 2));
     let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
     for (let e = ent + <usize>i0 * 12, end = ent + <usize>i1 * 12; e < end; e += 12) {
-      const xa = d + <usize>load<i32>(e), xb = d + <usize>load<i32>(e, 4), w = v128.load32_splat(e, 8);
-      const va = v128.load(xa), vb = v128.load(xb), ua = v128.load(xa, 16), ub = v128.load(xb, 16);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zl16(va, vb), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zh16(va, vb), w));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl16(ua, ub), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh16(ua, ub), w));
+      const va = v128.load(d + <usize>load<i32>(e)), vb = v128.load(d + <usize>load<i32>(e, 4)), w = v128.load32_splat(e, 8);
+      const l = zl8(va, vb), h = zh8(va, vb);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(l), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(l), w));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(h), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(h), w));
     }
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
@@ -212,15 +216,9 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   const nq = quad ? 4 : 1, stg = <usize>((cout + 15) & ~15) << 4, ow = hdr(p, 15) * 2;
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
+  const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic();
   for (let b = 0; b < r16; b += 16) transpose16(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4));
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
-  else {
-    // the planes widened to int16 [r16][16], shared by the channels
-    for (let d = 0; d < r16; d++) {
-      const v = v128.load(planes + (<usize>d << 4));
-      v128.store(abuf + (<usize>d << 5), i16x8.extend_low_i8x16_s(v)); v128.store(abuf + (<usize>d << 5), i16x8.extend_high_i8x16_s(v), 16);
-    }
-  }
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
     if (sparse) {
@@ -229,13 +227,28 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
         for (let q = 0; q < nq; q++) v128.store(dst + <usize>q * stg, v128.load8_splat(cst + c));
         continue;
       }
-      sparseChannel(npos, i0, i1, bias, wts, offs, abuf, quad);
+      sparseChannel(npos, i0, i1, bias, wts, offs, planes, quad);
     } else {
       denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
-    for (let q = 0; q < nq; q++) requant16(ACC + (<usize>q << 6), rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), zOut, lo, hi, dst + <usize>q * stg);
+    // a proven channel's requant inline, its constants hoisted; the others through requant16
+    const g = rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), fast = load<i32>(g, 48);
+    for (let q = 0; q < nq; q++) {
+      if (fast) fast16(ACC + (<usize>q << 6), g, z, vlo, vhi, magic, dst + <usize>q * stg);
+      else requant16(ACC + (<usize>q << 6), g, zOut, lo, hi, dst + <usize>q * stg);
+    }
   }
   const ix = idx + (<usize>j0 << 2);
+  if (!quad && cout <= 16) {
+    // one pixel per patch, one 16-byte store each (but the batch's last bytes)
+    transpose16(stage, 16, 16, OUT);
+    for (let j = 0; j < n; j++) {
+      const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff), v = OUT + (<usize>j << 4);
+      if (o + 16 <= yEnd) v128.store(o, v128.load(v));
+      else memory.copy(o, v, cout);
+    }
+    return;
+  }
   for (let cb = 0; cb < cout; cb += 16) {
     const nc = min(16, cout - cb);
     for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
@@ -267,10 +280,10 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
       for (let pos = 0; pos < npos; pos++) {
         let acc = load<i32>(bias + (<usize>c << 2));
         if (sparse) {
-          const d = patch + (<usize>load<i32>(offs + (<usize>pos << 2)) >> 5);
+          const d = patch + (<usize>load<i32>(offs + (<usize>pos << 2)) >> 4);
           for (let e = e0; e < e1; e += 12) {
             const wab = load<i32>(e, 8);
-            acc += <i32>load<i8>(d + (<usize>load<i32>(e) >> 5)) * ((wab << 16) >> 16) + <i32>load<i8>(d + (<usize>load<i32>(e, 4) >> 5)) * (wab >> 16);
+            acc += <i32>load<i8>(d + (<usize>load<i32>(e) >> 4)) * ((wab << 16) >> 16) + <i32>load<i8>(d + (<usize>load<i32>(e, 4) >> 4)) * (wab >> 16);
           }
         } else {
           const wc = wts + <usize>(c * dense) * 4;

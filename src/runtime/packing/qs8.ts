@@ -230,18 +230,18 @@ export function packConv(
   }
   writeRequant(blob, 2, rq, exact, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
   if (sparse) {
-    // start[c] = the channel's first pair; a pair: its taps' offsets at position 0 in the int16 planes,
+    // start[c] = the channel's first pair; a pair: its taps' offsets at position 0 in the planes,
     // their weights; each position's shift from position 0
     let i = 0;
     for (let c = 0; c < g.cout; c++) {
       blob.i32(5, c, i);
       for (const [ta, tb] of entries[c]) {
-        [2 * planeOffset(ta, 0), 2 * planeOffset(tb, 0), pairWord(weight(ta, c), tb === ta ? 0 : weight(tb, c))].forEach((v, k) => blob.i32(3, 3 * i + k, v));
+        [planeOffset(ta, 0), planeOffset(tb, 0), pairWord(weight(ta, c), tb === ta ? 0 : weight(tb, c))].forEach((v, k) => blob.i32(3, 3 * i + k, v));
         i++;
       }
     }
     blob.i32(5, g.cout, i);
-    for (let pos = 0; pos < npos; pos++) blob.i32(4, pos, 2 * planeOffset(0, pos));
+    for (let pos = 0; pos < npos; pos++) blob.i32(4, pos, planeOffset(0, pos));
   } else {
     pairs.forEach(([ta, tb], i) => {
       for (let pos = 0; pos < npos; pos++) {
@@ -255,7 +255,7 @@ export function packConv(
     });
   }
   // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout up to 16][16], dense pair vectors
-  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * (quad ? 4 : 1) + (sparse ? 32 * r16 : npos * denseCount * 64);
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * (quad ? 4 : 1) + (sparse ? 0 : npos * denseCount * 64);
   return { bytes: blob.bytes, scratchBytes, outH: quad ? ay.out : ph, outW: quad ? ax.out : pw };
 }
 
