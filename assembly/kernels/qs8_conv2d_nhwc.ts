@@ -18,15 +18,20 @@
 //   dense: pairs of taps feed i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..]; offsets
 //          [pos][pair] (the pair's two taps' d * 16), weights [cout][pair] as i16 pairs; each block of 16
 //          pixels first widens all (pos, pair) vectors into scratch, shared by the channels;
-//   sparse: each channel's nonzero taps, in groups whose int16 sums cannot overflow (sum |w| <= 255):
-//          i16x8.mul per tap, widened per group (or, for a one-group channel, after the
-//          pool's max), on the block's planes widened to int16 (in the pair vectors' scratch);
-//          entries: offsets [entry][pos] (d * 32), words w (i16) | endsGroup << 16, ranges
-//          start[cout+1] = first entry * 2 + (more than one group); a channel without any is its constant.
+//   sparse: each channel's nonzero taps two at a time (an odd last one with itself and weight 0), the
+//          same dot on the two taps' planes zipped and widened per channel: int32 sums from the start,
+//          whatever the weights (no int16 groups to bound and widen); pairs [offset a, offset b,
+//          wa | wb << 16] (d * 16 at position 0), each position's shift [pos], ranges start[cout+1] =
+//          first pair; a channel without any is its constant.
+// Measured (bench/kernels.ts, seed layer at batch 32, 80% zeros): the sparse kernel's channels are no
+// longer its main cost: per block of 16 kept pixels a pair costs ~24 instructions per pool position
+// (a dense channel's pair ~13, its zips shared by all channels), and the costs both kernels share
+// (gather, the constants, transposes, requant, stores: about half of the sparse time) bound the ratio.
 // Packed header, i32 (packConv2d / packSpconv2d, src/runtime/packing/qs8.ts):
 //   0 h  1 w  2 cin  3 cout  4 kh  5 kw  6 sh  7 sw  8 padT  9 padL  10 poolH  11 poolW  12 poolSH
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
-//   24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)  29 offConst (int8 [cout] padded to 16)
+//   24 offBias  25 offRq  26 offW (sparse: the pairs)  27 offOff (sparse: the shifts)  28 offStart (sparse)
+//   29 offConst (int8 [cout] padded to 16)
 //   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)  32 qb: 2 in quad mode, else 1
 // Quad mode (no pool, even output size): each 2x2 block of output pixels is one patch whose 4 'pool
 // positions' are stored as 4 pixels instead of their max: a quarter of the patches, transposes and
@@ -35,7 +40,7 @@
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, fast16, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
-import { transpose16, zh16, zh8, zl16, zl8 } from './qs8_transpose';
+import { transpose16, zh8, zl8 } from './qs8_transpose';
 
 const ACC = memory.data(256, 16), OUT = memory.data(1024, 16);
 
@@ -84,7 +89,8 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
   for (let py = 0; py < ph; py++) {
     const y0 = py * psy - padT;
     let px = 0;
-    if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + ndy - 1) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
+    // (always 4 rows: rows past the field are garbage that no tap reads and the mask leaves out)
+    if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + 3) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
       const z = i8x16.splat(<i8>zIn), m = v128.load(mask);
       for (; px < pxLo; px++) {
         if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout, px == pw - 1)) { kept++; patch += 16; }
@@ -104,16 +110,16 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
           end = min(end, max(px, (31 - clz(cols) + padL) / psx + 1));
         }
       }
-      let src = img + <usize>(y0 * stride + (px * psx - padL) * cin);
-      for (; px < end; px++, src += sx) {
+      let src = img + <usize>(y0 * stride + (px * psx - padL) * cin), o = (py * rowQ + px * qb) * cout;
+      for (; px < end; px++, src += sx, o += qb * cout) {
         let v = v128.load32_zero(src);
-        if (ndy > 1) v = v128.load32_lane(src + <usize>stride, v, 1);
-        if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
-        if (ndy > 3) v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
+        v = v128.load32_lane(src + <usize>stride, v, 1);
+        v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
+        v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
         // kept or not, without a branch (a stroke's pixels alternate unpredictably): a dropped patch and
         // output offset are overwritten by the next
         v128.store(patch, v);
-        store<i32>(idx + (<usize>kept << 2), (py * rowQ + px * qb) * cout | (<i32>(px == pw - 1) << 31));
+        store<i32>(idx + (<usize>kept << 2), o | (<i32>(px == pw - 1) << 31));
         const active = <i32>v128.any_true(v128.and(v128.xor(v, z), m));
         kept += active; patch += <usize>active << 4;
       }
