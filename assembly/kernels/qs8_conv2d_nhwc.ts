@@ -23,10 +23,12 @@
 //          whatever the weights (no int16 groups to bound and widen); pairs [offset a, offset b,
 //          wa | wb << 16] (d * 16 at position 0), each position's shift [pos], ranges start[cout+1] =
 //          first pair; a channel without any is its constant.
-// Measured (bench/kernels.ts, seed layer at batch 32, 80% zeros): the sparse kernel's channels are no
-// longer its main cost: per block of 16 kept pixels a pair costs ~24 instructions per pool position
-// (a dense channel's pair ~13, its zips shared by all channels), and the costs both kernels share
-// (gather, the constants, transposes, requant, stores: about half of the sparse time) bound the ratio.
+// Measured on the seed layer at batch 32, 80% zeros, hollow digits ('strokes'), before the pairs: with the channels'
+// work cut out, the sparse kernel took 30 of its 63 us (gather and constants 18): the costs both
+// kernels share bound its lead over the dense one (1.57x, src/runtime/resolver_qs8.ts). A pair costs
+// 24 instructions per pool position (V8's code, perf annotate), a dense pair 13 (its zips are shared
+// by the channels); a lone tap costs a whole pair, so one-tap channels cost more than int16 products
+// did (digits 1.56x -> 1.52x) while multi-tap ones, most of the real model's, cost less.
 // Packed header, i32 (packConv2d / packSpconv2d, src/runtime/packing/qs8.ts):
 //   0 h  1 w  2 cin  3 cout  4 kh  5 kw  6 sh  7 sw  8 padT  9 padL  10 poolH  11 poolW  12 poolSH
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
