@@ -18,15 +18,22 @@
 //   dense: pairs of taps feed i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..]; offsets
 //          [pos][pair] (the pair's two taps' d * 16), weights [cout][pair] as i16 pairs; each block of 16
 //          pixels first widens all (pos, pair) vectors into scratch, shared by the channels;
-//   sparse: each channel's nonzero taps, in groups whose int16 sums cannot overflow (sum |w| <= 255):
-//          i16x8.mul per tap, widened per group (or, for a one-group channel, after the
-//          pool's max), on the block's planes widened to int16 (in the pair vectors' scratch);
-//          entries: offsets [entry][pos] (d * 32), words w (i16) | endsGroup << 16, ranges
-//          start[cout+1] = first entry * 2 + (more than one group); a channel without any is its constant.
+//   sparse: each channel's nonzero taps two at a time (an odd last one with itself and weight 0), the
+//          same dot on the two taps' planes zipped and widened per channel: int32 sums from the start,
+//          whatever the weights (no int16 groups to bound and widen); pairs [offset a, offset b,
+//          wa | wb << 16] (d * 16 at position 0), each position's shift [pos], ranges start[cout+1] =
+//          first pair; a channel without any is its constant.
+// Measured on the seed layer at batch 32, 80% zeros, hollow digits ('strokes'), before the pairs: with the channels'
+// work cut out, the sparse kernel took 30 of its 63 us (gather and constants 18): the costs both
+// kernels share bound its lead over the dense one (1.57x, src/runtime/resolver_qs8.ts). A pair costs
+// 24 instructions per pool position (V8's code, perf annotate), a dense pair 13 (its zips are shared
+// by the channels); a lone tap costs a whole pair, so one-tap channels cost more than int16 products
+// did (digits 1.56x -> 1.52x) while multi-tap ones, most of the real model's, cost less.
 // Packed header, i32 (packConv2d / packSpconv2d, src/runtime/packing/qs8.ts):
 //   0 h  1 w  2 cin  3 cout  4 kh  5 kw  6 sh  7 sw  8 padT  9 padL  10 poolH  11 poolW  12 poolSH
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
-//   24 offBias  25 offRq  26 offW  27 offOff  28 offStart (sparse)  29 offConst (int8 [cout] padded to 16)
+//   24 offBias  25 offRq  26 offW (sparse: the pairs)  27 offOff (sparse: the shifts)  28 offStart (sparse)
+//   29 offConst (int8 [cout] padded to 16)
 //   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)  32 qb: 2 in quad mode, else 1
 // Quad mode (no pool, even output size): each 2x2 block of output pixels is one patch whose 4 'pool
 // positions' are stored as 4 pixels instead of their max: a quarter of the patches, transposes and
@@ -34,7 +41,7 @@
 // Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
-import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
+import { RQ_GROUP, clampOut, fast16, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, zh8, zl8 } from './qs8_transpose';
 
 const ACC = memory.data(256, 16), OUT = memory.data(1024, 16);
@@ -84,7 +91,8 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
   for (let py = 0; py < ph; py++) {
     const y0 = py * psy - padT;
     let px = 0;
-    if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + ndy - 1) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
+    // (always 4 rows: rows past the field are garbage that no tap reads and the mask leaves out)
+    if (one && y0 >= 0 && y0 + ndy <= h && img + <usize>((y0 + 3) * stride + (pxHi - 1) * psx * cin - padL * cin + 4) <= xEnd) {
       const z = i8x16.splat(<i8>zIn), m = v128.load(mask);
       for (; px < pxLo; px++) {
         if (keep(gather1(p, img, y0, px * psx - padL, patch), py * rowQ + px * qb, kept, idx, cout, px == pw - 1)) { kept++; patch += 16; }
@@ -104,14 +112,18 @@ function gather(p: usize, img: usize, xEnd: usize, patches: usize, idx: usize): 
           end = min(end, max(px, (31 - clz(cols) + padL) / psx + 1));
         }
       }
-      let src = img + <usize>(y0 * stride + (px * psx - padL) * cin);
-      for (; px < end; px++, src += sx) {
+      let src = img + <usize>(y0 * stride + (px * psx - padL) * cin), o = (py * rowQ + px * qb) * cout;
+      for (; px < end; px++, src += sx, o += qb * cout) {
         let v = v128.load32_zero(src);
-        if (ndy > 1) v = v128.load32_lane(src + <usize>stride, v, 1);
-        if (ndy > 2) v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
-        if (ndy > 3) v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
+        v = v128.load32_lane(src + <usize>stride, v, 1);
+        v = v128.load32_lane(src + <usize>(2 * stride), v, 2);
+        v = v128.load32_lane(src + <usize>(3 * stride), v, 3);
+        // kept or not, without a branch (a stroke's pixels alternate unpredictably): a dropped patch and
+        // output offset are overwritten by the next
         v128.store(patch, v);
-        if (keep(v128.any_true(v128.and(v128.xor(v, z), m)), py * rowQ + px * qb, kept, idx, cout, px == pw - 1)) { kept++; patch += 16; }
+        store<i32>(idx + (<usize>kept << 2), o | (<i32>(px == pw - 1) << 31));
+        const active = <i32>v128.any_true(v128.and(v128.xor(v, z), m));
+        kept += active; patch += <usize>active << 4;
       }
       px = pxHi;
     }
@@ -176,46 +188,23 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
   v128.store(p, a); v128.store(p, b, 16); v128.store(p, c, 32); v128.store(p, d, 48);
 }
 
-/** int16 sums of 16 pixels, widened, plus the bias, to ACC + at. */
-@inline function widen16(at: usize, h0: v128, h1: v128, bias: v128): void {
-  store4(ACC + at, i32x4.add(i32x4.extend_low_i16x8_s(h0), bias), i32x4.add(i32x4.extend_high_i16x8_s(h0), bias),
-    i32x4.add(i32x4.extend_low_i16x8_s(h1), bias), i32x4.add(i32x4.extend_high_i16x8_s(h1), bias));
-}
-
 /**
- * Sparse: channel c's entries [i0, i1) (each: its tap's offset per pool position in the int16 planes,
- * w, ends a group) for the block's 16 pixels, into ACC. Products and a group's sums fit int16 (the
- * packer bounds each group's sum |w| by 255), so 16 pixels take two i16x8 lanes. A one-group channel takes the max over
- * positions in int16 too and widens once; others widen each group's sums into int32 per position.
+ * Sparse: channel c's nonzero taps two at a time, pairs [i0, i1) at ent (12 bytes each: the two taps'
+ * offsets at position 0 in the planes, wa | wb << 16; an odd last tap is paired with itself and wb = 0),
+ * for the block's 16 pixels, into ACC: the two taps' planes interleaved [a0 b0 a1 b1 ..] and widened
+ * feed i32x4.dot_i16x8_s, so sums are int32 from the start. Position pos shifts every offset by dlt[pos].
  */
-@inline function sparseChannel(npos: i32, i0: i32, i1: i32, multi: bool, bias: v128, wts: usize, offs: usize, planes: usize, quad: bool): void {
-  const zero = i32x4.splat(0), step = <usize>npos << 2;
-  if (!multi) {
-    let h0 = i16x8.splat(i16.MIN_VALUE), h1 = h0;
-    for (let pos = 0; pos < npos; pos++) {
-      let s0 = zero, s1 = zero, op = offs + <usize>(i0 * npos + pos) * 4;
-      for (let wp = wts + (<usize>i0 << 2), we = wts + (<usize>i1 << 2); wp < we; wp += 4, op += step) {
-        const x = planes + load<i32>(op), w = v128.load16_splat(wp);
-        s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
-      }
-      if (quad) widen16(<usize>pos << 6, s0, s1, bias);
-      h0 = i16x8.max_s(h0, s0); h1 = i16x8.max_s(h1, s1);
-    }
-    if (!quad) widen16(0, h0, h1, bias);
-    return;
-  }
+@inline function sparseChannel(npos: i32, i0: i32, i1: i32, bias: v128, ent: usize, dlt: usize, planes: usize, quad: bool): void {
   const lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
-    let a0 = bias, a1 = bias, a2 = bias, a3 = bias, s0 = zero, s1 = zero, op = offs + <usize>(i0 * npos + pos) * 4;
-    for (let wp = wts + (<usize>i0 << 2), we = wts + (<usize>i1 << 2); wp < we; wp += 4, op += step) {
-      const x = planes + load<i32>(op), w = v128.load16_splat(wp);
-      s0 = i16x8.add(s0, i16x8.mul(v128.load(x), w)); s1 = i16x8.add(s1, i16x8.mul(v128.load(x, 16), w));
-      if (load<u16>(wp, 2)) {
-        a0 = i32x4.add(a0, i32x4.extend_low_i16x8_s(s0)); a1 = i32x4.add(a1, i32x4.extend_high_i16x8_s(s0));
-        a2 = i32x4.add(a2, i32x4.extend_low_i16x8_s(s1)); a3 = i32x4.add(a3, i32x4.extend_high_i16x8_s(s1));
-        s0 = zero; s1 = zero;
-      }
+    const d = planes + <usize>load<i32>(dlt + (<usize>pos << 2));
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+    for (let e = ent + <usize>i0 * 12, end = ent + <usize>i1 * 12; e < end; e += 12) {
+      const va = v128.load(d + <usize>load<i32>(e)), vb = v128.load(d + <usize>load<i32>(e, 4)), w = v128.load32_splat(e, 8);
+      const l = zl8(va, vb), h = zh8(va, vb);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(l), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(l), w));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(h), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(h), w));
     }
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
@@ -235,30 +224,39 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   const nq = quad ? 4 : 1, stg = <usize>((cout + 15) & ~15) << 4, ow = hdr(p, 15) * 2;
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
+  const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic();
   for (let b = 0; b < r16; b += 16) transpose16(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4));
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
-  else {
-    // the planes widened to int16 [r16][16], shared by the channels
-    for (let d = 0; d < r16; d++) {
-      const v = v128.load(planes + (<usize>d << 4));
-      v128.store(abuf + (<usize>d << 5), i16x8.extend_low_i8x16_s(v)); v128.store(abuf + (<usize>d << 5), i16x8.extend_high_i8x16_s(v), 16);
-    }
-  }
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
     if (sparse) {
-      const s0 = load<i32>(start + (<usize>c << 2)), i1 = load<i32>(start + (<usize>c << 2), 4) >> 1;
-      if (s0 >> 1 == i1) { // bias only: the constant
+      const i0 = load<i32>(start + (<usize>c << 2)), i1 = load<i32>(start + (<usize>c << 2), 4);
+      if (i0 == i1) { // bias only: the constant
         for (let q = 0; q < nq; q++) v128.store(dst + <usize>q * stg, v128.load8_splat(cst + c));
         continue;
       }
-      sparseChannel(npos, s0 >> 1, i1, (s0 & 1) != 0, bias, wts, offs, abuf, quad);
+      sparseChannel(npos, i0, i1, bias, wts, offs, planes, quad);
     } else {
       denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
-    for (let q = 0; q < nq; q++) requant16(ACC + (<usize>q << 6), rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), zOut, lo, hi, dst + <usize>q * stg);
+    // a proven channel's requant inline, its constants hoisted; the others through requant16
+    const g = rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), fast = load<i32>(g, 48);
+    for (let q = 0; q < nq; q++) {
+      if (fast) fast16(ACC + (<usize>q << 6), g, z, vlo, vhi, magic, dst + <usize>q * stg);
+      else requant16(ACC + (<usize>q << 6), g, zOut, lo, hi, dst + <usize>q * stg);
+    }
   }
   const ix = idx + (<usize>j0 << 2);
+  if (!quad && cout <= 16) {
+    // one pixel per patch, one 16-byte store each (but the batch's last bytes)
+    transpose16(stage, 16, 16, OUT);
+    for (let j = 0; j < n; j++) {
+      const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff), v = OUT + (<usize>j << 4);
+      if (o + 16 <= yEnd) v128.store(o, v128.load(v));
+      else memory.copy(o, v, cout);
+    }
+    return;
+  }
   for (let cb = 0; cb < cout; cb += 16) {
     const nc = min(16, cout - cb);
     for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
@@ -284,15 +282,17 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
     const patch = patches + <usize>(j * r16), o = out + <usize>(load<i32>(idx + (<usize>j << 2)) & 0x7fffffff);
     for (let c = 0; c < cout; c++) {
       let m = i32.MIN_VALUE;
-      // sparse: the channel's entries [w0, w1) and their offsets from e0 (a step of npos per entry); a
-      // dense layer has no entry table, so nothing is read from it
-      const s0 = sparse ? load<i32>(start + (<usize>c << 2)) : 0, s1 = sparse ? load<i32>(start + (<usize>c << 2), 4) : 0;
-      const w0 = wts + (<usize>(s0 >> 1) << 2), w1 = wts + (<usize>(s1 >> 1) << 2);
-      const e0 = offs + (w0 - wts) * <usize>npos, step = <usize>npos << 2;
+      // sparse: the channel's pairs [e0, e1) (12 bytes each) and each position's shift; a dense layer
+      // has no pair table, so nothing is read from it
+      const e0 = wts + <usize>(sparse ? load<i32>(start + (<usize>c << 2)) : 0) * 12, e1 = wts + <usize>(sparse ? load<i32>(start + (<usize>c << 2), 4) : 0) * 12;
       for (let pos = 0; pos < npos; pos++) {
         let acc = load<i32>(bias + (<usize>c << 2));
         if (sparse) {
-          for (let wp = w0, op = e0 + (<usize>pos << 2); wp < w1; wp += 4, op += step) acc += <i32>load<i8>(patch + (<usize>load<i32>(op) >> 5)) * <i32>load<i16>(wp);
+          const d = patch + (<usize>load<i32>(offs + (<usize>pos << 2)) >> 4);
+          for (let e = e0; e < e1; e += 12) {
+            const wab = load<i32>(e, 8);
+            acc += <i32>load<i8>(d + (<usize>load<i32>(e) >> 4)) * ((wab << 16) >> 16) + <i32>load<i8>(d + (<usize>load<i32>(e, 4) >> 4)) * (wab >> 16);
+          }
         } else {
           const wc = wts + <usize>(c * dense) * 4;
           for (let i = 0; i < dense; i++) {

@@ -87,11 +87,22 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
   const a0 = v128.load(acc), a1 = v128.load(acc, 16), a2 = v128.load(acc, 32), a3 = v128.load(acc, 48);
   const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
   if (load<i32>(g, 48)) {
-    const m = v128.load32_splat(g, 96), c = v128.load32_splat(g, 112), magic = v128.load(RK);
-    v128.store(dst, packBytes(fastR(a0, m, c, magic), fastR(a1, m, c, magic), fastR(a2, m, c, magic), fastR(a3, m, c, magic), z, vlo, vhi));
+    fast16(acc, g, z, vlo, vhi, rqMagic(), dst);
   } else {
     v128.store(dst, packBytes(requantSplat(a0, g), requantSplat(a1, g), requantSplat(a2, g), requantSplat(a3, g), z, vlo, vhi));
   }
+}
+
+/** requant16 of a proven channel (g: its params; z, vlo, vhi and magic = rqMagic(): splats a caller can hoist). */
+@inline export function fast16(acc: usize, g: usize, z: v128, vlo: v128, vhi: v128, magic: v128, dst: usize): void {
+  const m = v128.load32_splat(g, 96), c = v128.load32_splat(g, 112);
+  v128.store(dst, packBytes(fastR(v128.load(acc), m, c, magic), fastR(v128.load(acc, 16), m, c, magic),
+    fastR(v128.load(acc, 32), m, c, magic), fastR(v128.load(acc, 48), m, c, magic), z, vlo, vhi));
+}
+
+/** The fast path's rounding constant, 1.5 * 2^23 per lane. */
+@inline export function rqMagic(): v128 {
+  return v128.load(RK);
 }
 
 /** requant() of 4 lanes, each its own channel (params group at p): the fast path when all 4 are proven. */

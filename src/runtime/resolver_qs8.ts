@@ -102,6 +102,11 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
 //   qs8_spconv2d_maxpool2d 1.68x (digits 1.56x) at 80% zeros    qs8_spconv2d_nhwc 1.36x at 80%
 //   qs8_spmm 0.64x at 0%, 2.19x at 80%
 // and the whole int8 seed model ran faster with sparse kernels from 50% zeros on (bench/runtime.ts --sweep).
+// The sparse conv's tap pairs (2026-11-28, a throwaway A/B script running the kernel table's cases:
+// CPU-time medians of 81 interleaved rounds, old and new build in one process, load 9-12), dense twin / sparse at 80% zeros, us, new (old):
+//   conv+pool random 177.6 / 98.0 = 1.81x (182.4 / 107.3 = 1.70x)   digits 87.5 / 57.6 = 1.52x (89.6 / 57.6 = 1.56x)
+//   strokes 93.3 / 59.6 = 1.57x (95.7 / 63.2 = 1.51x)              conv (quad) 279.7 / 183.7 = 1.52x (297.2 / 209.1 = 1.42x)
+// minSparsity not re-swept since.
 
 /** op -> [dense row, sparse row]. */
 export const QS8_ROWS: Family = {

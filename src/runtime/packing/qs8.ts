@@ -197,29 +197,22 @@ export function packConv(
   };
   const weight = (t: number, c: number): number => w[t * g.cout + c];
 
-  // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps in groups
-  // whose int16 sums cannot overflow (sum |w| * 128 <= 32767), each entry [tap, w, ends a group]
+  // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps two at a
+  // time (an odd last one with itself and weight 0)
   const pairs = Array.from({ length: (taps + 1) >> 1 }, (_, i) => [2 * i, Math.min(2 * i + 1, taps - 1)]), entries: number[][][] = [];
   let total = 0;
   if (sparse) {
     for (let c = 0; c < g.cout; c++) {
-      const list: number[][] = [];
-      let sum = 0;
-      for (let t = 0; t < taps; t++) {
-        const v = weight(t, c);
-        if (v === 0) continue;
-        if (sum + Math.abs(v) > 255) { list.at(-1)![2] = 1; sum = 0; }
-        sum += Math.abs(v);
-        list.push([t, v, 0]);
-      }
-      if (list.length) list.at(-1)![2] = 1;
+      const nz: number[] = [], list: number[][] = [];
+      for (let t = 0; t < taps; t++) if (weight(t, c)) nz.push(t);
+      for (let i = 0; i < nz.length; i += 2) list.push(i + 1 < nz.length ? [nz[i], nz[i + 1]] : [nz[i], nz[i]]);
       entries.push(list);
       total += list.length;
     }
   }
   const denseCount = pairs.length;
   const sizes = sparse
-    ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * total, 4 * total * npos, 4 * (g.cout + 1), g.cout, r16]
+    ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 12 * total, 4 * npos, 4 * (g.cout + 1), g.cout, r16]
     : [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
   const blob = new Blob(sizes);
   [
@@ -237,18 +230,18 @@ export function packConv(
   }
   writeRequant(blob, 2, rq, exact, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
   if (sparse) {
-    // start[c] = first entry * 2 + (1 when the channel has more than one group)
+    // start[c] = the channel's first pair; a pair: its taps' offsets at position 0 in the planes,
+    // their weights; each position's shift from position 0
     let i = 0;
     for (let c = 0; c < g.cout; c++) {
-      const list = entries[c];
-      blob.i32(5, c, 2 * i + (list.filter((e) => e[2]).length > 1 ? 1 : 0));
-      for (const [t, v, end] of list) {
-        blob.i32(3, i, (v & 0xffff) | (end << 16));
-        for (let pos = 0; pos < npos; pos++) blob.i32(4, i * npos + pos, 2 * planeOffset(t, pos));
+      blob.i32(5, c, i);
+      for (const [ta, tb] of entries[c]) {
+        [planeOffset(ta, 0), planeOffset(tb, 0), pairWord(weight(ta, c), tb === ta ? 0 : weight(tb, c))].forEach((v, k) => blob.i32(3, 3 * i + k, v));
         i++;
       }
     }
-    blob.i32(5, g.cout, 2 * i);
+    blob.i32(5, g.cout, i);
+    for (let pos = 0; pos < npos; pos++) blob.i32(4, pos, planeOffset(0, pos));
   } else {
     pairs.forEach(([ta, tb], i) => {
       for (let pos = 0; pos < npos; pos++) {
@@ -262,7 +255,7 @@ export function packConv(
     });
   }
   // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout up to 16][16], dense pair vectors
-  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * (quad ? 4 : 1) + (sparse ? 32 * r16 : npos * denseCount * 64);
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * (quad ? 4 : 1) + (sparse ? 0 : npos * denseCount * 64);
   return { bytes: blob.bytes, scratchBytes, outH: quad ? ay.out : ph, outW: quad ? ax.out : pw };
 }
 
