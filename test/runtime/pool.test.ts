@@ -37,7 +37,7 @@ beforeAll(async () => {
   // a worker that breaks on its first job handed over in shared memory (no message: it takes the job
   // by storing IDLE, 0, over CLAIMED, 2, in slot 0 of its control block)
   const onFastJob = (act: string) => `const store = Atomics.store.bind(Atomics);
-Atomics.store = (a, i, v) => { if (a.buffer.byteLength === 40 && i === 0 && v === 0 && Atomics.load(a, 0) === 2) { ${act}; } return store(a, i, v); };
+Atomics.store = (a, i, v) => { if (a.buffer.byteLength === 32 && i === 0 && v === 0 && Atomics.load(a, 0) === 2) { ${act}; } return store(a, i, v); };
 await import('./worker.js');
 `;
   writeFileSync(join(dir, 'exit_on_fast_job.js'), onFastJob('process.exit(9)'));
