@@ -63,7 +63,8 @@ async function settled<T>(p: Promise<T>, ms = 15_000): Promise<{ value?: T; erro
 }
 
 /** The caller's interpreter, to count or break its runs. */
-const localOf = (pool: PoolModule.Pool) => (pool as unknown as { local: RuntimeModule.Interpreter }).local;
+type Run = RuntimeModule.Interpreter['run'];
+const localOf = (pool: PoolModule.Pool) => (pool as unknown as { local: { run: Run } }).local;
 
 const pruned = pruneKernels(seedArchitecture(22), 0.8);
 const SPARSE = bytesOf(int8Model(quantizedModel(pruned, images(98, 64, 784), 64)));
