@@ -1,7 +1,6 @@
 // A worker pool: each worker holds its own interpreter loaded from the same model bytes, and each call
-// splits its batch into contiguous chunks, one per thread, that each thread runs in runs of maxBatch.
-// Every sample is computed alone, so the results are the one-thread results, bit for bit, however
-// the batch is split.
+// splits its batch over the threads, which run it in runs of maxBatch. Every sample is computed alone,
+// so the results are the one-thread results, bit for bit, however the batch is split.
 //
 //   const pool = await createPool(bytes, { threads: 2 });   // default: every hardware thread
 //   const logits = await pool.run(pixels, 2004);            // a new Float32Array, 2004 x 10
@@ -9,21 +8,27 @@
 //   await pool.close();
 //
 // With {caller: true} the calling thread is one of the `threads`: it loads an interpreter of its own
-// and, once the workers have their chunks, runs its chunk itself (blocking for that long), which saves
-// a worker, its wake-up and its reply (and, for an input outside shared memory, copying its chunk).
-// Chunk sizes follow each thread's measured speed (samples per ms over recent calls), so a thread
-// slowed by other work on the machine gets less of the next call.
-// Memory: where SharedArrayBuffer exists (Node; browser pages that are cross-origin isolated) the
-// workers read the input and write the output in shared memory. An input that already lives in a
-// SharedArrayBuffer is not copied at all; any other has the workers' chunks copied into a staging
-// buffer a piece at a time after the jobs are posted, so the workers start on the first piece (they
-// Atomics.wait for a piece not copied yet). Elsewhere each chunk is posted (copied) to its worker and
-// its output transferred back.
+// and computes a share of each call itself (blocking for that long), which saves a worker, its wake-up
+// and its reply, and reads its share straight from the input.
+// Memory and the split: where SharedArrayBuffer exists (Node; browser pages that are cross-origin
+// isolated) the workers read the input and write the output in shared memory, and the split is
+// dynamic: the call's runs are claimed one at a time, by the workers from the front and by the caller
+// from the back, until the ends meet (pool_messages.ts, claimFront), so a thread held up mid-call
+// (preempted, woken late, slowed by its shared-memory reads) does fewer runs instead of holding the
+// call. An input that already lives in a SharedArrayBuffer is not copied at all; any other is copied
+// into a staging buffer a run at a time from the front, by the caller a couple of runs per worker
+// ahead of the workers' cursor between its own runs (else all at once, right after the hand-out), and
+// a worker waits (Atomics.wait) for a run not copied yet; whatever the caller does not claim is always
+// copied, also when it throws (it then claims the rest, so the workers stop). Elsewhere the split is
+// static, sized by each thread's measured speed (samples per ms over recent calls), each chunk posted
+// (copied) to its worker and its output transferred back.
 // Back-to-back calls (shared memory and Atomics.waitAsync): a worker done with a job waits a while
 // (LINGER_MS) on a shared bell rather than going back to its event loop, and a next job on the same
 // buffers is handed over in shared memory, with no message either way (pool_messages.ts, Slot): one
 // notify starts every worker, and the last to finish wakes the pool once (the caller, when it
-// computes, waits for it on the spot, bounded by its own chunk's time).
+// computes, waits for it on the spot, bounded by its own share's time). Once the caller has claimed
+// every run left, a worker that has not taken its job yet (not woken) has nothing to do: the pool
+// takes the job back (revoke) rather than wait for it.
 // Failure: a worker that crashes, exits or cannot start rejects the pending call with RuntimeError
 // 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
 import { readModel } from '../format/read.js';
@@ -284,7 +289,10 @@ export class Pool {
         }
       }
       filler?.copyTo(low * run); // every run a worker holds or can still claim: none may wait forever
-      if (this.local && handed) this.awaitWorkers(performance.now() - t0);
+      if (this.local && handed) {
+        this.revoke(busy.length); // every run is claimed: a worker that has not woken yet has nothing to do
+        this.awaitWorkers(performance.now() - t0);
+      }
       const failed = (await replies).find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
       if (failedHere) throw failedHere;
@@ -343,6 +351,21 @@ export class Pool {
     const r = this.recent[t];
     r.push(count / ms);
     if (r.length > RECENT) r.shift();
+  }
+
+  /**
+   * Takes back the fast jobs of the first `count` workers that have not taken theirs yet (still
+   * CLAIMED: the worker takes a job with a compareExchange to IDLE, so exactly one side wins); they
+   * resolve at once, and the worker, when it wakes, finds itself WAITING again.
+   */
+  private revoke(count: number): void {
+    for (const member of this.members.slice(0, count)) {
+      const c = member.control, pending = member.pending;
+      if (!c || !member.poll || !pending || Atomics.compareExchange(c, Slot.STATE, State.CLAIMED, State.WAITING) !== State.CLAIMED) continue;
+      Atomics.sub(this.sync!, Sync.LEFT, 1);
+      member.pending = member.poll = undefined;
+      pending.resolve(undefined);
+    }
   }
 
   /** Wakes every lingering worker: each then looks at its own state. */

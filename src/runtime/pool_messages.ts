@@ -49,7 +49,10 @@ export type FromWorker =
  * message each way. The pool may hand it a job while it is WAITING: it writes the job's slots, adds
  * one to LEFT, then swaps the state to CLAIMED (or to RELEASED, to send the job as a message
  * instead: new buffers), and once every worker has its job rings the bell (one notify wakes them
- * all); the worker, on timing out, swaps WAITING to IDLE itself, so exactly one side wins. The job
+ * all); the worker, on timing out, swaps WAITING to IDLE itself, so exactly one side wins. The
+ * worker takes a job by swapping CLAIMED to IDLE, and until then the pool may take it back (CLAIMED
+ * to WAITING, one from LEFT: once the caller has claimed every run left, a worker not woken yet has
+ * nothing to do). The job
  * uses the input, output, ready and claims views of the worker's last message job (its buffers), at the
  * offsets given here; the worker stores DONE = the job's SEQ, then takes one
  * from LEFT, and the last one out notifies (the pool waits with Atomics.waitAsync, or Atomics.wait).

@@ -60,21 +60,20 @@ function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job):
   const inSize = interp.inputSize;
   for (let until = performance.now() + LINGER_MS; ;) {
     // the bell is read before the state: a job handed over after this read rings it after
-    const bell = Atomics.load(sync, Sync.BELL), time = until - performance.now();
-    if (Atomics.load(c, Slot.STATE) === State.WAITING) {
-      if (time > 0) {
-        Atomics.wait(sync, Sync.BELL, bell, time);
-        continue; // the bell may ring for other workers' jobs
-      }
-      if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.IDLE) === State.WAITING) return; // timed out
+    const bell = Atomics.load(sync, Sync.BELL), time = until - performance.now(), state = Atomics.load(c, Slot.STATE);
+    if (state === State.WAITING) {
+      if (time > 0) Atomics.wait(sync, Sync.BELL, bell, time); // the bell may ring for other workers' jobs
+      else if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.IDLE) === State.WAITING) return; // timed out
+      continue;
     }
-    if (Atomics.load(c, Slot.STATE) !== State.CLAIMED) return Atomics.store(c, Slot.STATE, State.IDLE), undefined; // released
+    if (state !== State.CLAIMED) return Atomics.store(c, Slot.STATE, State.IDLE), undefined; // released
+    // taken with a compareExchange: until then the pool may take the job back (Pool.revoke), and the slots are read after
+    if (Atomics.compareExchange(c, Slot.STATE, State.CLAIMED, State.IDLE) !== State.CLAIMED) continue;
     const kind = Atomics.load(c, Slot.KIND) === 0 ? 'run' : 'predict';
     const at = Atomics.load(c, Slot.IN), count = Atomics.load(c, Slot.COUNT), out = Atomics.load(c, Slot.OUT);
     const input = new Float32Array(job.input.buffer, at * 4, count * inSize);
     const output = kind === 'run' ? new Float32Array(job.output!.buffer, out * 4, count * interp.outputSize) : new Int32Array(job.output!.buffer, out * 4, count);
     const m: Job = { type: 'job', id: -1, kind, count, input, output, claims: job.claims, run: job.run, ready: Atomics.load(c, Slot.READY) ? job.ready : undefined };
-    Atomics.store(c, Slot.STATE, State.IDLE);
     try {
       runShared(interp, m);
       Atomics.store(c, Slot.STATE, State.WAITING);

@@ -1,7 +1,8 @@
 // The pool's dynamic split (src/runtime/pool.ts, pool_messages.ts claimFront/claimBack): every run of a
 // call claimed exactly once however the claims interleave; results bit for bit one thread's for every
 // split (odd batch sizes, batches under the thread count, batches not a multiple of maxBatch 5 or 32, shared and
-// ordinary inputs); a worker held up mid-call leaves its share to the caller; the caller throwing
+// ordinary inputs); a worker held up mid-call leaves its share to the caller, and one slow to take its
+// job is not waited for; the caller throwing
 // midway and a worker dying mid-call end the call with an error, never a hang; and the message path
 // (no shared memory: a page that is not cross-origin isolated) keeps the static split.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,12 @@ beforeAll(async () => {
   await buildRuntime(dir);
   writeFileSync(join(dir, 'exit_on_claim.js'), onClaim('wins === 2', 'process.exit(5)'));
   writeFileSync(join(dir, 'stall_on_claim.js'), onClaim('r === 0', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400)'));
+  // a worker slow to wake: it takes a job handed over in shared memory (a swap of CLAIMED, 2, for
+  // IDLE, 0, in slot 0 of its 32-byte control block) a second late
+  writeFileSync(join(dir, 'late_taker.js'), `const cas = Atomics.compareExchange.bind(Atomics);
+Atomics.compareExchange = (a, i, e, v) => { if (a.buffer.byteLength === 32 && i === 0 && e === 2 && v === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000); return cas(a, i, e, v); };
+await import('./worker.js');
+`);
   P = (await import(pathToFileURL(join(dir, 'pool.js')).href)) as typeof PoolModule;
   R = (await import(pathToFileURL(join(dir, 'runtime.js')).href)) as typeof RuntimeModule;
 });
@@ -183,6 +190,32 @@ describe('a thread held up or failing mid-call', () => {
         // a static split would have left the worker half the runs; the worker holds one at most (the stalled one)
         expect(mine).toBeGreaterThanOrEqual(Math.ceil(N / 8) - 1);
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker slow to take its job does not hold the call: the caller runs every run and the pool takes the job back', async () => {
+    const want = R.loadModel(SPARSE, { warmup: 0 }).run(x, N).slice();
+    const pool = await P.createPool(SPARSE, { threads: 2, caller: true, warmup: 0, worker: worker('late_taker.js') });
+    try {
+      const input = inShared(x);
+      // count the jobs taken back
+      const inside = pool as unknown as { revoke(count: number): void; members: { pending?: unknown }[] };
+      const revoke = inside.revoke.bind(pool);
+      let revoked = 0;
+      inside.revoke = (count) => {
+        const pending = inside.members[0].pending;
+        revoke(count);
+        if (pending && !inside.members[0].pending) revoked++;
+      };
+      // by message the first time (and whenever the worker stopped lingering); then handed over
+      for (let i = 0; i < 20 && revoked === 0; i++) {
+        const t = performance.now();
+        expect(bits(await pool.run(input, N))).toEqual(bits(want));
+        expect(performance.now() - t).toBeLessThan(500);
+      }
+      expect(revoked).toBeGreaterThan(0);
     } finally {
       await pool.close();
     }
