@@ -135,24 +135,24 @@ describe('claims', () => {
 });
 
 describe('every split gives the one-thread results, bit for bit', () => {
-  const all = [[2, true], [3, true], [2, false], [3, false]] as const;
-  for (const [label, bytes, splits, batches] of [['int8 80% sparse', SPARSE, all, [5, 32]], ['f32 dense', DENSE, [all[0], all[3]], [7]]] as const) {
+  // [threads, caller, maxBatch]
+  const sparse = [[2, true, 5], [3, true, 5], [2, false, 5], [3, false, 32], [2, true, 32]] as const;
+  const dense = [[2, true, 7], [3, false, 7]] as const;
+  for (const [label, bytes, splits] of [['int8 80% sparse', SPARSE, sparse], ['f32 dense', DENSE, dense]] as const) {
     it(label, async () => {
       const one = R.loadModel(bytes, { warmup: 0 });
       const want = one.run(x, N).slice(), classes = one.predict(x, N).slice();
-      for (const [threads, caller] of splits) {
-        for (const maxBatch of batches) {
-          const pool = await P.createPool(bytes, { threads, caller, maxBatch, warmup: 0 });
-          try {
-            for (const n of [1, 2, 3, 31, 32, 33, 97, N]) {
-              for (const input of [x.subarray(0, n * 784), inShared(x.subarray(0, n * 784))]) {
-                expect(bits(await pool.run(input, n)), `${threads} threads, caller ${caller}, maxBatch ${maxBatch}, batch ${n}`).toEqual(bits(want.subarray(0, n * 10)));
-                expect(await pool.predict(input, n)).toEqual(classes.subarray(0, n));
-              }
+      for (const [threads, caller, maxBatch] of splits) {
+        const pool = await P.createPool(bytes, { threads, caller, maxBatch, warmup: 0 });
+        try {
+          for (const n of [1, 2, 3, 31, 32, 33, 97, N]) {
+            for (const input of [x.subarray(0, n * 784), inShared(x.subarray(0, n * 784))]) {
+              expect(bits(await pool.run(input, n)), `${threads} threads, caller ${caller}, maxBatch ${maxBatch}, batch ${n}`).toEqual(bits(want.subarray(0, n * 10)));
+              expect(await pool.predict(input, n)).toEqual(classes.subarray(0, n));
             }
-          } finally {
-            await pool.close();
           }
+        } finally {
+          await pool.close();
         }
       }
     });
@@ -232,7 +232,14 @@ describe('a thread held up or failing mid-call', () => {
           if (++calls === 3) throw new Error('injected caller failure');
           return run(i, b, o);
         };
-        expect((await settled(pool.run(input, N))).error).toMatchObject({ message: 'injected caller failure' });
+        // its third run: in the first call unless the workers took all but two runs (the caller held up)
+        let error: unknown;
+        for (let i = 0; i < 10 && error === undefined; i++) {
+          const r = await settled(pool.run(input, N));
+          if ('error' in r) error = r.error;
+          else expect(bits(r.value!)).toEqual(bits(want));
+        }
+        expect(error).toMatchObject({ message: 'injected caller failure' });
         expect(bits((await settled(pool.run(input, N))).value!)).toEqual(bits(want));
       } finally {
         await pool.close();
