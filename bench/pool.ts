@@ -1,10 +1,10 @@
-// Worker pool speed-up: the 2,004 test digits (batches of 32 inside each thread's chunk) on this
+// Worker pool speed-up: the 2,004 test digits (runs of 32 inside each thread's share) on this
 // thread (loadModel), on a pool of one worker, of two workers, and of two threads where the caller
 // computes one share ({caller: true}: one worker), for the f32, int8 and sparse int8 model files.
 // Each round runs every task of every model, and a figure is the median of all its calls (the best
 // call is printed too), so load from other processes hits every row alike; speed-ups are ratios of
 // medians from one run (and of best calls: what the threads did when the machine let them run). The pool rows take the images from a SharedArrayBuffer (no copy) and, in the
-// 'copied' columns, from an ordinary Float32Array (the workers' chunks copied into the pool's staging
+// 'copied' columns, from an ordinary Float32Array (the workers' runs copied into the pool's staging
 // buffer on each call).
 // Part of what keeps the pool under 2x: a worker's interpreter copies each batch from shared memory,
 // which V8 does with relaxed atomics (a batch of 32 digits from a SharedArrayBuffer into WASM memory
@@ -14,6 +14,19 @@
 // took 2.62 ms (median) from a SharedArrayBuffer vs 2.45 ms from its own buffer, and two such workers
 // side by side 2.6 ms each. The rest is hand-out and wake-ups: back-to-back calls go through shared
 // memory (workers linger on a bell, no messages), about 0.1 ms per call in all.
+// The split (src/runtime/pool.ts): in shared memory, dynamic since 2026-11-28 (runs of 32 claimed by
+// the workers from the front and the caller from the back; a job a worker has not taken yet when the
+// caller has claimed the last run is taken back). Side by side with the static split by measured
+// speed it replaced (main at 7b0196b): both pools in one process (a script outside the repo), their
+// calls alternated within each round (100-150 rounds), per-round time ratio static / dynamic, medians
+// of three runs at 13:12 (before the take-back), 13:44 and 13:58, load averages 6-11 on the 2 cores
+// (other sessions' benches and tests: the control loop split over two threads got 0.93-0.94x, and
+// every pool row ran near or below one thread's speed):
+//   caller + 1 worker, input copied:  f32 1.13 / 1.17 / 1.29, int8 1.15 / 1.21 / 1.21, sparse 1.15 / 1.11 / 1.10
+//   caller + 1 worker, shared input:  f32 1.02 / 1.12 / 1.04, int8 1.00 / 0.92 / 1.05, sparse 1.01 / 0.97 / 0.98
+//   2 workers, shared input:          f32 1.03 / 0.98 / 1.05, int8 1.06 / 1.00 / 1.04, sparse 1.01 / 1.24 / 1.02
+// So on a busy machine the dynamic split is 10-29% faster with a copied input and level otherwise
+// (within the noise); no quiet moment came to measure it against 1.8x.
 // A control row splits a plain integer loop the same way over bare worker_threads: its speed-up is what
 // two threads can get on this machine at that moment (Linux groups a session's threads for fair
 // scheduling, so when other sessions keep the cores busy, even this loop gets no speed-up).

@@ -1,7 +1,6 @@
 // A worker pool: each worker holds its own interpreter loaded from the same model bytes, and each call
-// splits its batch into contiguous chunks, one per thread, that each thread runs in runs of maxBatch.
-// Every sample is computed alone, so the results are the one-thread results, bit for bit, however
-// the batch is split.
+// splits its batch over the threads, which run it in runs of maxBatch. Every sample is computed alone,
+// so the results are the one-thread results, bit for bit, however the batch is split.
 //
 //   const pool = await createPool(bytes, { threads: 2 });   // default: every hardware thread
 //   const logits = await pool.run(pixels, 2004);            // a new Float32Array, 2004 x 10
@@ -9,28 +8,35 @@
 //   await pool.close();
 //
 // With {caller: true} the calling thread is one of the `threads`: it loads an interpreter of its own
-// and, once the workers have their chunks, runs its chunk itself (blocking for that long), which saves
-// a worker, its wake-up and its reply (and, for an input outside shared memory, copying its chunk).
-// Chunk sizes follow each thread's measured speed (samples per ms over recent calls), so a thread
-// slowed by other work on the machine gets less of the next call.
-// Memory: where SharedArrayBuffer exists (Node; browser pages that are cross-origin isolated) the
-// workers read the input and write the output in shared memory. An input that already lives in a
-// SharedArrayBuffer is not copied at all; any other has the workers' chunks copied into a staging
-// buffer a piece at a time after the jobs are posted, so the workers start on the first piece (they
-// Atomics.wait for a piece not copied yet). Elsewhere each chunk is posted (copied) to its worker and
-// its output transferred back.
+// and computes a share of each call itself (blocking for that long), which saves a worker, its wake-up
+// and its reply, and reads its share straight from the input.
+// Memory and the split: where SharedArrayBuffer exists (Node; browser pages that are cross-origin
+// isolated) the workers read the input and write the output in shared memory, and the split is
+// dynamic: the call's runs are claimed one at a time, by the workers from the front and by the caller
+// from the back, until the ends meet (pool_messages.ts, claimFront), so a thread held up mid-call
+// (preempted, woken late, slowed by its shared-memory reads) does fewer runs instead of holding the
+// call. An input that already lives in a SharedArrayBuffer is not copied at all; any other is copied
+// into a staging buffer a run at a time from the front, by the caller a couple of runs per worker
+// ahead of the workers' cursor between its own runs (else all at once, right after the hand-out), and
+// a worker waits (Atomics.wait) for a run not copied yet; whatever the caller does not claim is always
+// copied, also when it throws (it then claims the rest, so the workers stop). Elsewhere the split is
+// static, sized by each thread's measured speed (samples per ms over recent calls), each chunk posted
+// (copied) to its worker and its output transferred back. On a busy machine the dynamic split was
+// 10-29% faster than the static one with a copied input, level with a shared one (bench/pool.ts).
 // Back-to-back calls (shared memory and Atomics.waitAsync): a worker done with a job waits a while
 // (LINGER_MS) on a shared bell rather than going back to its event loop, and a next job on the same
 // buffers is handed over in shared memory, with no message either way (pool_messages.ts, Slot): one
 // notify starts every worker, and the last to finish wakes the pool once (the caller, when it
-// computes, waits for it on the spot, bounded by its own chunk's time).
+// computes, waits for it on the spot, bounded by its own share's time). Once the caller has claimed
+// every run left, a worker that has not taken its job yet (not woken) has nothing to do: the pool
+// takes the job back (revoke) rather than wait for it.
 // Failure: a worker that crashes, exits or cannot start rejects the pending call with RuntimeError
 // 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
 import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
 import type { Interpreter } from './index.js';
 import { checkInput, checkOutput } from './io_checks.js';
-import { CONTROL_BYTES, endTimeOf, fromWire, runtimeEntry, Slot, State, Sync, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
+import { claimBack, CONTROL_BYTES, fromWire, runtimeEntry, Slot, State, Sync, type FromWorker, type Kind, type ToWorker, type WorkerLoadOptions } from './pool_messages.js';
 import { availableThreads, startThread, type Thread } from './threads.js';
 import type { Isa } from './wasm.js';
 
@@ -89,9 +95,7 @@ interface Member {
   pending?: Pending;
   /** Its fast-path slots (pool_messages.ts, Slot), and the buffers of its last message job, which fast jobs use. */
   control?: Int32Array;
-  /** endTimeOf(control), made once. */
-  ended?: Float64Array;
-  sent?: { input: ArrayBufferLike; output: ArrayBufferLike; ready: boolean };
+  sent?: { input: ArrayBufferLike; output: ArrayBufferLike; claims: ArrayBufferLike; ready: boolean };
   seq: number;
   /** Resolves its fast job's promise if it is done. */
   poll?: () => void;
@@ -116,16 +120,18 @@ export class Pool {
   private bytes?: Uint8Array | ArrayBuffer;
   private loadOptions: WorkerLoadOptions = {};
   private nextId = 0;
-  /** Samples per ms of each thread's last chunks (the caller last). */
+  /** Samples per ms of each thread's last chunks (the caller last), for the static split of the message path. */
   private readonly recent: number[][];
   // staging buffers in shared memory (grown as needed), when the engine has SharedArrayBuffer
   private readonly shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
   private stageIn: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private stageOut: SharedArrayBuffer | undefined;
-  /** Per worker, how many samples of its chunk are in stageIn (the piece-by-piece copy). */
+  /** The dynamic split's claims (pool_messages.ts, claimFront), grown as needed. */
+  private claims: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** How many samples of the call are in stageIn (the run-by-run copy of an ordinary input). */
   private readonly ready?: Int32Array;
-  /** Samples per piece of that copy: a worker's run. */
-  private piece = 32;
+  /** Samples per run of the dynamic split (and per piece of that copy): maxBatch. */
+  private runSize = 32;
   /** Whether this thread may Atomics.wait (not a browser's main thread). */
   private blocking = true;
   /** Whether jobs may go through shared memory instead of messages (the pool waits with Atomics.waitAsync). */
@@ -137,7 +143,7 @@ export class Pool {
   constructor(readonly threads: number, private readonly local?: Interpreter) {
     this.members = Array.from({ length: local ? threads - 1 : threads }, () => ({ seq: 0 }));
     this.recent = Array.from({ length: threads }, () => []);
-    if (this.shared) this.ready = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, this.members.length)));
+    if (this.shared) this.ready = new Int32Array(new SharedArrayBuffer(4));
     if (local) {
       this.model = { type: 'loaded', isa: local.isa, inputShape: [...local.inputShape], outputShape: [...local.outputShape] };
       [this.inSize, this.outSize] = [local.inputSize, local.outputSize];
@@ -189,7 +195,7 @@ export class Pool {
     // the first failure settles this; close() in createPool then rejects the other loads
     await Promise.all(loads);
     this.bytes = undefined;
-    this.piece = options.maxBatch ?? this.piece;
+    this.runSize = options.maxBatch ?? this.runSize;
     for (const m of this.members) m.thread!.hold(false); // an idle pool does not keep Node running
   }
 
@@ -227,78 +233,116 @@ export class Pool {
     return done;
   }
 
-  /**
-   * Sends each worker its chunk, runs the caller's (the last) when it has one, and waits for every
-   * worker, also when one fails (they share staging buffers). An ordinary input is copied to shared
-   * memory a piece at a time after the jobs are posted, so the workers start on the first piece
-   * while the rest is copied (by the caller between its own batches).
-   */
-  private async dispatch(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> {
+  private dispatch(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> | void {
     if (this.closedBy) throw this.closedBy;
+    return this.shared ? this.dispatchShared(kind, input, n, result) : this.dispatchMessages(kind, input, n, result);
+  }
+
+  /**
+   * The dynamic split in shared memory: the call's runs go to whichever thread claims them (the
+   * workers from the front, the caller from the back), each run's output to its place. An ordinary
+   * input is copied into shared memory a run at a time from the front, by the caller just ahead of
+   * the workers while it computes its own runs (read straight from `input`), else all at once once the
+   * workers are started. Waits for every worker, also when one fails (they share staging buffers).
+   */
+  private async dispatchShared(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> {
     const t0 = performance.now();
-    const inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
-    const chunks = split(n, this.recent.map(median));
-    const mine = this.local ? chunks.pop()! : undefined;
-    const toWorkers = chunks.length > 0 ? chunks[chunks.length - 1][0] + chunks[chunks.length - 1][1] : 0; // the workers' samples come first
-    let src = input, dst: Float32Array | Int32Array | undefined, filler: Filler | undefined;
-    if (this.shared && toWorkers > 0) {
-      if (!(input.buffer instanceof SharedArrayBuffer)) {
-        src = this.stagedInput(toWorkers * inSize, n * inSize);
-        filler = new Filler(input, src, chunks, inSize, this.piece, this.ready!);
-      }
-      dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, toWorkers * per, n * Math.max(per, this.outputSize));
+    const inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1, run = this.runSize, runs = Math.ceil(n / run);
+    // a single run is the caller's alone, when it computes (the workers' wake-up would cost more)
+    const busy = this.members.slice(0, Math.min(this.members.length, this.local ? runs - 1 : runs));
+    if (busy.length === 0) return this.runMine(kind, input, [0, n], result, t0);
+    const claims = this.claimsFor(runs);
+    let src = input, filler: Filler | undefined;
+    if (!(input.buffer instanceof SharedArrayBuffer)) {
+      src = this.stagedInput(n * inSize);
+      filler = new Filler(input, src, n, inSize, run, this.ready!);
     }
-    const busy = this.members.slice(0, chunks.length);
+    const dst = result.buffer instanceof SharedArrayBuffer ? result : this.stagedOutput(kind, n * per);
+    const x = src.subarray(0, n * inSize), y = dst.subarray(0, n * per);
     for (const m of busy) m.thread!.hold(true);
+    let low = runs; // the caller's runs are [low, runs)
     try {
       let handed = false; // some worker took its job in shared memory (handOver), not by message
-      const replies = Promise.allSettled(chunks.map(([start, count], w) => {
-        if (count === 0) return Promise.resolve();
-        const x = src.subarray(start * inSize, (start + count) * inSize);
-        const sent = dst ? this.handOver(w, kind, x, dst.subarray(start * per, (start + count) * per), count, filler !== undefined, t0) : undefined;
+      const replies = Promise.allSettled(busy.map((_, w) => {
+        const sent = this.handOver(w, kind, x, y, n, filler !== undefined);
         if (sent) handed = true;
-        const job: ToWorker = { type: 'job', id: this.nextId++, kind, count, input: dst ? x : x.slice(), output: dst?.subarray(start * per, (start + count) * per), ready: filler?.counter(w) };
-        return (sent ?? this.send(w, job, dst ? [] : [job.input.buffer as ArrayBuffer])).then((reply) => {
-          if (reply?.output) result.set(reply.output, start * per);
-          if (reply) this.timed(w, count, reply.ms);
-        });
+        return sent ?? this.send(w, { type: 'job', id: this.nextId++, kind, count: n, input: x, output: y, claims, run, ready: filler?.ready }, []);
       }));
       if (handed) {
         this.ring(); // one wake-up for every worker handed a job
-        if (!mine) this.watch();
+        if (!this.local) this.watch();
       }
       let failedHere: unknown;
-      try {
-        if (mine && mine[1] > 0) this.runMine(kind, input, mine, result, filler, t0);
-      } catch (e) {
-        failedHere = e;
-      } finally {
-        filler?.copy(1); // the rest (all of it when the caller computes nothing): no worker may wait forever
+      if (this.local) {
+        const local = this.local, lead = 2 * busy.length;
+        try {
+          for (let r = runs - 1; claimBack(claims, r); r--) {
+            low = r;
+            // the workers' runs copied a couple of runs each past their cursor, never into the caller's
+            filler?.copyTo(Math.min(r, Atomics.load(claims, 0) + lead) * run);
+            const s = r * run, b = Math.min(run, n - s), xs = input.subarray(s * inSize, (s + b) * inSize);
+            if (kind === 'run') local.run(xs, b, (result as Float32Array).subarray(s * per, (s + b) * per));
+            else local.predict(xs, b, (result as Int32Array).subarray(s, s + b));
+          }
+        } catch (e) {
+          failedHere = e;
+          while (claimBack(claims, low - 1)) low--; // the rest stays unrun: the workers stop
+        }
       }
-      if (mine && handed) this.awaitWorkers(performance.now() - t0);
+      filler?.copyTo(low * run); // every run a worker holds or can still claim: none may wait forever
+      if (this.local && handed) {
+        this.revoke(busy.length); // every run is claimed: a worker that has not woken yet has nothing to do
+        this.awaitWorkers(performance.now() - t0);
+      }
       const failed = (await replies).find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
       if (failedHere) throw failedHere;
     } finally {
       for (const m of busy) m.thread?.hold(false);
     }
-    if (dst && dst !== result) result.set(dst.subarray(0, toWorkers * per));
+    if (dst !== result) result.set(dst.subarray(0, Math.min(n, low * run) * per)); // the workers' runs
   }
 
   /**
-   * The caller's chunk on its own interpreter, a run of maxBatch at a time; before each run, the
-   * workers' inputs are copied as far as the caller will be after it, and a piece more. Its speed
-   * counts the whole call since `t0` (the hand-out and the copying are its work too).
+   * The static split by message (no shared memory): each worker is posted a copy of its chunk, sized
+   * by the threads' measured speeds, and its output comes back transferred; the caller runs the last.
    */
-  private runMine(kind: Kind, input: Float32Array, [start, count]: [number, number], result: Float32Array | Int32Array, filler: Filler | undefined, t0: number): void {
-    const local = this.local!, inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
-    for (let s = start, end = start + count; s < end; s += local.maxBatch) {
-      const b = Math.min(local.maxBatch, end - s);
-      filler?.copy((s + b - start) / count);
-      const x = input.subarray(s * inSize, (s + b) * inSize);
-      if (kind === 'run') local.run(x, b, (result as Float32Array).subarray(s * per, (s + b) * per));
-      else local.predict(x, b, (result as Int32Array).subarray(s, s + b));
+  private async dispatchMessages(kind: Kind, input: Float32Array, n: number, result: Float32Array | Int32Array): Promise<void> {
+    const t0 = performance.now();
+    const inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
+    const chunks = split(n, this.recent.map(median));
+    const mine = this.local ? chunks.pop()! : undefined;
+    const busy = this.members.slice(0, chunks.length);
+    for (const m of busy) m.thread!.hold(true);
+    try {
+      const replies = Promise.allSettled(chunks.map(([start, count], w) => {
+        if (count === 0) return Promise.resolve();
+        const x = input.slice(start * inSize, (start + count) * inSize);
+        return this.send(w, { type: 'job', id: this.nextId++, kind, count, input: x }, [x.buffer]).then((reply) => {
+          result.set(reply!.output!, start * per);
+          this.timed(w, count, reply!.ms);
+        });
+      }));
+      let failedHere: unknown;
+      try {
+        if (mine && mine[1] > 0) this.runMine(kind, input, mine, result, t0);
+      } catch (e) {
+        failedHere = e;
+      }
+      const failed = (await replies).find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      if (failedHere) throw failedHere;
+    } finally {
+      for (const m of busy) m.thread?.hold(false);
     }
+  }
+
+  /** The caller's chunk on its own interpreter; its speed counts the whole call since `t0` (the hand-out is its work too). */
+  private runMine(kind: Kind, input: Float32Array, [start, count]: [number, number], result: Float32Array | Int32Array, t0: number): void {
+    const local = this.local!, inSize = this.inputSize, per = kind === 'run' ? this.outputSize : 1;
+    const x = input.subarray(start * inSize, (start + count) * inSize);
+    if (kind === 'run') local.run(x, count, (result as Float32Array).subarray(start * per, (start + count) * per));
+    else local.predict(x, count, (result as Int32Array).subarray(start, start + count));
     this.timed(this.threads - 1, count, performance.now() - t0);
   }
 
@@ -308,6 +352,21 @@ export class Pool {
     const r = this.recent[t];
     r.push(count / ms);
     if (r.length > RECENT) r.shift();
+  }
+
+  /**
+   * Takes back the fast jobs of the first `count` workers that have not taken theirs yet (still
+   * CLAIMED: the worker takes a job with a compareExchange to IDLE, so exactly one side wins); they
+   * resolve at once, and the worker, when it wakes, finds itself WAITING again.
+   */
+  private revoke(count: number): void {
+    for (const member of this.members.slice(0, count)) {
+      const c = member.control, pending = member.pending;
+      if (!c || !member.poll || !pending || Atomics.compareExchange(c, Slot.STATE, State.CLAIMED, State.WAITING) !== State.CLAIMED) continue;
+      Atomics.sub(this.sync!, Sync.LEFT, 1);
+      member.pending = member.poll = undefined;
+      pending.resolve(undefined);
+    }
   }
 
   /** Wakes every lingering worker: each then looks at its own state. */
@@ -353,12 +412,12 @@ export class Pool {
    * (it starts when the bell rings; resolving when watch sees it done); undefined when the job must
    * go as a message (the worker is released from lingering first, so it reads it).
    */
-  private handOver(w: number, kind: Kind, input: Float32Array, output: Float32Array | Int32Array, count: number, ready: boolean, t0: number): Promise<Done | undefined> | undefined {
+  private handOver(w: number, kind: Kind, input: Float32Array, output: Float32Array | Int32Array, count: number, ready: boolean): Promise<Done | undefined> | undefined {
     const member = this.members[w], c = member.control;
     if (!c || this.closedBy) return undefined;
-    const same = member.sent?.input === input.buffer && member.sent.output === output.buffer && (member.sent.ready || !ready);
+    const same = member.sent?.input === input.buffer && member.sent.output === output.buffer && member.sent.claims === this.claims.buffer && (member.sent.ready || !ready);
     if (!same) {
-      member.sent = { input: input.buffer, output: output.buffer, ready };
+      member.sent = { input: input.buffer, output: output.buffer, claims: this.claims.buffer, ready };
       if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.RELEASED) === State.WAITING) this.ring(); // it waits on the bell
       return undefined;
     }
@@ -378,13 +437,11 @@ export class Pool {
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject };
       member.pending = pending;
-      const end = member.ended!;
       member.poll = () => {
         if (member.pending !== pending) return (member.poll = undefined); // failed or closed meanwhile: already rejected
         if (Atomics.load(c, Slot.DONE) !== seq) return; // it threw: its message rejects the call
         member.pending = member.poll = undefined;
-        // its time since the call began, by its clock, like the caller's: both include the hand-out
-        resolve({ type: 'done', id: -1, ms: end[0] - (performance.timeOrigin + t0) });
+        resolve(undefined);
       };
     });
   }
@@ -402,10 +459,7 @@ export class Pool {
     const member = this.members[w];
     if (m.type === 'started') {
       // member.thread is set: startThread returned before any event of its worker could be dispatched
-      if (this.fast) {
-        member.control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
-        member.ended = endTimeOf(member.control);
-      }
+      if (this.fast) member.control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
       const load: ToWorker = { type: 'load', bytes: this.bytes!, options: this.loadOptions, control: member.control, sync: this.sync };
       member.thread!.post(load);
       return;
@@ -438,55 +492,46 @@ export class Pool {
     this.terminated = Promise.allSettled(this.members.map((m) => m.thread?.terminate()));
   }
 
-  // Both are sized for the whole call (`room`), not only the workers' share, which moves with their
-  // speeds: the same buffers call after call keep the workers on the fast path.
-  private stagedInput(length: number, room: number): Float32Array {
-    if (this.stageIn.length < length) this.stageIn = new Float32Array(new SharedArrayBuffer(room * 4));
+  // The same buffers call after call (grown only for a larger call) keep the workers on the fast path.
+  private stagedInput(length: number): Float32Array {
+    if (this.stageIn.length < length) this.stageIn = new Float32Array(new SharedArrayBuffer(length * 4));
     return this.stageIn.subarray(0, length);
   }
 
-  private stagedOutput(kind: Kind, length: number, room: number): Float32Array | Int32Array {
-    if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(room * 4);
+  private stagedOutput(kind: Kind, length: number): Float32Array | Int32Array {
+    if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(length * 4);
     return kind === 'run' ? new Float32Array(this.stageOut!, 0, length) : new Int32Array(this.stageOut!, 0, length);
+  }
+
+  /** The claims for a call of `runs` runs, all unclaimed. */
+  private claimsFor(runs: number): Int32Array {
+    if (this.claims.length < 1 + runs) this.claims = new Int32Array(new SharedArrayBuffer(4 * (1 + runs)));
+    this.claims.fill(0, 0, 1 + runs); // before the jobs are handed out, which orders it before the workers' claims
+    return this.claims;
   }
 }
 
 /**
- * Copies the workers' chunks of an ordinary input into shared memory a piece at a time, and after
- * each piece publishes how much of the chunk is there in the worker's counter (Atomics.store, then
- * notify: a worker that got ahead waits on it with Atomics.wait).
+ * Copies an ordinary input into shared memory a run at a time from the front, and after each run
+ * publishes how many samples are there in `ready` (Atomics.store, then notify: a worker that got
+ * ahead waits on it with Atomics.wait).
  */
 class Filler {
-  private readonly copied: number[];
+  private copied = 0;
 
-  constructor(private readonly from: Float32Array, private readonly to: Float32Array, private readonly chunks: [number, number][], private readonly inSize: number, private readonly piece: number, private readonly counters: Int32Array) {
-    this.copied = chunks.map(() => 0);
-    counters.fill(0);
+  constructor(private readonly from: Float32Array, private readonly to: Float32Array, private readonly n: number, private readonly inSize: number, private readonly run: number, readonly ready: Int32Array) {
+    Atomics.store(ready, 0, 0);
   }
 
-  /** Worker w's counter, for its job. */
-  counter(w: number): Int32Array {
-    return this.counters.subarray(w, w + 1);
-  }
-
-  /**
-   * Copies, a piece of each chunk at a time in turn, until every chunk is copied a piece beyond
-   * `fraction` of it (1: all), so the workers start at once and the copy keeps ahead of them.
-   */
-  copy(fraction: number): void {
-    const target = this.chunks.map(([, count]) => Math.min(count, Math.ceil(fraction * count) + this.piece));
-    for (let more = true; more;) {
-      more = false;
-      this.chunks.forEach(([start], w) => {
-        const done = this.copied[w], end = Math.min(target[w], done + this.piece);
-        if (done >= end) return;
-        const from = (start + done) * this.inSize, to = (start + end) * this.inSize;
-        this.to.set(this.from.subarray(from, to), from);
-        this.copied[w] = end;
-        Atomics.store(this.counters, w, end);
-        Atomics.notify(this.counters, w);
-        more ||= end < target[w];
-      });
+  /** Copies until the first `samples` samples are there (no more than the call has). */
+  copyTo(samples: number): void {
+    const until = Math.min(samples, this.n);
+    while (this.copied < until) {
+      const end = Math.min(until, this.copied + this.run);
+      this.to.set(this.from.subarray(this.copied * this.inSize, end * this.inSize), this.copied * this.inSize);
+      this.copied = end;
+      Atomics.store(this.ready, 0, end);
+      Atomics.notify(this.ready, 0);
     }
   }
 }

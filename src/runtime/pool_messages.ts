@@ -27,11 +27,13 @@ export type ToWorker =
   /** `control`: the worker's slots of the fast path (below), when the pool uses it. */
   | { type: 'load'; bytes: Uint8Array | ArrayBuffer; options: WorkerLoadOptions; control?: Int32Array; sync?: Int32Array }
   /**
-   * `output` is a view of shared memory to write into; without it the worker replies with its own copy.
-   * `ready` (with `output`): a shared counter of the samples of `input` written so far, while the pool
-   * is still copying them; the worker waits (Atomics.wait) until a run's samples are there.
+   * Without `output`, the worker runs all of `input` and replies with its own copy of the output.
+   * With `output` (a view of shared memory to write into) and `claims`, the job is the whole call:
+   * the worker claims runs of `run` samples (claimFront) and writes each run's output in its place,
+   * until none is left. `ready`: a shared counter of the samples of `input` written so far, while the
+   * pool is still copying them; the worker waits (Atomics.wait) until a run's samples are there.
    */
-  | { type: 'job'; id: number; kind: Kind; input: Float32Array; count: number; output?: Float32Array | Int32Array; ready?: Int32Array };
+  | { type: 'job'; id: number; kind: Kind; input: Float32Array; count: number; output?: Float32Array | Int32Array; claims?: Int32Array; run?: number; ready?: Int32Array };
 
 export type FromWorker =
   | { type: 'started' }
@@ -47,20 +49,37 @@ export type FromWorker =
  * message each way. The pool may hand it a job while it is WAITING: it writes the job's slots, adds
  * one to LEFT, then swaps the state to CLAIMED (or to RELEASED, to send the job as a message
  * instead: new buffers), and once every worker has its job rings the bell (one notify wakes them
- * all); the worker, on timing out, swaps WAITING to IDLE itself, so exactly one side wins. The job
- * uses the input, output and ready views of the worker's last message job (its buffers), at the
- * offsets given here; the worker stores its end time, then DONE = the job's SEQ, then takes one
+ * all); the worker, on timing out, swaps WAITING to IDLE itself, so exactly one side wins. The
+ * worker takes a job by swapping CLAIMED to IDLE, and until then the pool may take it back (CLAIMED
+ * to WAITING, one from LEFT: once the caller has claimed every run left, a worker not woken yet has
+ * nothing to do). The job
+ * uses the input, output, ready and claims views of the worker's last message job (its buffers), at the
+ * offsets given here; the worker stores DONE = the job's SEQ, then takes one
  * from LEFT, and the last one out notifies (the pool waits with Atomics.waitAsync, or Atomics.wait).
  */
 export const Sync = { LEFT: 0, BELL: 1 } as const;
 export const Slot = { STATE: 0, SEQ: 1, KIND: 2, IN: 3, COUNT: 4, OUT: 5, READY: 6, DONE: 7 } as const;
 export const State = { IDLE: 0, WAITING: 1, CLAIMED: 2, RELEASED: 3 } as const;
-/** Int32 slots of a worker's control block; a Float64 after them holds when the job ended (timeOrigin + now()). */
-export const CONTROL_INTS = 8;
-export const CONTROL_BYTES = CONTROL_INTS * 4 + 8;
-/** The Float64 after a control block's Int32 slots: when its last fast job ended. */
-export const endTimeOf = (control: Int32Array): Float64Array => new Float64Array(control.buffer, control.byteOffset + CONTROL_INTS * 4, 1);
+/** Bytes of a worker's control block: its Int32 slots. */
+export const CONTROL_BYTES = 8 * 4;
 export const LINGER_MS = 20;
+
+/**
+ * The dynamic split of a call in shared memory: its samples are runs of `run` (the last one shorter),
+ * which the workers claim from the front and the caller from the back, one at a time, until the ends
+ * meet, so a thread that is held up (preempted, woken late) just does fewer runs. `claims[0]` is the
+ * workers' cursor (the next run to try); `claims[1 + r]` is 0 until run r is claimed, and exactly one
+ * compareExchange from 0 wins it. The caller claims r = runs - 1, runs - 2, ... and stops at its first
+ * loss: a worker got that run from the cursor, so every run before it went to workers too. A worker
+ * stops at its first loss, or at the end: the caller holds that run and every run after it.
+ */
+export const claimFront = (claims: Int32Array, runs: number): number => {
+  const r = Atomics.add(claims, 0, 1);
+  return r < runs && Atomics.compareExchange(claims, 1 + r, 0, 1) === 0 ? r : -1;
+};
+
+/** The caller's claim of run r (from the back); false: a worker holds it, and so every run before it. */
+export const claimBack = (claims: Int32Array, r: number): boolean => r >= 0 && Atomics.compareExchange(claims, 1 + r, 0, 1) === 0;
 
 export interface WireError {
   name: string;

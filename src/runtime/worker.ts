@@ -1,8 +1,9 @@
 // A pool worker (pool.ts starts it; not imported by anything): one interpreter of its own, loaded
-// from the bytes the pool sends, running the contiguous slice of each call the pool hands it. With a
-// control block (shared memory) it lingers after each job for the next one (pool_messages.ts, Slot).
+// from the bytes the pool sends. In shared memory it claims runs of each call until none is left
+// (pool_messages.ts, claimFront) and lingers after each job for the next one (Slot); by message it
+// runs the contiguous slice it is sent.
 import type { Interpreter } from './index.js';
-import { endTimeOf, LINGER_MS, runtimeEntry, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
+import { claimFront, LINGER_MS, runtimeEntry, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
 import { parentPort } from './threads.js';
 
 type Job = Extract<ToWorker, { type: 'job' }>;
@@ -31,7 +32,7 @@ port.listen(async (data) => {
     if (!model) throw new Error('a job came before the model was loaded');
     const interp = model;
     if (m.output) {
-      // into the pool's shared output, as the samples arrive when the pool is still copying them
+      // the runs it claims, into the pool's shared output, as the samples arrive when the pool is still copying them
       const ms = runShared(interp, m);
       if (control) Atomics.store(control, Slot.STATE, State.WAITING); // before the pool can hear of it: see linger
       reply({ type: 'done', id: m.id, ms });
@@ -56,28 +57,25 @@ reply({ type: 'started' });
  */
 function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job): void {
   // IN and OUT are element offsets from the start of the buffers
-  const end = endTimeOf(c);
   const inSize = interp.inputSize;
   for (let until = performance.now() + LINGER_MS; ;) {
     // the bell is read before the state: a job handed over after this read rings it after
-    const bell = Atomics.load(sync, Sync.BELL), time = until - performance.now();
-    if (Atomics.load(c, Slot.STATE) === State.WAITING) {
-      if (time > 0) {
-        Atomics.wait(sync, Sync.BELL, bell, time);
-        continue; // the bell may ring for other workers' jobs
-      }
-      if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.IDLE) === State.WAITING) return; // timed out
+    const bell = Atomics.load(sync, Sync.BELL), time = until - performance.now(), state = Atomics.load(c, Slot.STATE);
+    if (state === State.WAITING) {
+      if (time > 0) Atomics.wait(sync, Sync.BELL, bell, time); // the bell may ring for other workers' jobs
+      else if (Atomics.compareExchange(c, Slot.STATE, State.WAITING, State.IDLE) === State.WAITING) return; // timed out
+      continue;
     }
-    if (Atomics.load(c, Slot.STATE) !== State.CLAIMED) return Atomics.store(c, Slot.STATE, State.IDLE), undefined; // released
+    if (state !== State.CLAIMED) return Atomics.store(c, Slot.STATE, State.IDLE), undefined; // released
+    // taken with a compareExchange: until then the pool may take the job back (Pool.revoke), and the slots are read after
+    if (Atomics.compareExchange(c, Slot.STATE, State.CLAIMED, State.IDLE) !== State.CLAIMED) continue;
     const kind = Atomics.load(c, Slot.KIND) === 0 ? 'run' : 'predict';
     const at = Atomics.load(c, Slot.IN), count = Atomics.load(c, Slot.COUNT), out = Atomics.load(c, Slot.OUT);
     const input = new Float32Array(job.input.buffer, at * 4, count * inSize);
     const output = kind === 'run' ? new Float32Array(job.output!.buffer, out * 4, count * interp.outputSize) : new Int32Array(job.output!.buffer, out * 4, count);
-    const m: Job = { type: 'job', id: -1, kind, count, input, output, ready: Atomics.load(c, Slot.READY) ? job.ready : undefined };
-    Atomics.store(c, Slot.STATE, State.IDLE);
+    const m: Job = { type: 'job', id: -1, kind, count, input, output, claims: job.claims, run: job.run, ready: Atomics.load(c, Slot.READY) ? job.ready : undefined };
     try {
       runShared(interp, m);
-      end[0] = performance.timeOrigin + performance.now();
       Atomics.store(c, Slot.STATE, State.WAITING);
       Atomics.store(c, Slot.DONE, Atomics.load(c, Slot.SEQ));
     } finally {
@@ -87,8 +85,16 @@ function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job):
   }
 }
 
-function runShared(interp: Interpreter, m: Job): number {
-  return m.ready ? runAsCopied(interp, m, m.ready) : timed(() => runInto(interp, m, 0, m.count));
+/** Claims runs of the call (from the front) and runs each, once the pool has copied its samples; returns the ms spent running (not waiting). */
+function runShared(model: Interpreter, m: Job): number {
+  const run = m.run!, runs = Math.ceil(m.count / run), ready = m.ready;
+  let ms = 0;
+  for (let r = claimFront(m.claims!, runs); r >= 0; r = claimFront(m.claims!, runs)) {
+    const s = r * run, e = Math.min(m.count, s + run);
+    if (ready) for (let have = Atomics.load(ready, 0); have < e; have = Atomics.load(ready, 0)) Atomics.wait(ready, 0, have);
+    ms += timed(() => runInto(model, m, s, e));
+  }
+  return ms;
 }
 
 function timed(fn: () => void): number {
@@ -102,15 +108,4 @@ function runInto(model: Interpreter, m: Job, from: number, to: number): void {
   const x = m.input.subarray(from * model.inputSize, to * model.inputSize);
   if (m.kind === 'run') model.run(x, to - from, (m.output as Float32Array).subarray(from * model.outputSize, to * model.outputSize));
   else model.predict(x, to - from, (m.output as Int32Array).subarray(from, to));
-}
-
-/** The job a run of maxBatch at a time, each once the pool has copied its samples; returns the ms spent running (not waiting). */
-function runAsCopied(model: Interpreter, m: Job, ready: Int32Array): number {
-  let ms = 0;
-  for (let s = 0; s < m.count; s += model.maxBatch) {
-    const e = Math.min(m.count, s + model.maxBatch);
-    for (let have = Atomics.load(ready, 0); have < e; have = Atomics.load(ready, 0)) Atomics.wait(ready, 0, have);
-    ms += timed(() => runInto(model, m, s, e));
-  }
-  return ms;
 }
