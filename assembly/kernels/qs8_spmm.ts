@@ -14,7 +14,7 @@
 // ranges per channel); pairs {i32 ka*16, i32 kb*16, i32 wa | wb << 16} (an odd last weight pairs
 // with wb = 0). Scratch: k * 16 bytes when m > 1. Reference: src/runtime/reference/qs8_spmm.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
-import { transpose16, zh8, zl8 } from './qs8_transpose';
+import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
 
 /**
  * One channel's 16 results per row of the tile, then the tile transposed: [16 channels][16 rows], [16 rows][16 channels].
@@ -22,19 +22,21 @@ import { transpose16, zh8, zl8 } from './qs8_transpose';
  */
 const TILE = memory.data(256 + 48, 16);
 const TILE_T = memory.data(256, 16);
+const ZERO = memory.data(16, 16);
 
 export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): void {
   const k = load<i32>(p), n = load<i32>(p, 4), zOut = load<i32>(p, 8), lo = load<i32>(p, 12), hi = load<i32>(p, 16);
   const bias = p + load<i32>(p, 20), rq = p + load<i32>(p, 24), start = p + load<i32>(p, 28), pairs = p + load<i32>(p, 32);
   // one row (batch 1), or k < 16: the scalar loop (a 16-row block of padding, or no whole 16 columns)
   if (ASC_FEATURE_SIMD && m > 1 && k >= 16) {
-    const xt = scratch;
+    // zero from memory: as a v128.const V8 rebuilds it at every use
+    const xt = scratch, z = v128.load(ZERO);
     for (let r0 = 0; r0 < m; r0 += 16) {
       const rows = min(16, m - r0), xb = x + <usize>(r0 * k);
       // the last 16 columns once more, overlapping the previous group: no scalar tail
       for (let kk = 0; kk < k; kk += 16) {
         const c = min(kk, k - 16);
-        transpose16(xb + c, <usize>k, rows, xt + (<usize>c << 4));
+        transpose16x(xb + c, <usize>k, rows, xt + (<usize>c << 4), 0x80);
       }
       for (let c0 = 0; c0 < n; c0 += 16) {
         const c1 = min(n, c0 + 16);
@@ -45,10 +47,10 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
           for (; e < e1; e += 12) {
             const w = v128.load32_splat(e, 8), va = v128.load(xt + load<i32>(e)), vb = v128.load(xt + load<i32>(e, 4));
             const l = zl8(va, vb), h = zh8(va, vb);
-            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(l), w));
-            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(l), w));
-            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(h), w));
-            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(h), w));
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zl8(l, z), w));
+            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zh8(l, z), w));
+            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl8(h, z), w));
+            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh8(h, z), w));
           }
           const t = TILE + (<usize>(c - c0) << 4);
           v128.store(t, a0); v128.store(t, a1, 16); v128.store(t, a2, 32); v128.store(t, a3, 48);
@@ -66,8 +68,8 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
         const i1 = load<i32>(start + (<usize>c << 2), 4);
         for (let i = load<i32>(start + (<usize>c << 2)); i < i1; i++) {
           const e = pairs + <usize>i * 12, wab = load<i32>(e, 8);
-          acc += <i32>load<i8>(xr + (<usize>load<i32>(e) >> 4)) * ((wab << 16) >> 16)
-            + <i32>load<i8>(xr + (<usize>load<i32>(e, 4) >> 4)) * (wab >> 16);
+          acc += (<i32>load<u8>(xr + (<usize>load<i32>(e) >> 4)) ^ 128) * ((wab << 16) >> 16)
+            + (<i32>load<u8>(xr + (<usize>load<i32>(e, 4) >> 4)) ^ 128) * (wab >> 16);
         }
         store<i8>(y + <usize>(r * n + c), <i8>clampOut(requant(acc, rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c)), zOut, lo, hi));
       }
