@@ -1,5 +1,6 @@
 // Byte zips and a 16 x 16 byte transpose shared by the qs8 kernels that make SIMD lanes of rows (qs8_spmm: batch
-// rows; qs8_conv2d_nhwc: output pixels). SIMD builds only.
+// rows; qs8_conv2d_nhwc: output pixels), and transpose16x, the same with every byte xor 0x80 (qs8_spmm's x as u8).
+// SIMD builds only.
 
 /** Interleaves the bytes of the low (zl8) or high (zh8) halves of a and b: [a0 b0 a1 b1 ..]. */
 @inline export function zl8(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23); }
@@ -23,7 +24,10 @@
   transpose16x(src, stride, rows, dst, 0);
 }
 
-/** transpose16 of the bytes xor flip (qs8_spmm's x: 0x80, int8 v as the u8 v + 128). */
+/**
+ * transpose16 with the rows' bytes xor flip (qs8_spmm's x: 0x80, int8 v as the u8 v + 128; rows past
+ * `rows` stay zero). The xors sit behind a branch, so transpose16's callers (flip 0) run none.
+ */
 export function transpose16x(src: usize, stride: usize, rows: i32, dst: usize, flip: i32): void {
   // two halves of 8 rows: their 16-bit units of columns 0-3, 4-7, 8-11, 12-15 as [r0..3 | r4..7] 32-bit units
   for (let h = 0; h < 2; h++) {
