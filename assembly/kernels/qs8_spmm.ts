@@ -1,20 +1,29 @@
 // qs8_spmm: int8 fully connected with pruned weights: each output channel visits only its nonzero
 // weights, taken two at a time. Same math and bit-exact results as qs8_gemm (zIn folded into bias).
 // SIMD lanes are 16 rows of the batch: a block of 16 rows of x [m][k] is first transposed into
-// scratch as xt[k][16] (the last 16 columns once more, overlapping, so no scalar tail), so one nonzero
-// pair (ka, kb) is two 16-byte loads, interleaved into [x0ka x0kb x1ka x1kb ..] for
-// i32x4.dot_i16x8_s against the splat [wa wb]. Each channel's 16 requantized results are a row of a
-// 16 x 16 tile that is transposed into y's rows every 16 channels (16 vector stores, not 256 bytes).
+// scratch as xt[k][16] (the last 16 columns once more, overlapping, so no scalar tail), each byte
+// xor 0x80: x as the u8 x + 128 (the bias takes the 128 * sum(w) this adds back out). One nonzero
+// pair (ka, kb) is then two 16-byte loads, interleaved into [x0ka x0kb x1ka x1kb ..] and
+// zero-extended by zips with a zero vector, for i32x4.dot_i16x8_s against the splat [wa wb]: 6
+// shuffles a pair where signed bytes took 8 (the high half's sign-extension is two instructions).
+// Each channel's 16 requantized results are a row of a 16 x 16 tile that is transposed into y's rows
+// every 16 channels (16 vector stores, not 256 bytes).
+// The loop is bound by the vector ports: 14 vector ops a pair (6 shuffles, 4 dots, 4 adds), and the
+// transpose (48 shuffles, 16 8-byte high-half stores, 16 xors per 16 columns) is about a third of
+// the time at the seed dense layer's 80% zeros (harness, m = 32, k = 2028, n = 10, 2026-11-28).
 // Tried and dropped: two blocks per pass sharing each pair's offsets and weights (no faster, 245 more
-// bytes); two pairs per loop turn (no faster); x + 128 as u8, zero-extended in one instruction where
-// the high half's sign-extension takes two (about 4% faster, but its xor needs a transpose of its
-// own: 1 KB).
+// bytes); two pairs per loop turn (no faster); the weight word first in a pair or stored as a full
+// 16-byte splat (no faster); the transposed halves in planes written by full 16-byte stores (the
+// transpose 15% faster, but four loads a pair instead of two: no faster overall); x widened to 16
+// bits in the transpose (64 KB of scratch; its pair loop alone ran slower); extend_low/high_u for
+// the zero-extension (V8 rebuilds a zero register each time: no faster, 4 B more gzipped).
 // Packed header, i32 (packSpmm, src/runtime/packing/qs8.ts): 0 k  1 n  2 zOut  3 actMin  4 actMax
-// 5 offBias  6 offRq  7 offStart  8 offPairs; bias i32[np]; requant groups; start i32[n+1] (pair
-// ranges per channel); pairs {i32 ka*16, i32 kb*16, i32 wa | wb << 16} (an odd last weight pairs
-// with wb = 0). Scratch: k * 16 bytes when m > 1. Reference: src/runtime/reference/qs8_spmm.ts.
+// 5 offBias  6 offRq  7 offStart  8 offPairs; bias i32[np] (zIn and the + 128 folded in); requant
+// groups; start i32[n+1] (pair ranges per channel); pairs {i32 ka*16, i32 kb*16, i32 wa | wb << 16}
+// (an odd last weight pairs with wb = 0). Scratch: k * 16 bytes when m > 1.
+// Reference: src/runtime/reference/qs8_spmm.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
-import { transpose16, zh8, zl8 } from './qs8_transpose';
+import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
 
 /**
  * One channel's 16 results per row of the tile, then the tile transposed: [16 channels][16 rows], [16 rows][16 channels].
@@ -22,19 +31,21 @@ import { transpose16, zh8, zl8 } from './qs8_transpose';
  */
 const TILE = memory.data(256 + 48, 16);
 const TILE_T = memory.data(256, 16);
+const ZERO = memory.data(16, 16);
 
 export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): void {
   const k = load<i32>(p), n = load<i32>(p, 4), zOut = load<i32>(p, 8), lo = load<i32>(p, 12), hi = load<i32>(p, 16);
   const bias = p + load<i32>(p, 20), rq = p + load<i32>(p, 24), start = p + load<i32>(p, 28), pairs = p + load<i32>(p, 32);
   // one row (batch 1), or k < 16: the scalar loop (a 16-row block of padding, or no whole 16 columns)
   if (ASC_FEATURE_SIMD && m > 1 && k >= 16) {
-    const xt = scratch;
+    // zero from memory: as a v128.const V8 rebuilds it at every use
+    const xt = scratch, z = v128.load(ZERO);
     for (let r0 = 0; r0 < m; r0 += 16) {
       const rows = min(16, m - r0), xb = x + <usize>(r0 * k);
       // the last 16 columns once more, overlapping the previous group: no scalar tail
       for (let kk = 0; kk < k; kk += 16) {
         const c = min(kk, k - 16);
-        transpose16(xb + c, <usize>k, rows, xt + (<usize>c << 4));
+        transpose16x(xb + c, <usize>k, rows, xt + (<usize>c << 4), 0x80);
       }
       for (let c0 = 0; c0 < n; c0 += 16) {
         const c1 = min(n, c0 + 16);
@@ -45,10 +56,10 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
           for (; e < e1; e += 12) {
             const w = v128.load32_splat(e, 8), va = v128.load(xt + load<i32>(e)), vb = v128.load(xt + load<i32>(e, 4));
             const l = zl8(va, vb), h = zh8(va, vb);
-            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(l), w));
-            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(l), w));
-            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(h), w));
-            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(h), w));
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zl8(l, z), w));
+            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zh8(l, z), w));
+            a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl8(h, z), w));
+            a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh8(h, z), w));
           }
           const t = TILE + (<usize>(c - c0) << 4);
           v128.store(t, a0); v128.store(t, a1, 16); v128.store(t, a2, 32); v128.store(t, a3, 48);
@@ -66,8 +77,8 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
         const i1 = load<i32>(start + (<usize>c << 2), 4);
         for (let i = load<i32>(start + (<usize>c << 2)); i < i1; i++) {
           const e = pairs + <usize>i * 12, wab = load<i32>(e, 8);
-          acc += <i32>load<i8>(xr + (<usize>load<i32>(e) >> 4)) * ((wab << 16) >> 16)
-            + <i32>load<i8>(xr + (<usize>load<i32>(e, 4) >> 4)) * (wab >> 16);
+          acc += (<i32>load<u8>(xr + (<usize>load<i32>(e) >> 4)) ^ 128) * ((wab << 16) >> 16)
+            + (<i32>load<u8>(xr + (<usize>load<i32>(e, 4) >> 4)) ^ 128) * (wab >> 16);
         }
         store<i8>(y + <usize>(r * n + c), <i8>clampOut(requant(acc, rqQ(rq, c), rqP2l(rq, c), rqRight(rq, c)), zOut, lo, hi));
       }

@@ -1,5 +1,6 @@
 // Byte zips and a 16 x 16 byte transpose shared by the qs8 kernels that make SIMD lanes of rows (qs8_spmm: batch
-// rows; qs8_conv2d_nhwc: output pixels). SIMD builds only.
+// rows; qs8_conv2d_nhwc: output pixels), and transpose16x, the same with every byte xor 0x80 (qs8_spmm's x as u8).
+// SIMD builds only.
 
 /** Interleaves the bytes of the low (zl8) or high (zh8) halves of a and b: [a0 b0 a1 b1 ..]. */
 @inline export function zl8(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23); }
@@ -19,12 +20,25 @@
  * dst[c * 16 + r] = src[r * stride + c] for 16 columns c and rows r < rows (zeros for the rest):
  * 16 bytes of each of 16 rows become 16 vectors of one column each.
  */
-export function transpose16(src: usize, stride: usize, rows: i32, dst: usize): void {
+@inline export function transpose16(src: usize, stride: usize, rows: i32, dst: usize): void {
+  transpose16x(src, stride, rows, dst, 0);
+}
+
+/**
+ * transpose16 with the rows' bytes xor flip (qs8_spmm's x: 0x80, int8 v as the u8 v + 128; rows past
+ * `rows` stay zero). The xors sit behind a branch, so transpose16's callers (flip 0) run none.
+ */
+export function transpose16x(src: usize, stride: usize, rows: i32, dst: usize, flip: i32): void {
   // two halves of 8 rows: their 16-bit units of columns 0-3, 4-7, 8-11, 12-15 as [r0..3 | r4..7] 32-bit units
   for (let h = 0; h < 2; h++) {
     const r = h << 3;
-    const r0 = row(src, stride, r, rows), r1 = row(src, stride, r + 1, rows), r2 = row(src, stride, r + 2, rows), r3 = row(src, stride, r + 3, rows);
-    const r4 = row(src, stride, r + 4, rows), r5 = row(src, stride, r + 5, rows), r6 = row(src, stride, r + 6, rows), r7 = row(src, stride, r + 7, rows);
+    let r0 = row(src, stride, r, rows), r1 = row(src, stride, r + 1, rows), r2 = row(src, stride, r + 2, rows), r3 = row(src, stride, r + 3, rows);
+    let r4 = row(src, stride, r + 4, rows), r5 = row(src, stride, r + 5, rows), r6 = row(src, stride, r + 6, rows), r7 = row(src, stride, r + 7, rows);
+    if (flip) {
+      const f = i8x16.splat(<i8>flip);
+      r0 = v128.xor(r0, f); r1 = v128.xor(r1, f); r2 = v128.xor(r2, f); r3 = v128.xor(r3, f);
+      r4 = v128.xor(r4, f); r5 = v128.xor(r5, f); r6 = v128.xor(r6, f); r7 = v128.xor(r7, f);
+    }
     const a0 = zl8(r0, r1), a1 = zh8(r0, r1), a2 = zl8(r2, r3), a3 = zh8(r2, r3);
     const b0 = zl8(r4, r5), b1 = zh8(r4, r5), b2 = zl8(r6, r7), b3 = zh8(r6, r7);
     const p0 = zl16(a0, a2), p1 = zh16(a0, a2), p2 = zl16(a1, a3), p3 = zh16(a1, a3);

@@ -100,7 +100,8 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
 // minSparsity: from bench/kernels.ts on the seed model's layers at batch 32 (SIMD, a contended
 // 2-core machine, load 6-7, 2026-11-28 at c0fa278): the sparse kernel's speed over its dense twin, same run:
 //   qs8_spconv2d_maxpool2d 1.68x (digits 1.56x) at 80% zeros    qs8_spconv2d_nhwc 1.36x at 80%
-//   qs8_spmm 0.64x at 0%, 2.19x at 80%
+//   qs8_spmm 0.64x at 0%, 2.19x at 80%; with x as u8 (spmm8 branch, an interleaved harness on the same layer,
+//   best of 30-60 rounds, load ~10): 0.76x at 0% (0.66x before), 2.5-2.6x at 80% (2.3x before)
 // and the whole int8 seed model ran faster with sparse kernels from 50% zeros on (bench/runtime.ts --sweep).
 // The sparse conv's tap pairs (2026-11-28, a throwaway A/B script running the kernel table's cases:
 // CPU-time medians of 81 interleaved rounds, old and new build in one process, load 9-12), dense twin / sparse at 80% zeros, us, new (old):

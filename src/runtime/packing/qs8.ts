@@ -116,7 +116,10 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
 
 const pairWord = (wa: number, wb: number): number => (wa & 0xffff) | (wb << 16);
 
-/** qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped, two at a time (an odd last one pairs with wb = 0). */
+/**
+ * qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped, two at a time (an odd last one pairs with wb = 0).
+ * The kernel reads x as the u8 x + 128, so the bias also folds out 128 * sum(w).
+ */
 export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
   const np = up(n, 4);
   let total = 0;
@@ -128,6 +131,7 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * total]);
   [k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]].forEach((v, i) => blob.i32(0, i, v));
   let i = 0;
+  const sums: number[] = [];
   for (let c = 0; c < n; c++) {
     let sum = 0, a = -1;
     blob.i32(3, c, i);
@@ -145,9 +149,12 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
       a = -1;
     }
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
+    sums[c] = sum;
   }
   blob.i32(3, n, i);
+  // the bound on |acc| from the bias as qs8_gemm folds it, then the 128 goes in
   writeRequant(blob, 2, rq, exact, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
+  sums.forEach((sum, c) => blob.i32(1, c, (bias[c] - (zIn + 128) * sum) | 0));
   return blob.bytes;
 }
 
