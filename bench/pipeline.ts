@@ -232,7 +232,7 @@ function notes(r: BenchRun, o: { threads: Threads; load: number; calibration: nu
     `Lite rows are converted with the converter's defaults (each tensor in its smallest encoding) and run in the WASM runtime (SIMD build where available); their accuracy is the model file run over the test set (${r.data}).`,
     `Post-training int8 calibrates on the first ${o.calibration} training samples (global min/max). The block (4x1) and 2:4 rows prune only the Dense kernel (blocks need a rank-2 kernel; 2:4 groups input channels and the first conv has one), so their overall sparsity is a little under the Dense kernel's.`,
     `Batch 1: ${BATCH1_CALLS} calls per timed iteration, divided. Training throughput: ${r.trainingSource}.`,
-    `Table 3: the test set split into one contiguous run per thread, read from and written to shared memory; lite rows on the runtime's worker pool (src/runtime/pool.ts, one interpreter per worker), engine rows on worker threads with one engine model each (bench/engine_pool.ts); every pool gave the one-thread logits bit for bit before it was timed.${missingThreads(o.threads)}`,
+    `Table 3: the test set read from and written to shared memory; lite rows on the runtime's worker pool with { caller: true } (src/runtime/pool.ts: the calling thread and threads - 1 workers, an interpreter each, claim runs of 32 digits as they go), engine rows split into one contiguous run per thread on worker threads with one engine model each (bench/engine_pool.ts); every pool gave the one-thread logits bit for bit before it was timed.${missingThreads(o.threads)}`,
   ];
   lines.push(o.runtimeSize.bytes === null
     ? `Runtime size not measured: ${o.runtimeSize.why}.`

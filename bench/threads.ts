@@ -1,5 +1,7 @@
 // Table 3's multi-thread path of every row: lite rows through the runtime's own worker pool
-// (src/runtime/pool.ts: one interpreter per worker), engine rows through bench/engine_pool.ts (one
+// (src/runtime/pool.ts, { caller: true }: this thread computes a share beside threads - 1 workers, as
+// a Node app on 2 cores would run it; with 2 workers and this thread only waiting, the run before
+// (2026-11-28, 14:33) gave 1.25-1.53x, caller + 1 two minutes later 1.86-1.93x), engine rows through bench/engine_pool.ts (one
 // engine model per worker). Both read the test set from shared memory, copied there once, and write
 // into shared memory, so a timed call is the split, the workers' runs and the wait. Before any timing,
 // each pool's logits over the whole test set must equal the one-thread logits bit for bit.
@@ -50,7 +52,7 @@ export async function attachThreads(rows: ThreadedRow[], images: Float32Array, c
     shared.set(images);
     const lite = rows.filter((x) => x.lite);
     // started side by side: most of a worker's start is waiting for its module and WASM to compile
-    const pools = await Promise.allSettled(lite.map((r) => createPool(r.lite!, { threads, name: `${r.id}.tpy` })));
+    const pools = await Promise.allSettled(lite.map((r) => createPool(r.lite!, { threads, caller: true, name: `${r.id}.tpy` })));
     for (const p of pools) if (p.status === 'fulfilled') opened.push(p.value);
     const failed = pools.find((p): p is PromiseRejectedResult => p.status === 'rejected');
     if (failed) {
