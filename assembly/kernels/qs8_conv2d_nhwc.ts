@@ -42,9 +42,10 @@
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches.
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, fast16, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
-import { transpose16, zh8, zl8 } from './qs8_transpose';
+import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
 
-const ACC = memory.data(256, 16), OUT = memory.data(1024, 16);
+// ZERO: the zero vector from memory (as a v128.const V8 rebuilds it at every use)
+const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16);
 
 @inline function hdr(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
@@ -194,7 +195,7 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
  * for the block's 16 pixels, into ACC: the two taps' planes interleaved [a0 b0 a1 b1 ..] and widened
  * feed i32x4.dot_i16x8_s, so sums are int32 from the start. Position pos shifts every offset by dlt[pos].
  */
-@inline function sparseChannel(npos: i32, i0: i32, i1: i32, bias: v128, ent: usize, dlt: usize, planes: usize, quad: bool): void {
+@inline function sparseChannel(npos: i32, i0: i32, i1: i32, bias: v128, ent: usize, dlt: usize, planes: usize, quad: bool, z: v128): void {
   const lo = i32x4.splat(i32.MIN_VALUE);
   let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
@@ -203,8 +204,8 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
     for (let e = ent + <usize>i0 * 12, end = ent + <usize>i1 * 12; e < end; e += 12) {
       const va = v128.load(d + <usize>load<i32>(e)), vb = v128.load(d + <usize>load<i32>(e, 4)), w = v128.load32_splat(e, 8);
       const l = zl8(va, vb), h = zh8(va, vb);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(l), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(l), w));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(h), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(h), w));
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zl8(l, z), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zh8(l, z), w));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl8(h, z), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh8(h, z), w));
     }
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
@@ -225,7 +226,8 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
   const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic();
-  for (let b = 0; b < r16; b += 16) transpose16(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4));
+  // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out)
+  for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4), sparse ? 0x80 : 0);
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
@@ -235,7 +237,7 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
         for (let q = 0; q < nq; q++) v128.store(dst + <usize>q * stg, v128.load8_splat(cst + c));
         continue;
       }
-      sparseChannel(npos, i0, i1, bias, wts, offs, planes, quad);
+      sparseChannel(npos, i0, i1, bias, wts, offs, planes, quad, v128.load(ZERO));
     } else {
       denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
@@ -291,7 +293,8 @@ function scalarImage(p: usize, patches: usize, idx: usize, kept: i32, out: usize
           const d = patch + (<usize>load<i32>(offs + (<usize>pos << 2)) >> 4);
           for (let e = e0; e < e1; e += 12) {
             const wab = load<i32>(e, 8);
-            acc += <i32>load<i8>(d + (<usize>load<i32>(e) >> 4)) * ((wab << 16) >> 16) + <i32>load<i8>(d + (<usize>load<i32>(e, 4) >> 4)) * (wab >> 16);
+            // x + 128, as the SIMD planes hold it: the packed bias takes it back out
+            acc += (<i32>load<i8>(d + (<usize>load<i32>(e) >> 4)) + 128) * ((wab << 16) >> 16) + (<i32>load<i8>(d + (<usize>load<i32>(e, 4) >> 4)) + 128) * (wab >> 16);
           }
         } else {
           const wc = wts + <usize>(c * dense) * 4;

@@ -228,15 +228,20 @@ export function packConv(
     blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], 1 + +quad,
   ].forEach((v, i) => blob.i32(0, i, v));
   for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
+  const sums: number[] = [];
   for (let c = 0; c < g.cout; c++) {
     let sum = 0;
     for (let t = 0; t < taps; t++) sum += weight(t, c);
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
+    sums[c] = sum;
     // an output whose receptive field is all zIn: the bias alone
     blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
   }
   writeRequant(blob, 2, rq, exact, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
   if (sparse) {
+    // the kernel reads x as the u8 x + 128 (as qs8_spmm): the bias also folds out 128 * sum(w), after
+    // the bound on |acc| above (the same sums, only grouped differently)
+    sums.forEach((sum, c) => blob.i32(1, c, (bias[c] - (zIn + 128) * sum) | 0));
     // start[c] = the channel's first pair; a pair: its taps' offsets at position 0 in the planes,
     // their weights; each position's shift from position 0
     let i = 0;
