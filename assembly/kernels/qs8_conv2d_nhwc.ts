@@ -23,6 +23,10 @@
 //          whatever the weights (no int16 groups to bound and widen); pairs [offset a, offset b,
 //          wa | wb << 16] (d * 16 at position 0), each position's shift [pos], ranges start[cout+1] =
 //          first pair; a channel without any is its constant.
+//          The planes hold x as the u8 x + 128 (each byte xor 0x80 in the transpose, as qs8_spmm;
+//          packConv folds -128 * sum(w) into the bias after the requant bound), so the widening is zips
+//          with a zero vector: 6 shuffles a pair, not 8 (1.5-4% faster pooled, none in quad mode,
+//          2026-11-28). The dense path gained nothing from it (its widening is shared by the channels).
 // Measured on the seed layer at batch 32, 80% zeros, hollow digits ('strokes'), before the pairs: with the channels'
 // work cut out, the sparse kernel took 30 of its 63 us (gather and constants 18): the costs both
 // kernels share bound its lead over the dense one (1.57x, src/runtime/resolver_qs8.ts). A pair costs
@@ -39,7 +43,8 @@
 // positions' are stored as 4 pixels instead of their max: a quarter of the patches, transposes and
 // per-block work of one pixel per patch.
 // Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the
-// dense pair vectors. The scalar build computes the kept pixels straight from their patches.
+// dense pair vectors. The scalar build computes the kept pixels straight from their patches (sparse:
+// reading each tap as x + 128 too, against the same packed bias).
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, fast16, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';

@@ -107,6 +107,8 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
 // CPU-time medians of 81 interleaved rounds, old and new build in one process, load 9-12), dense twin / sparse at 80% zeros, us, new (old):
 //   conv+pool random 177.6 / 98.0 = 1.81x (182.4 / 107.3 = 1.70x)   digits 87.5 / 57.6 = 1.52x (89.6 / 57.6 = 1.56x)
 //   strokes 93.3 / 59.6 = 1.57x (95.7 / 63.2 = 1.51x)              conv (quad) 279.7 / 183.7 = 1.52x (297.2 / 209.1 = 1.42x)
+// x as u8 in the sparse pair loop (k8u, same harness, 81 rounds, load 1-2), new / old sparse: conv+pool
+// random 0.96-0.995, digits 0.97-0.994, strokes 0.97-0.997, quad 0.995-1.014 (no change).
 // minSparsity not re-swept since.
 
 /** op -> [dense row, sparse row]. */
