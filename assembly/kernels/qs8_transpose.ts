@@ -25,8 +25,9 @@
 }
 
 /**
- * transpose16 with the rows' bytes xor flip (qs8_spmm's x: 0x80, int8 v as the u8 v + 128; rows past
- * `rows` stay zero). The xors sit behind a branch, so transpose16's callers (flip 0) run none.
+ * transpose16 with the rows' bytes xor flip (qs8_spmm's x and the sparse conv's patches: 0x80, int8 v
+ * as the u8 v + 128; rows past `rows` come out as flip, and no output reads them). The xors sit behind
+ * a branch, so transpose16's callers (flip 0) run none.
  */
 export function transpose16x(src: usize, stride: usize, rows: i32, dst: usize, flip: i32): void {
   // two halves of 8 rows: their 16-bit units of columns 0-3, 4-7, 8-11, 12-15 as [r0..3 | r4..7] 32-bit units
