@@ -31,7 +31,9 @@
 // every run left, a worker that has not taken its job yet (not woken) has nothing to do: the pool
 // takes the job back (revoke) rather than wait for it.
 // Failure: a worker that crashes, exits or cannot start rejects the pending call with RuntimeError
-// 'worker_failed' and closes the pool, so no call ever waits on a dead worker.
+// 'worker_failed' and closes the pool, so no call ever waits on a dead worker. (A worker that dies
+// while lingering, before it picks up a job that the caller then takes back whole, fails the next
+// call instead: that call's runs were all done.)
 import { readModel } from '../format/read.js';
 import { RuntimeError } from './errors.js';
 import type { Interpreter } from './index.js';
@@ -298,6 +300,7 @@ export class Pool {
       if (failed) throw (failed as PromiseRejectedResult).reason;
       if (failedHere) throw failedHere;
     } finally {
+      filler?.copyTo(low * run); // also when something above threw: a worker waiting on `ready` would never return
       for (const m of busy) m.thread?.hold(false);
     }
     if (dst !== result) result.set(dst.subarray(0, Math.min(n, low * run) * per)); // the workers' runs
