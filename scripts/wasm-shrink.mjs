@@ -3,8 +3,9 @@
 // i32x4.splat(0) or i8x16.splat(-128), into one at every use) becomes i32x4.splat(i32.const lane)
 // (4 to 8 bytes instead of 18). Same value, so the same results; V8 builds either in a register
 // (zero: one register clear). Binaryen would fold it back, so this runs after it, on the binary:
-// the code section is decoded instruction by instruction (the opcodes these builds use; anything
-// else throws), so no immediate that merely looks like a constant is touched.
+// the code section is decoded instruction by instruction (the core and 0xfc opcodes these builds
+// use, any other throws; SIMD opcodes by the spec's immediates), so no immediate that merely looks
+// like a constant is touched.
 // Exported: shrinkWasm(bytes) -> { bytes, splats } (the rewritten module and how many constants it rewrote).
 
 function sleb(out, v) {
@@ -44,6 +45,11 @@ class Reader {
     } while (x & 0x80);
     return r;
   }
+  /** Skips a memarg (alignment, offset); a memory index (the multi-memory bit, 0x40) is not expected from these builds. */
+  memarg() {
+    if (this.u32() & 0x40) throw new Error(`wasm-shrink: a memarg with a memory index at ${this.pos}; teach the decoder multi-memory`);
+    this.u32();
+  }
   /** Skips a signed LEB128 (i32/i64/s33 immediates). */
   sleb() {
     while (this.byte() & 0x80);
@@ -64,7 +70,7 @@ function immediates(r, op) {
     for (let n = r.u32(); n >= 0; n--) r.u32();
   } else if (op === 0x11) { r.u32(); r.u32(); } // call_indirect
   else if (op === 0x1c) { for (let n = r.u32(); n > 0; n--) r.skip(1); } // select t*
-  else if (op >= 0x28 && op <= 0x3e) { r.u32(); r.u32(); } // loads and stores: memarg
+  else if (op >= 0x28 && op <= 0x3e) r.memarg(); // loads and stores
   else if (op === 0x3f || op === 0x40) r.skip(1); // memory.size, memory.grow
   else if (op === 0x41 || op === 0x42) r.sleb(); // i32.const, i64.const
   else if (op === 0x43) r.skip(4);
@@ -79,7 +85,7 @@ function immediates(r, op) {
     else throw new Error(`wasm-shrink: unknown 0xfc ${sub} at ${r.pos}`);
   } else if (op === 0xfd) {
     const sub = r.u32();
-    if (sub <= 11 || sub === 92 || sub === 93) { r.u32(); r.u32(); } // v128 loads/stores, load32/64_zero: memarg
+    if (sub <= 11 || sub === 92 || sub === 93) r.memarg(); // v128 loads/stores, load32/64_zero
     else if (sub === 12) { // v128.const
       const at = r.pos;
       r.skip(16);
@@ -87,7 +93,8 @@ function immediates(r, op) {
       return lane(0) === lane(1) && lane(0) === lane(2) && lane(0) === lane(3) ? lane(0) : undefined;
     } else if (sub === 13) r.skip(16); // i8x16.shuffle
     else if (sub >= 21 && sub <= 34) r.skip(1); // extract/replace lane
-    else if (sub >= 84 && sub <= 91) { r.u32(); r.u32(); r.skip(1); } // load/store lane: memarg, lane
+    else if (sub >= 84 && sub <= 91) { r.memarg(); r.skip(1); } // load/store lane: memarg, lane
+    // every other SIMD opcode has no immediates
   } else if ((op >= 0x45 && op <= 0xc4) || op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b) {
     // no immediates: numeric ops, unreachable, nop, else, end, return, drop, select
   } else throw new Error(`wasm-shrink: unknown opcode 0x${op.toString(16)} at ${r.pos - 1}`);

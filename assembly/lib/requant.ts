@@ -124,11 +124,8 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
   else storePart(p, v, n);
 }
 
-/**
- * storeBytes of n < 16 bytes as a call: one copy in the module (scripts/asc-noinline.mjs keeps it out
- * of line), for stores off the hot path; in a hot loop even an untaken call makes V8 spill around it.
- */
-export function storeFew(p: usize, v: v128, n: i32): void {
+/** storeBytes of n < 16 bytes, for a store off the hot path (qs8_requantize's last columns). */
+@inline export function storeFew(p: usize, v: v128, n: i32): void {
   storePart(p, v, n);
 }
 
