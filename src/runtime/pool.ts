@@ -363,8 +363,8 @@ export class Pool {
    * resolve at once, and the worker, when it wakes, finds itself WAITING again.
    */
   private revoke(count: number): void {
-    for (const member of this.members.slice(0, count)) {
-      const c = member.control, pending = member.pending;
+    for (let w = 0; w < count; w++) {
+      const member = this.members[w], c = member.control, pending = member.pending;
       if (!c || !member.poll || !pending || Atomics.compareExchange(c, Slot.STATE, State.CLAIMED, State.WAITING) !== State.CLAIMED) continue;
       Atomics.sub(this.sync!, Sync.LEFT, 1);
       member.pending = member.poll = undefined;
@@ -495,20 +495,21 @@ export class Pool {
     this.terminated = Promise.allSettled(this.members.map((m) => m.thread?.terminate()));
   }
 
-  // The same buffers call after call (grown only for a larger call) keep the workers on the fast path.
+  // The same buffers call after call keep the workers on the fast path (new buffers go by message):
+  // grown only for a larger call, and then by half again at least, so steadily growing calls rarely regrow them.
   private stagedInput(length: number): Float32Array {
-    if (this.stageIn.length < length) this.stageIn = new Float32Array(new SharedArrayBuffer(length * 4));
+    if (this.stageIn.length < length) this.stageIn = new Float32Array(new SharedArrayBuffer(grown(this.stageIn.length, length) * 4));
     return this.stageIn.subarray(0, length);
   }
 
   private stagedOutput(kind: Kind, length: number): Float32Array | Int32Array {
-    if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(length * 4);
+    if ((this.stageOut?.byteLength ?? 0) < length * 4) this.stageOut = new SharedArrayBuffer(grown((this.stageOut?.byteLength ?? 0) / 4, length) * 4);
     return kind === 'run' ? new Float32Array(this.stageOut!, 0, length) : new Int32Array(this.stageOut!, 0, length);
   }
 
   /** The claims for a call of `runs` runs, all unclaimed. */
   private claimsFor(runs: number): Int32Array {
-    if (this.claims.length < 1 + runs) this.claims = new Int32Array(new SharedArrayBuffer(4 * (1 + runs)));
+    if (this.claims.length < 1 + runs) this.claims = new Int32Array(new SharedArrayBuffer(4 * grown(this.claims.length, 1 + runs)));
     this.claims.fill(0, 0, 1 + runs); // before the jobs are handed out, which orders it before the workers' claims
     return this.claims;
   }
@@ -557,6 +558,11 @@ export function split(n: number, speeds: readonly number[]): [start: number, cou
   const chunks: [number, number][] = [];
   for (let t = 0, start = 0; t < counts.length; start += counts[t], t++) chunks.push([start, counts[t]]);
   return chunks;
+}
+
+/** A buffer's new length for `need` elements when it holds `had`: need, or half again as many as it had if that is more. */
+function grown(had: number, need: number): number {
+  return Math.max(need, Math.ceil(had * 1.5));
 }
 
 /** The median of `values`; 0 for none. */
