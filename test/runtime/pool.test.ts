@@ -4,18 +4,18 @@
 // to start) rejecting the pending call without a hang. Workers cannot run TypeScript, so this test
 // bundles src/runtime with rolldown into a temp folder (examples/browser/build.mjs) and uses that.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../../examples/browser/build.mjs';
 import type * as PoolModule from '../../src/runtime/pool.js';
 import type * as RuntimeModule from '../../src/runtime/index.js';
+import { bits, bundlePool, settled, type BundledPool } from './bundled_pool.js';
 import { bytesOf, floatModel, images, int8Model, pruneKernels, quantizedModel, seedArchitecture } from './models.js';
 import { LINGER_MS } from '../../src/runtime/pool_messages.js';
 
-let dir: string;
+let bundle: BundledPool, dir: string;
 let P: typeof PoolModule;
 let R: typeof RuntimeModule;
 
@@ -27,40 +27,27 @@ parentPort.on = (event, handler) => on(event, (m) => { if (${when}) { ${act}; } 
 await import('./worker.js');
 `;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'topiary-pool-'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
-  await buildRuntime(dir);
-  writeFileSync(join(dir, 'exit_on_job.js'), wrapper('process.exit(7)', "m.type === 'job' && m.id === 1"));
-  writeFileSync(join(dir, 'throw_on_job.js'), wrapper("throw new Error('injected failure')", "m.type === 'job' && m.id === 1"));
-  writeFileSync(join(dir, 'exit_on_load.js'), wrapper('process.exit(3)', "m.type === 'load'"));
-  // a worker that breaks on its first job handed over in shared memory (no message: it takes the job
-  // by swapping CLAIMED, 2, for IDLE, 0, in slot 0 of its control block)
-  const onFastJob = (act: string) => `const cas = Atomics.compareExchange.bind(Atomics);
+// a worker that breaks on its first job handed over in shared memory (no message: it takes the job
+// by swapping CLAIMED, 2, for IDLE, 0, in slot 0 of its control block)
+const onFastJob = (act: string) => `const cas = Atomics.compareExchange.bind(Atomics);
 Atomics.compareExchange = (a, i, e, v) => { if (a.buffer.byteLength === 32 && i === 0 && e === 2 && v === 0 && Atomics.load(a, 0) === 2) { ${act}; } return cas(a, i, e, v); };
 await import('./worker.js');
 `;
-  writeFileSync(join(dir, 'exit_on_fast_job.js'), onFastJob('process.exit(9)'));
-  writeFileSync(join(dir, 'throw_on_fast_job.js'), onFastJob("throw new Error('injected fast failure')"));
-  P = (await import(pathToFileURL(join(dir, 'pool.js')).href)) as typeof PoolModule;
-  R = (await import(pathToFileURL(join(dir, 'runtime.js')).href)) as typeof RuntimeModule;
+
+beforeAll(async () => {
+  bundle = await bundlePool('topiary-pool-', {
+    'exit_on_job.js': wrapper('process.exit(7)', "m.type === 'job' && m.id === 1"),
+    'throw_on_job.js': wrapper("throw new Error('injected failure')", "m.type === 'job' && m.id === 1"),
+    'exit_on_load.js': wrapper('process.exit(3)', "m.type === 'load'"),
+    'exit_on_fast_job.js': onFastJob('process.exit(9)'),
+    'throw_on_fast_job.js': onFastJob("throw new Error('injected fast failure')"),
+  });
+  ({ dir, P, R } = bundle);
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => bundle.remove());
 
-const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 const worker = (name: string) => pathToFileURL(join(dir, name));
-
-/** Resolves to what `p` settles to, or fails the test after `ms` (a hang would otherwise just time out). */
-async function settled<T>(p: Promise<T>, ms = 15_000): Promise<{ value?: T; error?: unknown }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p.then((value) => ({ value }), (error: unknown) => ({ error })), hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Calls `call` until one rejects (at most `tries` times) and returns its error, checking each result

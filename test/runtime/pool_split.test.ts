@@ -5,19 +5,17 @@
 // job is not waited for; the caller throwing
 // midway and a worker dying mid-call end the call with an error, never a hang; and the message path
 // (no shared memory: a page that is not cross-origin isolated) keeps the static split.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../../examples/browser/build.mjs';
 import { Rng } from '../../src/data/rng.js';
 import { claimBack, claimFront } from '../../src/runtime/pool_messages.js';
 import type * as PoolModule from '../../src/runtime/pool.js';
 import type * as RuntimeModule from '../../src/runtime/index.js';
+import { bits, bundlePool, settled, type BundledPool } from './bundled_pool.js';
 import { bytesOf, floatModel, images, int8Model, pruneKernels, quantizedModel, seedArchitecture } from './models.js';
 
-let dir: string;
+let bundle: BundledPool, dir: string;
 let P: typeof PoolModule;
 let R: typeof RuntimeModule;
 
@@ -33,24 +31,21 @@ await import('./worker.js');
 `;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'topiary-pool-split-'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
-  await buildRuntime(dir);
-  writeFileSync(join(dir, 'exit_on_claim.js'), onClaim('wins === 2', 'process.exit(5)'));
-  writeFileSync(join(dir, 'stall_on_claim.js'), onClaim('r === 0', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400)'));
-  // a worker slow to wake: it takes a job handed over in shared memory (a swap of CLAIMED, 2, for
-  // IDLE, 0, in slot 0 of its 32-byte control block) a second late
-  writeFileSync(join(dir, 'late_taker.js'), `const cas = Atomics.compareExchange.bind(Atomics);
+  bundle = await bundlePool('topiary-pool-split-', {
+    'exit_on_claim.js': onClaim('wins === 2', 'process.exit(5)'),
+    'stall_on_claim.js': onClaim('r === 0', 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400)'),
+    // a worker slow to wake: it takes a job handed over in shared memory (a swap of CLAIMED, 2, for
+    // IDLE, 0, in slot 0 of its 32-byte control block) a second late
+    'late_taker.js': `const cas = Atomics.compareExchange.bind(Atomics);
 Atomics.compareExchange = (a, i, e, v) => { if (a.buffer.byteLength === 32 && i === 0 && e === 2 && v === 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000); return cas(a, i, e, v); };
 await import('./worker.js');
-`);
-  P = (await import(pathToFileURL(join(dir, 'pool.js')).href)) as typeof PoolModule;
-  R = (await import(pathToFileURL(join(dir, 'runtime.js')).href)) as typeof RuntimeModule;
+`,
+  });
+  ({ dir, P, R } = bundle);
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => bundle.remove());
 
-const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 const worker = (name: string) => pathToFileURL(join(dir, name));
 const inShared = (a: Float32Array) => {
   const s = new Float32Array(new SharedArrayBuffer(a.byteLength));
@@ -58,16 +53,6 @@ const inShared = (a: Float32Array) => {
   return s;
 };
 
-/** Resolves to what `p` settles to, or fails the test after `ms` (a hang would otherwise just time out). */
-async function settled<T>(p: Promise<T>, ms = 15_000): Promise<{ value?: T; error?: unknown }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p.then((value) => ({ value }), (error: unknown) => ({ error })), hang]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The caller's interpreter, to count or break its runs. */
 type Run = RuntimeModule.Interpreter['run'];
