@@ -33,7 +33,21 @@ export type ToWorker =
    * until none is left. `ready`: a shared counter of the samples of `input` written so far, while the
    * pool is still copying them; the worker waits (Atomics.wait) until a run's samples are there.
    */
-  | { type: 'job'; id: number; kind: Kind; input: Float32Array; count: number; output?: Float32Array | Int32Array; claims?: Int32Array; run?: number; ready?: Int32Array };
+  | ({ type: 'job'; id: number; kind: Kind; input: Float32Array; count: number } & (Posted | SharedJob));
+
+/** A job by message: the worker's own copy of its chunk, and no claims. */
+interface Posted {
+  output?: undefined;
+  claims?: undefined;
+}
+
+/** A job in shared memory: the whole call, claimed run by run (output, claims and run always together). */
+export interface SharedJob {
+  output: Float32Array | Int32Array;
+  claims: Int32Array;
+  run: number;
+  ready?: Int32Array;
+}
 
 export type FromWorker =
   | { type: 'started' }

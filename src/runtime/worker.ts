@@ -3,10 +3,11 @@
 // (pool_messages.ts, claimFront) and lingers after each job for the next one (Slot); by message it
 // runs the contiguous slice it is sent.
 import type { Interpreter } from './index.js';
-import { claimFront, LINGER_MS, runtimeEntry, Slot, State, Sync, toWire, type FromWorker, type ToWorker } from './pool_messages.js';
+import { claimFront, LINGER_MS, runtimeEntry, Slot, State, Sync, toWire, type FromWorker, type SharedJob, type ToWorker } from './pool_messages.js';
 import { parentPort } from './threads.js';
 
 type Job = Extract<ToWorker, { type: 'job' }>;
+type Shared = Job & SharedJob;
 
 const port = await parentPort();
 const reply = (m: FromWorker, transfer?: Transferable[]) => port.post(m, transfer);
@@ -55,7 +56,7 @@ reply({ type: 'started' });
  * WAITING before the pool hears that the last job is done, so the pool's next call never finds
  * it IDLE while it is about to wait (a message then would sit unread for LINGER_MS).
  */
-function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job): void {
+function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Shared): void {
   // IN and OUT are element offsets from the start of the buffers
   const inSize = interp.inputSize;
   for (let until = performance.now() + LINGER_MS; ;) {
@@ -72,8 +73,8 @@ function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job):
     const kind = Atomics.load(c, Slot.KIND) === 0 ? 'run' : 'predict';
     const at = Atomics.load(c, Slot.IN), count = Atomics.load(c, Slot.COUNT), out = Atomics.load(c, Slot.OUT);
     const input = new Float32Array(job.input.buffer, at * 4, count * inSize);
-    const output = kind === 'run' ? new Float32Array(job.output!.buffer, out * 4, count * interp.outputSize) : new Int32Array(job.output!.buffer, out * 4, count);
-    const m: Job = { type: 'job', id: -1, kind, count, input, output, claims: job.claims, run: job.run, ready: Atomics.load(c, Slot.READY) ? job.ready : undefined };
+    const output = kind === 'run' ? new Float32Array(job.output.buffer, out * 4, count * interp.outputSize) : new Int32Array(job.output.buffer, out * 4, count);
+    const m: Shared = { type: 'job', id: -1, kind, count, input, output, claims: job.claims, run: job.run, ready: Atomics.load(c, Slot.READY) ? job.ready : undefined };
     try {
       runShared(interp, m);
       Atomics.store(c, Slot.STATE, State.WAITING);
@@ -86,13 +87,15 @@ function linger(interp: Interpreter, c: Int32Array, sync: Int32Array, job: Job):
 }
 
 /** Claims runs of the call (from the front) and runs each, once the pool has copied its samples; returns the ms spent running (not waiting). */
-function runShared(model: Interpreter, m: Job): number {
-  const run = m.run!, runs = Math.ceil(m.count / run), ready = m.ready;
+function runShared(model: Interpreter, m: Shared): number {
+  const run = m.run, runs = Math.ceil(m.count / run), ready = m.ready;
   let ms = 0;
-  for (let r = claimFront(m.claims!, runs); r >= 0; r = claimFront(m.claims!, runs)) {
+  for (let r = claimFront(m.claims, runs); r >= 0; r = claimFront(m.claims, runs)) {
     const s = r * run, e = Math.min(m.count, s + run);
     if (ready) for (let have = Atomics.load(ready, 0); have < e; have = Atomics.load(ready, 0)) Atomics.wait(ready, 0, have);
-    ms += timed(() => runInto(model, m, s, e));
+    const t = performance.now();
+    runInto(model, m, s, e);
+    ms += performance.now() - t;
   }
   return ms;
 }
@@ -104,7 +107,7 @@ function timed(fn: () => void): number {
 }
 
 /** Samples [from, to) of the job into its output. */
-function runInto(model: Interpreter, m: Job, from: number, to: number): void {
+function runInto(model: Interpreter, m: Shared, from: number, to: number): void {
   const x = m.input.subarray(from * model.inputSize, to * model.inputSize);
   if (m.kind === 'run') model.run(x, to - from, (m.output as Float32Array).subarray(from * model.outputSize, to * model.outputSize));
   else model.predict(x, to - from, (m.output as Int32Array).subarray(from, to));
