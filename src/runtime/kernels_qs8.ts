@@ -67,6 +67,12 @@ function weights(rng: Rng, n: number, sparsity = 0, small = false): Int8Array {
   return w;
 }
 
+/** The extreme cases' overrides (dims zin: the input zero point; wmax: every nonzero weight at +-127), after the draws. */
+function extreme(dims: Record<string, number>, zIn: number, w: Int8Array): number {
+  if (dims.wmax) for (let i = 0; i < w.length; i++) if (w[i] !== 0) w[i] = w[i] > 0 ? 127 : -127;
+  return dims.zin ?? zIn;
+}
+
 /**
  * Per-channel requant for accumulators of typical magnitude ~sqrt(k) * 73 * 90 (uniform weights times
  * uniform int8 minus a random zero point): multipliers spread over a factor of 4 around the one that
@@ -218,7 +224,7 @@ function tieCase(rng: Rng, n: number, k: number): { x: Int8Array; w: Int8Array; 
 
 /**
  * dims: m k n [pt] (per-tensor requant) [mscale: multipliers x 2^mscale on small x, w and bias: left
- * shifts] [ties: see tieCase, m = 256].
+ * shifts] [ties: see tieCase, m = 256] [zin: this input zero point] [wmax: nonzero weights all +-127].
  */
 function prepareGemm(sparse: boolean) {
   const name = sparse ? 'qs8_spmm' : 'qs8_gemm';
@@ -230,6 +236,7 @@ function prepareGemm(sparse: boolean) {
     let x = small ? near(rng, m * k, zIn) : int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity, small);
     let bias = small ? biases(rng, n, 0) : biases(rng, n, k);
     if (shape.dims.ties) ({ x, w, bias, zIn, rq } = tieCase(rng, n, k));
+    zIn = extreme(shape.dims, zIn, w);
     const buf = new Buffers(mod);
     const xp = buf.put(x), y = buf.output(m * n);
     const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)) : packGemm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)));
@@ -285,7 +292,7 @@ function fullRange(w: Int8Array, cout: number): Int8Array {
 /**
  * dims: n h w cin cout kh kw [sh sw] [same] [pool = window = stride] [mscale as for gemm] [bg | digit:
  * see background] [strokes: hollow digits (see strokes) and weights at full range per channel, as a
- * converted model has: the benches' closest stand-in for the seed model's real data].
+ * converted model has: the benches' closest stand-in for the seed model's real data] [zin, wmax as for gemm].
  */
 function prepareConv(sparse: boolean, pooled: boolean) {
   const name = `qs8_${sparse ? 'sp' : ''}conv2d_${pooled ? 'maxpool2d' : 'nhwc'}` as const;
@@ -297,12 +304,13 @@ function prepareConv(sparse: boolean, pooled: boolean) {
     const pool: Pool2dGeometry | undefined = pooled ? { poolH: d.pool, poolW: d.pool, strideH: d.pool, strideW: d.pool, padding: 'valid' } : undefined;
     const rng = new Rng(seed);
     const taps = g.kh * g.kw * g.cin;
-    const zIn = rng.int(256) - 128, rq = requantFor(rng, taps, g.cout, false, d.mscale ?? 0);
-    const small = d.mscale !== undefined;
+    const drawn = rng.int(256) - 128, rq = requantFor(rng, taps, g.cout, false, d.mscale ?? 0);
+    const zIn = d.zin ?? drawn, small = d.mscale !== undefined;
     const x = small ? near(rng, d.n * g.h * g.w * g.cin, zIn)
       : d.strokes ? strokes(rng, d.n, g.h, g.w, g.cin, zIn)
       : d.bg || d.digit ? background(rng, d.n, g.h, g.w, g.cin, zIn, !!d.digit) : int8s(rng, d.n * g.h * g.w * g.cin);
     const raw = weights(rng, taps * g.cout, shape.sparsity, small), w = d.strokes ? fullRange(raw, g.cout) : raw, bias = small ? biases(rng, g.cout, 0) : biases(rng, g.cout, taps);
+    extreme(d, zIn, w);
     const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, kernelRequantize(mod.exports as unknown as Qs8Exports), pool);
     const buf = new Buffers(mod);
     const xp = buf.put(x), wp = buf.put(packed.bytes);
@@ -318,6 +326,17 @@ const SPARSITIES = [0, 0.5, 0.8, 0.95, 1];
 const sparseShapes = (base: KernelShape[]): KernelShape[] =>
   base.flatMap((s) => SPARSITIES.map((sparsity) => ({ label: `${s.label}_sparse${Math.round(sparsity * 100)}`, dims: s.dims, sparsity })));
 
+// zero points at the ends of the range and weights at +-127: the largest |x - zIn| * |w| (255 * 127),
+// for the kernels' widenings, the sparse ones' x + 128 and the biases folded at pack time
+const EXTREME_GEMM: KernelShape[] = [
+  { label: 'extreme_zin127_w127', dims: { m: 19, k: 40, n: 9, zin: 127, wmax: 1 } },
+  { label: 'extreme_zin-128_w127', dims: { m: 19, k: 40, n: 9, zin: -128, wmax: 1 } },
+];
+const EXTREME_CONV: KernelShape[] = [
+  { label: 'extreme_zin127_w127', dims: { n: 2, h: 12, w: 12, cin: 1, cout: 12, kh: 3, kw: 3, zin: 127, wmax: 1 } },
+  { label: 'extreme_zin-128_w127_digit', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, zin: -128, wmax: 1, digit: 1 } },
+  { label: 'extreme_zin-128_w127_cin3', dims: { n: 1, h: 9, w: 9, cin: 3, cout: 5, kh: 3, kw: 3, zin: -128, wmax: 1 } },
+];
 const GEMM_SHAPES: KernelShape[] = [
   { label: 'one_tile', dims: { m: 4, k: 8, n: 2 } },
   { label: 'm_lt_mr', dims: { m: 3, k: 16, n: 2 } },
@@ -330,6 +349,7 @@ const GEMM_SHAPES: KernelShape[] = [
   { label: 'left_shifts_k1', dims: { m: 5, k: 1, n: 6, mscale: 8 } },
   { label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } },
   { label: 'requant_ties_k20', dims: { m: 256, k: 20, n: 16, ties: 1 } },
+  ...EXTREME_GEMM,
 ];
 const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'one_tile', dims: { m: 16, k: 16, n: 4 } },
@@ -340,6 +360,7 @@ const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'left_shifts_k20', dims: { m: 17, k: 20, n: 6, mscale: 8 } },
   { label: 'rows7_k40_n32', dims: { m: 7, k: 40, n: 32 } },
   { label: 'one_row', dims: { m: 1, k: 37, n: 5 } },
+  ...EXTREME_GEMM,
 ]).concat({ label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } }, { label: 'requant_ties_k20', dims: { m: 256, k: 20, n: 16, ties: 1 } });
 const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
 
@@ -356,6 +377,7 @@ const CONV_SHAPES: KernelShape[] = [
   // even output sizes take quad mode (2x2 output pixels per patch): more than 16 channels, background
   { label: 'quad_cout17_cin2_same_bg', dims: { n: 2, h: 8, w: 10, cin: 2, cout: 17, kh: 3, kw: 3, same: 1, bg: 1 } },
   { label: 'quad_cout8_stride2', dims: { n: 3, h: 9, w: 12, cin: 1, cout: 8, kh: 3, kw: 3, sh: 2, sw: 2 } },
+  ...EXTREME_CONV,
 ];
 const POOL_SHAPES: KernelShape[] = [
   { label: 'one_tile', dims: { n: 1, h: 6, w: 6, cin: 1, cout: 4, kh: 3, kw: 3, pool: 2 } },
@@ -366,6 +388,7 @@ const POOL_SHAPES: KernelShape[] = [
   { label: 'background_cout17_same', dims: { n: 3, h: 10, w: 9, cin: 2, cout: 17, kh: 3, kw: 3, same: 1, pool: 2, bg: 1 } },
   { label: 'digits_cout6_b3', dims: { n: 3, h: 28, w: 28, cin: 1, cout: 6, kh: 3, kw: 3, pool: 2, digit: 1 } },
   { label: 'strokes_b2', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, pool: 2, strokes: 1 } },
+  ...EXTREME_CONV.map((s) => ({ label: `${s.label}_pool2`, dims: { ...s.dims, pool: 2 } })),
 ];
 // more sparse conv cases: rows wider than 32 bytes, outputs wider than 16 lanes, a digit's box at the edge
 // of a 'same' image, images with no input but zIn, hollow digits with full-range weights
