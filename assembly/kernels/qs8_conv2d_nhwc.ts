@@ -50,8 +50,7 @@ import { RQ_GROUP, clampOut, fast16, requant, requant16, rqMagic, rqP2l, rqQ, rq
 import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
 
 // ZERO: the zero vector from memory (as a v128.const V8 rebuilds it at every use)
-// ROW: row mode's copy of a row near the batch's end
-const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16), ROW = memory.data(32, 16);
+const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16);
 
 @inline function hdr(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
@@ -225,13 +224,15 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
  * most 16 channels a pixel is one 16-byte store, whose spill past the pixel holds the next pixels'
  * constants (stage rows cout..15, set by run): a kept next pixel is stored later, as is the next image.
  */
-function block(p: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, yEnd: usize, sparse: bool): void {
-  const cout = hdr(p, 3), npos = hdr(p, 10) * hdr(p, 11), pairs = hdr(p, 23), quad = hdr(p, 32) == 2;
+function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, yEnd: usize, sparse: bool): void {
+  const cout = hdr(p, 3), r16 = hdr(p, 22), npos = hdr(p, 10) * hdr(p, 11), pairs = hdr(p, 23), quad = hdr(p, 32) == 2;
   // quad: the 2x2 positions are 4 output pixels, each with its own stage [16 channels][16]
   const nq = quad ? 4 : 1, stg = <usize>((cout + 15) & ~15) << 4, ow = hdr(p, 15) * 2;
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
   const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic();
+  // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out)
+  for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4), sparse ? 0x80 : 0);
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
@@ -277,40 +278,6 @@ function block(p: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usiz
         else storeBytes(o, v, nc);
       }
     }
-  }
-}
-
-/**
- * Row mode (SIMD; one input channel, fields of at most 4 x 4 bytes (segP 4), pool step 2 along x, no
- * padding, rows of at most 32 bytes): a block is one pool row, its lanes the row's pw <= 16 pixels.
- * Tap (dy, dx) of pool row py at lane px is x[py * psy + dy][2 px + dx], so each input row y is turned
- * once into 4 column planes rp[y][dx][16] (lane px: x[y][2 px + dx]): its even and odd bytes, and both
- * one lane on. Pool row py's planes are then rp + py * psy * 64, in the block's layout planes[dy * 4 + dx]
- * with no gather nor transpose. A pool row whose field rows are all zIn (a digit's margins) keeps the
- * constants. rp [h][4][16] and each row's columns other than zIn, mask [h], lie in the patches' room.
- */
-function rowImage(p: usize, img: usize, xEnd: usize, rp: usize, idx: usize, stage: usize, abuf: usize, out: usize, yEnd: usize, sparse: bool): void {
-  const h = hdr(p, 0), w = hdr(p, 1), cout = hdr(p, 3), ph = hdr(p, 14), pw = hdr(p, 15), ndy = hdr(p, 20), qb = hdr(p, 32);
-  const psy = hdr(p, 12) * hdr(p, 6), rowOut = <usize>(pw * qb * qb * cout), mask = rp + <usize>(h << 6), cst = p + hdr(p, 29);
-  const z = i8x16.splat(<i8>hdr(p, 16)), f = i8x16.splat(sparse ? -128 : 0), cols = <i32>(-1 >>> (32 - w));
-  for (let y = 0; y < h; y++) {
-    let src = img + <usize>(y * w);
-    // the batch's last rows: through a copy, so that no load passes xEnd
-    if (src + 32 > xEnd) { memory.copy(ROW, src, w); src = ROW; }
-    const a = v128.load(src), b = v128.load(src, 16);
-    store<i32>(mask + (<usize>y << 2), (i8x16.bitmask(i8x16.ne(a, z)) | i8x16.bitmask(i8x16.ne(b, z)) << 16) & cols);
-    const fa = v128.xor(a, f), fb = v128.xor(b, f), d = rp + (<usize>y << 6);
-    const e = i8x16.shuffle(fa, fb, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const o = i8x16.shuffle(fa, fb, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    v128.store(d, e); v128.store(d, o, 16);
-    v128.store(d, i8x16.shuffle(e, e, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0), 32);
-    v128.store(d, i8x16.shuffle(o, o, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0), 48);
-  }
-  for (let py = 0; py < ph; py++, out += rowOut) {
-    let any = 0;
-    for (let dy = 0; dy < ndy; dy++) any |= load<i32>(mask + (<usize>(py * psy + dy) << 2));
-    if (any) block(p, idx, 0, pw, rp + (<usize>(py * psy) << 6), stage, abuf, out, yEnd, sparse);
-    else constants(out, pw * qb * qb, cout, cst, yEnd);
   }
 }
 
@@ -360,24 +327,12 @@ function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool)
   for (let q = 0; q < qb * qb; q++) {
     for (let c = cout; c < 16; c++) memory.fill(stage + <usize>q * stg + (<usize>c << 4), load<u8>(p + hdr(p, 29) + (c - cout) % cout), 16);
   }
-  // row mode: the output offsets of one pool row's pixels (see rowImage)
-  const pw = hdr(p, 15), rows = ASC_FEATURE_SIMD && hdr(p, 2) == 1 && hdr(p, 30) == 4 && hdr(p, 13) * hdr(p, 7) == 2 && hdr(p, 8) == 0 && hdr(p, 9) == 0
-    && hdr(p, 1) <= 32 && hdr(p, 0) * 68 <= pq * r16;
-  if (rows) for (let px = 0; px < pw; px++) store<i32>(idx + (<usize>px << 2), px * qb * cout | (<i32>(px == pw - 1) << 31));
   for (let b = 0; b < n; b++) {
     const out = y + <usize>(b * outImg);
-    if (!rows) constants(out, pq * qb * qb, cout, p + hdr(p, 29), yEnd);
-    if (rows) {
-      rowImage(p, x + <usize>(b * img), xEnd, scratch, idx, stage, abuf, out, yEnd, sparse);
-      continue;
-    }
+    constants(out, pq * qb * qb, cout, p + hdr(p, 29), yEnd);
     const kept = gather(p, x + <usize>(b * img), xEnd, scratch, idx);
     if (ASC_FEATURE_SIMD) {
-      for (let j0 = 0; j0 < kept; j0 += 16) {
-        // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out)
-        for (let d = 0; d < r16; d += 16) transpose16x(scratch + <usize>(j0 * r16 + d), <usize>r16, min(16, kept - j0), planes + (<usize>d << 4), sparse ? 0x80 : 0);
-        block(p, idx, j0, min(16, kept - j0), planes, stage, abuf, out, yEnd, sparse);
-      }
+      for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, yEnd, sparse);
     } else {
       scalarImage(p, scratch, idx, kept, out, sparse);
     }
