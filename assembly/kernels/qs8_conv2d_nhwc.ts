@@ -33,6 +33,15 @@
 // 24 instructions per pool position (V8's code, perf annotate), a dense pair 13 (its zips are shared
 // by the channels); a lone tap costs a whole pair, so one-tap channels cost more than int16 products
 // did (digits 1.56x -> 1.52x) while multi-tap ones, most of the real model's, cost less.
+// Tried and dropped (2026-11-28, CPU time, old and new in one process, alternating): planes straight
+// from the image rows, a block per pool row (lanes its 13 pixels, no gather, transpose nor per-pixel
+// skip): sparse 1.17x on random pixels but 0.83x on digits, 0.67x on strokes, 0.72x on pruned-qat-lite
+// through the runtime (dense 0.69x, 0.55x, 0.59x on qat-lite): an MNIST digit keeps 74 of 169 pixels
+// (5.1 blocks) but has 11.3 pool rows with any. Blocks of four 4-pixel windows, each from its first kept
+// pixel, built by byte unzips (6.0 blocks a digit): 0.87x digits, 0.99x strokes, 1.0x pruned-qat-lite.
+// Where the sparse kernel's time goes (digits, 56 us, by cutting each part out): channel taps 36%,
+// requant 17%, gather 27%, constants 7%, transposes and stores 13%; with no taps at all it would be
+// only 2.6x faster than the dense kernel.
 // Packed header, i32 (packConv2d / packSpconv2d, src/runtime/packing/qs8.ts):
 //   0 h  1 w  2 cin  3 cout  4 kh  5 kw  6 sh  7 sw  8 padT  9 padL  10 poolH  11 poolW  12 poolSH
 //   13 poolSW  14 ph  15 pw  16 zIn  17 zOut  18 actMin  19 actMax  20 dy  21 dx  22 r16  23 pairs (dense)
