@@ -7,6 +7,10 @@
 //   [bias: cout f32][count: cout i32][records: (offset u32, weight f32) for channel 0's nonzeros, then 1's...]
 // offset = byte offset of the weight's tap in the planes, relative to the output's origin.
 // Reference twins: src/runtime/reference/f32_conv2d_sparse.ts, f32_dense_sparse.ts.
+// Measured and not kept (2026-11-28, old/new in one process, CPU time): the unfused conv's NHWC
+// write-out as 4x4 transposes per 4-channel group took it from 1.99x to 2.21x its dense twin at 80%
+// (write-out 37 -> 26.5 of ~81 us; compute ~45 us, so even no write-out at all gave 2.46x), for +452 B
+// of .wasm; no model runs the unfused sparse conv (the seed model's conv is fused with its pool).
 import { madd, relu } from '../lib/simd';
 import { transpose } from './f32_transpose';
 
