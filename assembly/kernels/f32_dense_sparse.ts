@@ -6,9 +6,10 @@
 // CONV_OUT_MINOR output): no transpose in. flags & 1: ReLU.
 // A full block (SIMD) goes KC = 128 taps at a time instead (chunked): the chunk's planes, 16 KB, stay
 // in L1 while every channel reads them, the sums wait in [n][32] between chunks, and the packing's
-// table bounds each channel's records per chunk. On the seed's 32 x 2028 at 80% zeros that was 4-5%
-// faster (x NHWC or batch-minor; 12% at 50%, 3% slower at 95%; 128 beat 256), with the rows 28..31
-// of four channels at once (tail4) and toPlanes 8 columns a step.
+// table bounds each channel's records per chunk. On the seed's 32 x 2028 (CPU-time rounds against the
+// unchunked kernel, interleaved, load 5-6, 2026-11-28): 7-9% faster at 80% zeros (x NHWC or batch-minor),
+// 8-13% at 50%, 4% slower at 95%. Tried: 64, 192 or 256 taps a chunk (no faster); rows 28..31 four
+// channels at a time, or toPlanes 8 columns a step (slower, and 370 or 230 bytes more .wasm).
 // Scratch (denseSparseScratchBytes): [k][32] f32 + 32 floats, then [n][32] f32.
 // Reference twin: src/runtime/reference/f32_dense_sparse.ts. Tests: test/runtime/kernels.test.ts.
 import { madd, relu } from '../lib/simd';
@@ -32,31 +33,23 @@ export function f32_dense_sparse(x: usize, w: usize, y: usize, m: i32, k: i32, n
 
 /**
  * A full block of 32 rows (srcRow bytes apart) to planes [k][32]: what transpose does, with the stores at
- * constant offsets from one pointer (the planes' rows are 128 bytes): 4% faster on the seed's 32 x 2028;
- * 8 columns a step, two 4 x 4 blocks of each row group.
+ * constant offsets from one pointer (the planes' rows are 128 bytes): 4% faster on the seed's 32 x 2028.
  */
 function toPlanes(src: usize, srcRow: usize, dst: usize, k: i32): void {
-  const r2 = srcRow << 1, r3 = r2 + srcRow, r4 = srcRow << 2, k8 = k & ~7;
-  let j = 0;
-  for (; j < k8; j += 8, src += 32, dst += 1024) {
+  const r2 = srcRow << 1, r3 = r2 + srcRow, r4 = srcRow << 2, k4 = k & ~3;
+  for (let j = 0; j < k4; j += 4, src += 16, dst += 512) {
     let s = src, d = dst;
     for (let i = 0; i < 8; i++, s += r4, d += 16) {
-      const p = s + srcRow, q = s + r2, u = s + r3;
-      quad(v128.load(s), v128.load(p), v128.load(q), v128.load(u), d);
-      quad(v128.load(s, 16), v128.load(p, 16), v128.load(q, 16), v128.load(u, 16), d + 512);
+      const a = v128.load(s), b = v128.load(s + srcRow), c = v128.load(s + r2), e = v128.load(s + r3);
+      const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(c, e, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c, e, 2, 6, 3, 7);
+      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 128);
+      v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 256);
+      v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 384);
     }
   }
-  if (j < k) transpose(src, srcRow, dst, 128, 32, k - j);
-}
-
-/** Rows a, b, c, e (4 columns each) to 4 plane rows at d, 128 bytes apart. */
-@inline function quad(a: v128, b: v128, c: v128, e: v128, d: usize): void {
-  const t0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(c, e, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c, e, 2, 6, 3, 7);
-  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 128);
-  v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 256);
-  v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 384);
+  if (k4 < k) transpose(src, srcRow, dst, 128, 32, k - k4);
 }
 
 /** Taps per chunk of a full block (DENSE_SPARSE_CHUNK, src/runtime/packing/f32.ts): [KC][32] f32, 16 KB of planes. */
@@ -65,7 +58,7 @@ const KC = 128;
 /**
  * A full block of 32 rows, KC taps at a time: the chunk's planes (x itself, or its NHWC rows transposed
  * into scratch) stay in L1 while every channel reads them. Channel c's 32 sums, at tmp + 128 c, start
- * at its bias and take its records in list order, rows 0..27 by rows28 and 28..31 by tail4. The packing's
+ * at its bias and take its records in list order, rows 0..27 by rows28 and 28..31 by tail2. The packing's
  * table after the records, [chunks + 1][n] record indices, bounds each channel's records per chunk.
  */
 function chunked(x: usize, nhwc: bool, k: i32, w: usize, n: i32, planes: usize, tmp: usize): void {
@@ -87,7 +80,7 @@ function chunked(x: usize, nhwc: bool, k: i32, w: usize, n: i32, planes: usize, 
       const i = row + (<usize>c << 2);
       rows28(tmp + (<usize>c << 7), at, first + (<usize>load<i32>(i) << 3), first + (<usize>load<i32>(i + (<usize>n << 2)) << 3));
     }
-    for (let c = 0; c < n; c += 4) tail4(tmp + 112, at + 112, first, row, c, n);
+    for (let c = 0; c < n; c += 2) tail2(tmp + 112, at + 112, first, row, c, n);
   }
 }
 
@@ -112,25 +105,19 @@ function rows28(acc: usize, at: usize, p: usize, e: usize): void {
 }
 
 /**
- * Rows 28..31 of channels c0..c0+3 (a group short of four repeats its last channel), this chunk's records
- * (table row `row`, the next row their ends): four add chains, where one channel alone waits on each add.
+ * Rows 28..31 of channels c0 and c0 + 1 (or c0 twice), this chunk's records (table row `row`, the next
+ * row their ends): two add chains, where one channel alone waits on each add.
  */
-function tail4(acc: usize, at: usize, first: usize, row: usize, c0: i32, n: i32): void {
-  const c1 = min(c0 + 1, n - 1), c2 = min(c0 + 2, n - 1), c3 = min(c0 + 3, n - 1), next = <usize>n << 2;
-  const i0 = row + (<usize>c0 << 2), i1 = row + (<usize>c1 << 2), i2 = row + (<usize>c2 << 2), i3 = row + (<usize>c3 << 2);
-  const s0 = first + (<usize>load<i32>(i0) << 3), s1 = first + (<usize>load<i32>(i1) << 3), s2 = first + (<usize>load<i32>(i2) << 3), s3 = first + (<usize>load<i32>(i3) << 3);
+function tail2(acc: usize, at: usize, first: usize, row: usize, c0: i32, n: i32): void {
+  const c1 = min(c0 + 1, n - 1), i0 = row + (<usize>c0 << 2), i1 = row + (<usize>c1 << 2), next = <usize>n << 2;
+  const s0 = first + (<usize>load<i32>(i0) << 3), s1 = first + (<usize>load<i32>(i1) << 3);
   const e0 = first + (<usize>load<i32>(i0 + next) << 3), e1 = first + (<usize>load<i32>(i1 + next) << 3);
-  const e2 = first + (<usize>load<i32>(i2 + next) << 3), e3 = first + (<usize>load<i32>(i3 + next) << 3);
-  const o0 = acc + (<usize>c0 << 7), o1 = acc + (<usize>c1 << 7), o2 = acc + (<usize>c2 << 7), o3 = acc + (<usize>c3 << 7);
-  let a0 = v128.load(o0), a1 = v128.load(o1), a2 = v128.load(o2), a3 = v128.load(o3);
-  const len = min(min(e0 - s0, e1 - s1), min(e2 - s2, e3 - s3));
-  for (let i: usize = 0; i < len; i += 8) {
-    a0 = step(a0, at, s0 + i); a1 = step(a1, at, s1 + i); a2 = step(a2, at, s2 + i); a3 = step(a3, at, s3 + i);
-  }
+  const o0 = acc + (<usize>c0 << 7), o1 = acc + (<usize>c1 << 7);
+  let a0 = v128.load(o0), a1 = v128.load(o1);
+  const len = min(e0 - s0, e1 - s1);
+  for (let i: usize = 0; i < len; i += 8) { a0 = step(a0, at, s0 + i); a1 = step(a1, at, s1 + i); }
   for (let p = s0 + len; p < e0; p += 8) a0 = step(a0, at, p);
   for (let p = s1 + len; p < e1; p += 8) a1 = step(a1, at, p);
-  for (let p = s2 + len; p < e2; p += 8) a2 = step(a2, at, p);
-  for (let p = s3 + len; p < e3; p += 8) a3 = step(a3, at, p);
-  // last to first: a repeated channel's slot gets its one result again
-  v128.store(o3, a3); v128.store(o2, a2); v128.store(o1, a1); v128.store(o0, a0);
+  // c1 first: a repeated channel's slot gets its one result again
+  v128.store(o1, a1); v128.store(o0, a0);
 }
