@@ -42,11 +42,8 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
     const xt = scratch, z = v128.load(ZERO);
     for (let r0 = 0; r0 < m; r0 += 16) {
       const rows = min(16, m - r0), xb = x + <usize>(r0 * k);
-      // the last 16 columns once more, overlapping the previous group: no scalar tail
-      for (let kk = 0; kk < k; kk += 16) {
-        const c = min(kk, k - 16);
-        transpose16x(xb + c, <usize>k, rows, xt + (<usize>c << 4), 0x80);
-      }
+      // all k columns, the last 16 once more (overlapping the group before): no scalar tail
+      transpose16x(xb, <usize>k, rows, xt, 0x80, k);
       for (let c0 = 0; c0 < n; c0 += 16) {
         const c1 = min(n, c0 + 16);
         for (let c = c0; c < c1; c++) {

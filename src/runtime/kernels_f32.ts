@@ -278,9 +278,13 @@ const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('50% m16 n1: four 4-row strips', { m: 16, k: 5, n: 1 }, 0.5),
   s('80% m70 batch-minor x: three blocks, NaN past row 70', { m: 70, k: 33, n: 17, relu: 1, in_minor: 1 }, 0.8),
   s('50% m5 batch-minor x', { m: 5, k: 9, n: 7, in_minor: 1 }, 0.5),
-  // full 32-row blocks take toPlanes (4 columns at a time, the last k % 4 through transpose)
+  // full 32-row blocks go 128 taps at a time through toPlanes (4 columns a step, the last k % 4 through
+  // transpose); rows 28..31 two channels at a time (an odd last channel pairs with itself)
   s('95% m64 k7: two full blocks, 3 columns past the 4-column steps', { m: 64, k: 7, n: 5 }, 0.95),
   s('50% m32 k2: a full block narrower than one step', { m: 32, k: 2, n: 3, relu: 1 }, 0.5),
+  s('80% m32 k300 n5: chunks of 128, 128 and 44 taps, an odd last channel', { m: 32, k: 300, n: 5, relu: 1 }, 0.8),
+  s('50% m96 k257 n6 batch-minor x: three full blocks, a last chunk of one tap', { m: 96, k: 257, n: 6, in_minor: 1 }, 0.5),
+  s('90% m32 k640 n1: five whole chunks, one channel', { m: 32, k: 640, n: 1 }, 0.9),
 ];
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [

@@ -43,6 +43,18 @@ describe('sparse packing', () => {
     const { u32, f32 } = words(packDenseSparse([0, 0, 0, 7, 0, 0], [1, 2], 3, 2));
     expect(Array.from(u32.slice(2, 4))).toEqual([0, 1]);
     expect([u32[4], f32[5]]).toEqual([128, 7]);
+    // the chunk table: one chunk of taps, so two rows: each channel's first record, then its end
+    expect(Array.from(u32.slice(6))).toEqual([0, 0, 0, 1]);
+  });
+
+  it('bounds the records of each dense column per chunk of 128 taps', () => {
+    // k = 300 (chunks from taps 0, 128, 256), n = 2: channel 0 nonzero at taps 5, 127, 128 and 299; channel 1 at 200
+    const k = 300, n = 2, kernel = new Float32Array(k * n);
+    for (const t of [5, 127, 128, 299]) kernel[t * n] = t;
+    kernel[200 * n + 1] = -1;
+    const { u32 } = words(packDenseSparse(kernel, [0, 0], k, n));
+    const records = 2 * n + 2 * 5;
+    expect(Array.from(u32.slice(records))).toEqual([0, 4, 2, 4, 3, 5, 4, 5]);
   });
 
   it('gives a pooled conv nonzero the offsets of its tap in the four sub-images, in 2x2 row/column phase planes', () => {

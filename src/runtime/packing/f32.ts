@@ -84,7 +84,25 @@ export const packConv2dReluMaxpoolSparse = (kernel: ArrayLike<number>, bias: Arr
 /** Rows per block of f32_dense_sparse (assembly/kernels/f32_dense_sparse.ts). */
 export const DENSE_SPARSE_BLOCK = 32;
 
-/** f32_dense_sparse weights: nonzeros of each output column of a Dense kernel [k][n], offset k * 128 bytes. */
+/** Taps per chunk of f32_dense_sparse's full blocks (KC in assembly/kernels/f32_dense_sparse.ts). */
+export const DENSE_SPARSE_CHUNK = 128;
+
+/**
+ * f32_dense_sparse weights: nonzeros of each output column of a Dense kernel [k][n], offset k * 128 bytes;
+ * then a table [chunks + 1][n] i32: row j holds, per channel, the index (among all records) of its first
+ * record at a tap >= j * DENSE_SPARSE_CHUNK (the last row: its list's end).
+ */
 export function packDenseSparse(kernel: ArrayLike<number>, bias: ArrayLike<number>, k: number, n: number): Uint8Array {
-  return packSparse(n, bias, k, (t, c) => kernel[t * n + c], (t) => [4 * DENSE_SPARSE_BLOCK * t]);
+  const records = packSparse(n, bias, k, (t, c) => kernel[t * n + c], (t) => [4 * DENSE_SPARSE_BLOCK * t]);
+  const chunks = Math.ceil(k / DENSE_SPARSE_CHUNK), out = new Uint8Array(records.length + 4 * (chunks + 1) * n);
+  out.set(records);
+  const table = new Int32Array(out.buffer, records.length);
+  for (let c = 0, i = 0; c < n; c++) {
+    for (let t = 0; t < k; t++) {
+      if (t % DENSE_SPARSE_CHUNK === 0) table[(t / DENSE_SPARSE_CHUNK) * n + c] = i;
+      if (kernel[t * n + c] !== 0) i++;
+    }
+    table[chunks * n + c] = i;
+  }
+  return out;
 }
