@@ -19,6 +19,8 @@ export const RQ_GROUP: usize = 128;
 // As v128.const, Binaryen folds constants into every use and V8 rebuilds each per use; loaded from
 // memory they stay in registers. [1.5 * 2^23 x4] [2^30 as i64 x2]
 const RK = memory.data<u32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x40000000, 0, 0x40000000, 0], 16);
+/** requant16's exact results, 4 x i32x4, before they are packed. */
+const RS = memory.data(64, 16);
 
 /** The params of channel c: q, 2^left, right. */
 @inline export function rqQ(rq: usize, c: i32): i32 {
@@ -84,12 +86,13 @@ const RK = memory.data<u32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x4
  * int8 at dst, with zOut and the clamp [lo, hi]. One function for every kernel, to keep the module small.
  */
 export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst: usize): void {
-  const a0 = v128.load(acc), a1 = v128.load(acc, 16), a2 = v128.load(acc, 32), a3 = v128.load(acc, 48);
   const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
   if (load<i32>(g, 48)) {
     fast16(acc, g, z, vlo, vhi, rqMagic(), dst);
   } else {
-    v128.store(dst, packBytes(requantSplat(a0, g), requantSplat(a1, g), requantSplat(a2, g), requantSplat(a3, g), z, vlo, vhi));
+    // the exact path (channels the packer could not prove; rare): one copy of it, looped over the 4 vectors
+    for (let k: usize = 0; k < 64; k += 16) v128.store(RS + k, requantSplat(v128.load(acc + k), g));
+    v128.store(dst, packBytes(v128.load(RS), v128.load(RS, 16), v128.load(RS, 32), v128.load(RS, 48), z, vlo, vhi));
   }
 }
 
@@ -129,11 +132,17 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
   storePart(p, v, n);
 }
 
-@inline function storePart(p: usize, v: v128, n: i32): void {
-  if (n & 8) { v128.store64_lane(p, v, 0); v = i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0); p += 8; }
-  if (n & 4) { v128.store32_lane(p, v, 0); v = i8x16.shuffle(v, v, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 4; }
-  if (n & 2) { v128.store16_lane(p, v, 0); v = i8x16.shuffle(v, v, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 2; }
-  if (n & 1) v128.store8_lane(p, v, 0);
+/**
+ * storeBytes of n < 16 bytes: one out-of-line copy for all callers (scripts/asc-noinline.mjs keeps
+ * Binaryen from inlining it; each inline copy was about 100 bytes), the bytes past the first 8 taken
+ * through an i64 lane and shifts rather than byte shuffles.
+ */
+function storePart(p: usize, v: v128, n: i32): void {
+  let x = i64x2.extract_lane(v, 0);
+  if (n & 8) { store<i64>(p, x); x = i64x2.extract_lane(v, 1); p += 8; }
+  if (n & 4) { store<i32>(p, <i32>x); x >>>= 32; p += 4; }
+  if (n & 2) { store<i16>(p, <i16>x); x >>>= 16; p += 2; }
+  if (n & 1) store<i8>(p, <i8>x);
 }
 
 /**
