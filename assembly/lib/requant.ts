@@ -17,8 +17,8 @@
 export const RQ_GROUP: usize = 128;
 
 // As v128.const, Binaryen folds constants into every use and V8 rebuilds each per use; loaded from
-// memory they stay in registers. [1.5 * 2^23 x4] [2^30 as i64 x2]
-const RK = memory.data<u32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x40000000, 0, 0x40000000, 0], 16);
+// memory (as splats) they stay in registers. [2^30 as i64] [f32 1.5 * 2^23]
+const RK = memory.data<u32>([0x40000000, 0, 0x4b400000], 16);
 /** requant16's exact results, 4 x i32x4, before they are packed. */
 const RS = memory.data(64, 16);
 
@@ -49,7 +49,7 @@ const RS = memory.data(64, 16);
 
 /** floor((x*q + 2^30) / 2^31) per lane: the 64-bit products' bits 31..62 are the result. */
 @inline function srdhm(x: v128, q: v128): v128 {
-  const half = v128.load(RK, 16);
+  const half = v128.load64_splat(RK);
   const lo = i64x2.shr_u(i64x2.add(i64x2.extmul_low_i32x4_s(x, q), half), 31);
   const hi = i64x2.shr_u(i64x2.add(i64x2.extmul_high_i32x4_s(x, q), half), 31);
   return i8x16.shuffle(lo, hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
@@ -105,12 +105,12 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
 
 /** The fast path's rounding constant, 1.5 * 2^23 per lane. */
 @inline export function rqMagic(): v128 {
-  return v128.load(RK);
+  return v128.load32_splat(RK, 8);
 }
 
 /** requant() of 4 lanes, each its own channel (params group at p): the fast path when all 4 are proven. */
 @inline export function requant4(acc: v128, p: usize): v128 {
-  if (i32x4.all_true(v128.load(p, 48))) return fastR(acc, v128.load(p, 96), v128.load(p, 112), v128.load(RK));
+  if (i32x4.all_true(v128.load(p, 48))) return fastR(acc, v128.load(p, 96), v128.load(p, 112), rqMagic());
   return requantLanes(acc, p);
 }
 
