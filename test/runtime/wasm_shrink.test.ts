@@ -32,7 +32,7 @@ function wasmModule(funcs: [string, number[], number[]][], types: number[][] = [
 const V128_CONST = (bytes: number[]) => [0xfd, 0x0c, ...bytes];
 const lanes32 = (...l: number[]) => l.flatMap((v) => [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24]);
 /** local.get 0; the constant; v128.store at the argument; i32.const 0 (no locals). */
-const storeAt = (c: number[]) => [[0], [0x20, 0x00, ...c, 0xfd, 0x0b, 0x04, 0x00, 0x41, 0x00]];
+const storeAt = (c: number[]): [number[], number[]] => [[0], [0x20, 0x00, ...c, 0xfd, 0x0b, 0x04, 0x00, 0x41, 0x00]];
 
 /** Runs each exported function on each argument and returns what it returned and the first 2 KB of memory after. */
 function outcomes(module: Uint8Array<ArrayBuffer>, args: number[]): unknown[] {
