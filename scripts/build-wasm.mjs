@@ -4,8 +4,7 @@
 //   int8 (assembly/runtime_int8.ts, topiary/runtime/int8)  wasm_int8_simd.gen.ts, wasm_int8_scalar.gen.ts
 //   f32  (assembly/runtime_f32.ts, topiary/runtime/f32)    wasm_f32_simd.gen.ts, wasm_f32_scalar.gen.ts
 // asconfig.json holds the options and targets but no entry (asc would merge it into every build): the
-// entry is passed here, as is the transform scripts/asc-noinline.mjs, e.g.
-// `npx asc assembly/index.ts --config asconfig.json --target debug --transform $PWD/scripts/asc-noinline.mjs`.
+// entry is passed here, e.g. `npx asc assembly/index.ts --config asconfig.json --target debug`.
 // Each runtime .wasm goes through wasm-shrink.mjs first (every v128.const that splats becomes the
 // shortest splat of a scalar constant: 10 to 14 bytes less each, the same value). The training kernels (assembly/train/, their
 // own asconfig so they never bloat the runtime's .wasm) are embedded as they are, in src/engine/train_wasm.gen.ts.
@@ -20,8 +19,6 @@ const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
 mkdirSync(join(root, 'build'), { recursive: true });
 
 const targets = ['simd', 'scalar'];
-/** The asc transform that keeps a few shared helpers out of line (given here: asconfig.json's path resolution cannot find a local transform). */
-const noinline = join(root, 'scripts', 'asc-noinline.mjs');
 
 /**
  * Byte b is stored as the char CHAR[b]: (BYTE_KEY - b) & 255, then the chars of the byte pairs in
@@ -89,7 +86,7 @@ writeAtomic(join(root, 'src', 'runtime', 'wasm_swaps.gen.ts'), [
 for (const [build, entry, stem, files, names] of BUILDS) {
   targets.forEach((target, i) => {
     const out = `build/${stem}.${target}.wasm`;
-    execFileSync(process.execPath, [asc, entry, '--config', 'asconfig.json', '--target', target, '--outFile', out, '--transform', noinline], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [asc, entry, '--config', 'asconfig.json', '--target', target, '--outFile', out], { cwd: root, stdio: 'inherit' });
     const { bytes, splats } = shrinkWasm(readFileSync(join(root, out)));
     writeAtomic(join(root, out), bytes);
     const text = [

@@ -131,11 +131,12 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
 }
 
 /**
- * storeBytes of n < 16 bytes: one out-of-line copy for all callers (scripts/asc-noinline.mjs keeps
- * Binaryen from inlining it; each inline copy was about 100 bytes), the bytes past the first 8 taken
- * through an i64 lane and shifts rather than byte shuffles.
+ * storeBytes of n < 16 bytes, the bytes past the first 8 through an i64 lane and shifts (about 45 B
+ * smaller than byte shuffles). NOTE: inline at each caller: one out-of-line copy (an asc transform's
+ * no-inline) was 200 B smaller but cost qs8_conv2d_nhwc and qs8_spconv2d_nhwc 3-5% (the call in
+ * qs8_conv2d_nhwc's block, even where it never runs).
  */
-function storePart(p: usize, v: v128, n: i32): void {
+@inline function storePart(p: usize, v: v128, n: i32): void {
   let x = i64x2.extract_lane(v, 0);
   if (n & 8) { store<i64>(p, x); x = i64x2.extract_lane(v, 1); p += 8; }
   if (n & 4) { store<i32>(p, <i32>x); x >>>= 32; p += 4; }
