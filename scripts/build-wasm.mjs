@@ -5,8 +5,8 @@
 //   f32  (assembly/runtime_f32.ts, topiary/runtime/f32)    wasm_f32_simd.gen.ts, wasm_f32_scalar.gen.ts
 // asconfig.json holds the options and targets but no entry (asc would merge it into every build): the
 // entry is passed here, e.g. `npx asc assembly/index.ts --config asconfig.json --target debug`.
-// Each runtime .wasm goes through wasm-shrink.mjs first (every v128.const of four equal lanes becomes
-// i32x4.splat of an i32.const: 10 to 14 bytes less each, the same value). The training kernels (assembly/train/, their
+// Each runtime .wasm goes through wasm-shrink.mjs first (every v128.const that splats becomes the
+// shortest splat of a scalar constant: 10 to 14 bytes less each, the same value). The training kernels (assembly/train/, their
 // own asconfig so they never bloat the runtime's .wasm) are embedded as they are, in src/engine/train_wasm.gen.ts.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, renameSync, mkdirSync } from 'node:fs';

@@ -1,11 +1,12 @@
 // A byte-level rewrite of the compiled kernels, run by build-wasm.mjs after asc: every v128.const
-// whose four 32-bit lanes are equal (fd 0c + 16 bytes; Binaryen folds each splat of a constant, e.g.
-// i32x4.splat(0) or i8x16.splat(-128), into one at every use) becomes i32x4.splat(i32.const lane)
-// (4 to 8 bytes instead of 18). Same value, so the same results; V8 builds either in a register
-// (zero: one register clear). Binaryen would fold it back, so this runs after it, on the binary:
-// the code section is decoded instruction by instruction (the core and 0xfc opcodes these builds
-// use, any other throws; SIMD opcodes by the spec's immediates), so no immediate that merely looks
-// like a constant is touched.
+// that is a splat (fd 0c + 16 bytes; Binaryen folds each splat of a constant, e.g. i32x4.splat(0) or
+// i8x16.splat(-128), into one at every use) becomes the shortest splat of a scalar constant with the
+// same 16 bytes: i8x16.splat, i16x8.splat or i32x4.splat of an i32.const (4 bytes for zero), i64x2.splat
+// of an i64.const, or f32x4.splat of an f32.const (7 bytes, for 32-bit patterns whose i32.const takes 5;
+// never a NaN's, whose bits an engine may not keep). Same value, so the same results; V8 builds each
+// in a register. Binaryen would fold them back, so this runs after it, on the binary: the code section
+// is decoded instruction by instruction (the core and 0xfc opcodes these builds use, any other throws;
+// SIMD opcodes by the spec's immediates), so no immediate that merely looks like a constant is touched.
 // Exported: shrinkWasm(bytes) -> { bytes, splats } (the rewritten module and how many constants it rewrote).
 
 function sleb(out, v) {
@@ -15,6 +16,20 @@ function sleb(out, v) {
     if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return out.push(b);
     out.push(b | 0x80);
   }
+}
+
+function sleb64(out, v) {
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && !(b & 0x40)) || (v === -1n && b & 0x40)) return out.push(b);
+    out.push(b | 0x80);
+  }
+}
+
+/** Appends the bytes of src to out one at a time (push(...src) overflows the stack on a large section). */
+function append(out, src) {
+  for (let i = 0; i < src.length; i++) out.push(src[i]);
 }
 
 function uleb(out, v) {
@@ -59,7 +74,7 @@ class Reader {
   }
 }
 
-/** Skips one instruction's immediates after its opcode `op`; for a v128.const of four equal lanes, returns the lane (as i32; the reader then sits after it). */
+/** Skips one instruction's immediates after its opcode `op`; for a v128.const that splats, returns its shortest splat's bytes (the reader then sits after it). */
 function immediates(r, op) {
   if (op === 0x02 || op === 0x03 || op === 0x04) { // block, loop, if: block type (0x40, a value type, or an s33 type index)
     const t = r.b[r.pos];
@@ -89,8 +104,7 @@ function immediates(r, op) {
     else if (sub === 12) { // v128.const
       const at = r.pos;
       r.skip(16);
-      const lane = (i) => r.b[at + 4 * i] | (r.b[at + 4 * i + 1] << 8) | (r.b[at + 4 * i + 2] << 16) | (r.b[at + 4 * i + 3] << 24);
-      return lane(0) === lane(1) && lane(0) === lane(2) && lane(0) === lane(3) ? lane(0) : undefined;
+      return splat(r.b.subarray(at, at + 16));
     } else if (sub === 13) r.skip(16); // i8x16.shuffle
     else if (sub >= 21 && sub <= 34) r.skip(1); // extract/replace lane
     else if (sub >= 84 && sub <= 91) { r.memarg(); r.skip(1); } // load/store lane: memarg, lane
@@ -101,6 +115,26 @@ function immediates(r, op) {
   return undefined;
 }
 
+/**
+ * The shortest splat of a scalar constant that builds the 16 bytes c, or undefined when c repeats no
+ * 8-byte half: i32x4/i16x8/i8x16.splat (fd 11/10/0f) of an i32.const of one lane, f32x4.splat (fd 13)
+ * of an f32.const when its 4 bytes beat the i32.const's LEB, i64x2.splat (fd 12) of an i64.const.
+ */
+function splat(c) {
+  const repeats = (w) => c.every((b, i) => b === c[i % w]);
+  if (!repeats(8)) return undefined;
+  const dv = new DataView(c.buffer, c.byteOffset, 16), options = [];
+  const i32 = (v, op) => { const o = [0x41]; sleb(o, v); o.push(0xfd, op); options.push(o); };
+  if (repeats(4)) i32(dv.getInt32(0, true), 0x11); // first: of equal lengths it wins (zero: V8 clears a register)
+  if (repeats(2)) i32(dv.getInt16(0, true), 0x10);
+  if (repeats(1)) i32(dv.getInt8(0), 0x0f);
+  if (repeats(4) && !Number.isNaN(dv.getFloat32(0, true))) options.push([0x43, ...c.subarray(0, 4), 0xfd, 0x13]);
+  const o = [0x42];
+  sleb64(o, dv.getBigInt64(0, true));
+  options.push([...o, 0xfd, 0x12]);
+  return options.reduce((best, x) => (x.length < best.length ? x : best)); // the first of the shortest
+}
+
 /** One function body (locals + code) with its splat constants rewritten. */
 function shrinkBody(bytes, start, end, counter) {
   const r = new Reader(bytes, start, end);
@@ -108,11 +142,9 @@ function shrinkBody(bytes, start, end, counter) {
   const out = Array.from(bytes.subarray(start, r.pos));
   while (r.pos < end) {
     const at = r.pos;
-    const lane = immediates(r, r.byte());
-    if (lane !== undefined) {
-      out.push(0x41); // i32.const lane, i32x4.splat
-      sleb(out, lane);
-      out.push(0xfd, 0x11);
+    const shorter = immediates(r, r.byte());
+    if (shorter !== undefined) {
+      append(out, shorter);
       counter.splats++;
     } else {
       for (let i = at; i < r.pos; i++) out.push(bytes[i]);
@@ -136,7 +168,7 @@ export function shrinkWasm(bytes) {
         const len = r.u32();
         const f = shrinkBody(bytes, r.pos, r.pos + len, counter);
         uleb(body, f.length);
-        body.push(...f);
+        append(body, f);
         r.pos += len;
       }
       if (r.pos !== end) throw new Error('wasm-shrink: the code section has bytes after its last body');
@@ -146,7 +178,7 @@ export function shrinkWasm(bytes) {
     r.pos = end;
     out.push(id);
     uleb(out, body.length);
-    out.push(...body);
+    append(out, body);
   }
   return { bytes: Uint8Array.from(out), splats: counter.splats };
 }

@@ -23,14 +23,10 @@ const MAGIC_BITS = 0x4b400000;
 }
 
 // Loop constants live in memory: as v128.const, Binaryen folds them into every use and V8 then
-// rebuilds each one per use (3 instructions); loaded once, they stay in registers. Likewise 1/s and
-// z go through memory, or Binaryen sinks their computation into the loop.
-// [1024 x4] [-1024 x4] [MAGIC x4] [0.5 - 2^-11 x4] [abs mask x4] [0.5 x4] [slots for 1/s, bits]
-const K = memory.data<u32>([
-  0x44800000, 0x44800000, 0x44800000, 0x44800000, 0xc4800000, 0xc4800000, 0xc4800000, 0xc4800000,
-  0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x3effc000, 0x3effc000, 0x3effc000, 0x3effc000,
-  0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0, 0,
-], 16);
+// rebuilds each one per use (3 instructions); loaded once (v128.load32_splat), they stay in registers.
+// Likewise 1/s and z go through memory, or Binaryen sinks their computation into the loop.
+// f32 1024 at 0, -1024 at 4, MAGIC at 8, 0.5 - 2^-11 at 12, the abs mask at 16, 0.5 at 20; slots for 1/s at 24, bits at 28
+const K = memory.data<u32>([0x44800000, 0xc4800000, 0x4b400000, 0x3effc000, 0x7fffffff, 0x3f000000, 0, 0], 16);
 
 /** NaN -> 0, then clamp to [-1024, 1024] (beyond, every result saturates). */
 @inline function tame(v: v128, hi: v128, lo: v128): v128 {
@@ -39,9 +35,9 @@ const K = memory.data<u32>([
 
 /** The 16 results at x by division, ties away from zero: the reference's arithmetic. */
 function exact16(x: usize, y: usize, s: f32, z: i32): void {
-  const magic = v128.load(K, 32), bits = i32x4.splat(MAGIC_BITS - z), half = v128.load(K, 80), abs = v128.load(K, 64);
+  const magic = v128.load32_splat(K, 8), bits = i32x4.splat(MAGIC_BITS - z), half = v128.load32_splat(K, 20), abs = v128.load32_splat(K, 16);
   for (let k = 0; k < 16; k += 4) {
-    const v = tame(f32x4.div(v128.load(x + (<usize>k << 2)), f32x4.splat(s)), v128.load(K), v128.load(K, 16)), t = f32x4.trunc(v);
+    const v = tame(f32x4.div(v128.load(x + (<usize>k << 2)), f32x4.splat(s)), v128.load32_splat(K), v128.load32_splat(K, 4)), t = f32x4.trunc(v);
     const away = v128.and(f32x4.ge(v128.and(f32x4.sub(v, t), abs), half), v128.or(v128.andnot(v, abs), f32x4.splat(1)));
     const q = i32x4.sub(f32x4.add(f32x4.add(t, away), magic), bits);
     v128.store32_lane(y + k, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q, q), q), 0);
@@ -56,10 +52,10 @@ export function qs8_quantize(x: usize, y: usize, n: i32, s: f32, z: i32): void {
   if (ASC_FEATURE_SIMD) {
     // r = 1/s is normal for s in [2^-100, 2^100]; other scales take the division throughout
     const slow = !(s >= <f32>7.888609052210118e-31 && s <= <f32>1.2676506002282294e30);
-    store<f32>(K, 1 / s, 96);
-    store<i32>(K, MAGIC_BITS - z, 100);
-    const r = v128.load32_splat(K, 96), bits = v128.load32_splat(K, 100), hi = v128.load(K), lo = v128.load(K, 16);
-    const magic = v128.load(K, 32), near = v128.load(K, 48), abs = v128.load(K, 64);
+    store<f32>(K, 1 / s, 24);
+    store<i32>(K, MAGIC_BITS - z, 28);
+    const r = v128.load32_splat(K, 24), bits = v128.load32_splat(K, 28), hi = v128.load32_splat(K), lo = v128.load32_splat(K, 4);
+    const magic = v128.load32_splat(K, 8), near = v128.load32_splat(K, 12), abs = v128.load32_splat(K, 16);
     for (; i + 16 <= n; i += 16) {
       const p = x + (<usize>i << 2);
       const v0 = tame(f32x4.mul(v128.load(p), r), hi, lo), v1 = tame(f32x4.mul(v128.load(p, 16), r), hi, lo);

@@ -17,8 +17,8 @@
 export const RQ_GROUP: usize = 128;
 
 // As v128.const, Binaryen folds constants into every use and V8 rebuilds each per use; loaded from
-// memory they stay in registers. [1.5 * 2^23 x4] [2^30 as i64 x2]
-const RK = memory.data<u32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x40000000, 0, 0x40000000, 0], 16);
+// memory (as splats) they stay in registers. [2^30 as i64] [f32 1.5 * 2^23]
+const RK = memory.data<u32>([0x40000000, 0, 0x4b400000], 16);
 
 /** The params of channel c: q, 2^left, right. */
 @inline export function rqQ(rq: usize, c: i32): i32 {
@@ -47,7 +47,7 @@ const RK = memory.data<u32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x4
 
 /** floor((x*q + 2^30) / 2^31) per lane: the 64-bit products' bits 31..62 are the result. */
 @inline function srdhm(x: v128, q: v128): v128 {
-  const half = v128.load(RK, 16);
+  const half = v128.load64_splat(RK);
   const lo = i64x2.shr_u(i64x2.add(i64x2.extmul_low_i32x4_s(x, q), half), 31);
   const hi = i64x2.shr_u(i64x2.add(i64x2.extmul_high_i32x4_s(x, q), half), 31);
   return i8x16.shuffle(lo, hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
@@ -84,12 +84,13 @@ const RK = memory.data<u32>([0x4b400000, 0x4b400000, 0x4b400000, 0x4b400000, 0x4
  * int8 at dst, with zOut and the clamp [lo, hi]. One function for every kernel, to keep the module small.
  */
 export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst: usize): void {
-  const a0 = v128.load(acc), a1 = v128.load(acc, 16), a2 = v128.load(acc, 32), a3 = v128.load(acc, 48);
   const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
   if (load<i32>(g, 48)) {
     fast16(acc, g, z, vlo, vhi, rqMagic(), dst);
   } else {
-    v128.store(dst, packBytes(requantSplat(a0, g), requantSplat(a1, g), requantSplat(a2, g), requantSplat(a3, g), z, vlo, vhi));
+    // NOTE: inline four times, not looped over the 4 vectors through memory: the loop was 220 B smaller
+    // but 2-7% slower on qat-lite.tpy, whose conv has many channels on this exact path
+    v128.store(dst, packBytes(requantSplat(v128.load(acc), g), requantSplat(v128.load(acc, 16), g), requantSplat(v128.load(acc, 32), g), requantSplat(v128.load(acc, 48), g), z, vlo, vhi));
   }
 }
 
@@ -102,12 +103,12 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
 
 /** The fast path's rounding constant, 1.5 * 2^23 per lane. */
 @inline export function rqMagic(): v128 {
-  return v128.load(RK);
+  return v128.load32_splat(RK, 8);
 }
 
 /** requant() of 4 lanes, each its own channel (params group at p): the fast path when all 4 are proven. */
 @inline export function requant4(acc: v128, p: usize): v128 {
-  if (i32x4.all_true(v128.load(p, 48))) return fastR(acc, v128.load(p, 96), v128.load(p, 112), v128.load(RK));
+  if (i32x4.all_true(v128.load(p, 48))) return fastR(acc, v128.load(p, 96), v128.load(p, 112), rqMagic());
   return requantLanes(acc, p);
 }
 
@@ -129,11 +130,18 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
   storePart(p, v, n);
 }
 
+/**
+ * storeBytes of n < 16 bytes, the bytes past the first 8 through an i64 lane and shifts (about 45 B
+ * smaller than byte shuffles). NOTE: inline at each caller: one out-of-line copy (an asc transform's
+ * no-inline) was 200 B smaller but cost qs8_conv2d_nhwc and qs8_spconv2d_nhwc 3-5% (the call in
+ * qs8_conv2d_nhwc's block, even where it never runs).
+ */
 @inline function storePart(p: usize, v: v128, n: i32): void {
-  if (n & 8) { v128.store64_lane(p, v, 0); v = i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 0, 0, 0, 0, 0, 0, 0); p += 8; }
-  if (n & 4) { v128.store32_lane(p, v, 0); v = i8x16.shuffle(v, v, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 4; }
-  if (n & 2) { v128.store16_lane(p, v, 0); v = i8x16.shuffle(v, v, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); p += 2; }
-  if (n & 1) v128.store8_lane(p, v, 0);
+  let x = i64x2.extract_lane(v, 0);
+  if (n & 8) { store<i64>(p, x); x = i64x2.extract_lane(v, 1); p += 8; }
+  if (n & 4) { store<i32>(p, <i32>x); x >>>= 32; p += 4; }
+  if (n & 2) { store<i16>(p, <i16>x); x >>>= 16; p += 2; }
+  if (n & 1) store<i8>(p, <i8>x);
 }
 
 /**
