@@ -59,9 +59,7 @@ import { RQ_GROUP, clampOut, fastPack, requant, requant16, rqMagic, rqP2l, rqQ, 
 import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
 
 // ZERO: the zero vector from memory (as a v128.const V8 rebuilds it at every use)
-// KQ: the fast requant's magic, magic - zOut, lo and hi splats (fastPack), then the channel's requant params g, p and stg:
-// read by emit from memory, so that the taps' loops keep their registers
-const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16), KQ = memory.data(80, 16);
+const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16);
 
 @inline function hdr(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
@@ -182,25 +180,12 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
   }
 }
 
-@inline function store4(p: usize, a: v128, b: v128, c: v128, d: v128): void {
-  v128.store(p, a); v128.store(p, b, 16); v128.store(p, c, 32); v128.store(p, d, 48);
-}
+@inline function maxAcc(m: v128, a: v128): v128 { return i32x4.max_s(m, a); }
 
-/**
- * Channel c's 16 accumulators of the block's 16 pixels (the max over pool positions, or one quad
- * position's) to 16 int8 at dst: a proven channel (fast) from registers, its constants loaded here (kept
- * in registers through the taps' loops, they would spill); the others through ACC and requant16.
- */
-@inline function emit(m0: v128, m1: v128, m2: v128, m3: v128, dst: usize): void {
-  const g = <usize>load<u32>(KQ, 64);
-  if (load<i32>(g, 48)) v128.store(dst, fastPack(m0, m1, m2, m3, v128.load32_splat(g, 96), v128.load32_splat(g, 112), v128.load(KQ), v128.load(KQ, 16), v128.load(KQ, 32), v128.load(KQ, 48)));
-  else { const p = <usize>load<u32>(KQ, 68); store4(ACC, m0, m1, m2, m3); requant16(ACC, g, hdr(p, 17), hdr(p, 18), hdr(p, 19), dst); }
-}
-
-/** Dense: channel c (pair weights at wc) for the block's 16 pixels, requantized to dst (+ pos * stg in quad mode). */
-@inline function denseChannel(npos: i32, pairs: i32, bias: v128, wc: usize, abuf: usize, quad: bool, dst: usize): void {
-  const least = i32x4.splat(i32.MIN_VALUE);
-  let m0 = least, m1 = least, m2 = least, m3 = least;
+/** Dense: channel c for the block's 16 pixels into ACC: the max over pool positions, or (quad) each position's. */
+@inline function denseChannel(npos: i32, pairs: i32, bias: v128, wc: usize, abuf: usize, quad: bool): void {
+  const lo = i32x4.splat(i32.MIN_VALUE);
+  let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
     let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
     for (let i = 0; i < pairs; i++) {
@@ -208,23 +193,25 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
       a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(ap), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(ap, 16), w));
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(ap, 32), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(ap, 48), w));
     }
-    if (quad) { emit(a0, a1, a2, a3, dst); dst += <usize>load<u32>(KQ, 72); }
-    else { m0 = i32x4.max_s(m0, a0); m1 = i32x4.max_s(m1, a1); m2 = i32x4.max_s(m2, a2); m3 = i32x4.max_s(m3, a3); }
+    if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
+    else { m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3); }
   }
-  if (!quad) emit(m0, m1, m2, m3, dst);
+  if (!quad) store4(ACC, m0, m1, m2, m3);
+}
+
+@inline function store4(p: usize, a: v128, b: v128, c: v128, d: v128): void {
+  v128.store(p, a); v128.store(p, b, 16); v128.store(p, c, 32); v128.store(p, d, 48);
 }
 
 /**
  * Sparse: channel c's nonzero taps two at a time, pairs [i0, i1) at ent (12 bytes each: the two taps'
  * offsets at position 0 in the planes, wa | wb << 16; an odd last tap is paired with itself and wb = 0),
- * for the block's 16 pixels, requantized to dst as denseChannel: the two taps' planes interleaved
- * [a0 b0 a1 b1 ..] and widened feed i32x4.dot_i16x8_s, so sums are int32 from the start. Position pos
- * shifts every offset by dlt[pos].
+ * for the block's 16 pixels, into ACC: the two taps' planes interleaved [a0 b0 a1 b1 ..] and widened
+ * feed i32x4.dot_i16x8_s, so sums are int32 from the start. Position pos shifts every offset by dlt[pos].
  */
-@inline function sparseChannel(npos: i32, i0: i32, i1: i32, bias: v128, ent: usize, dlt: usize, planes: usize, quad: bool, z: v128,
-  dst: usize): void {
-  const least = i32x4.splat(i32.MIN_VALUE);
-  let m0 = least, m1 = least, m2 = least, m3 = least;
+@inline function sparseChannel(npos: i32, i0: i32, i1: i32, bias: v128, ent: usize, dlt: usize, planes: usize, quad: bool, z: v128): void {
+  const lo = i32x4.splat(i32.MIN_VALUE);
+  let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
   for (let pos = 0; pos < npos; pos++) {
     const d = planes + <usize>load<i32>(dlt + (<usize>pos << 2));
     let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
@@ -234,10 +221,10 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
       a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zl8(l, z), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zh8(l, z), w));
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl8(h, z), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh8(h, z), w));
     }
-    if (quad) { emit(a0, a1, a2, a3, dst); dst += <usize>load<u32>(KQ, 72); }
-    else { m0 = i32x4.max_s(m0, a0); m1 = i32x4.max_s(m1, a1); m2 = i32x4.max_s(m2, a2); m3 = i32x4.max_s(m3, a3); }
+    if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
+    else { m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3); }
   }
-  if (!quad) emit(m0, m1, m2, m3, dst);
+  if (!quad) store4(ACC, m0, m1, m2, m3);
 }
 
 /**
@@ -252,23 +239,29 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   const nq = quad ? 4 : 1, stg = <usize>((cout + 15) & ~15) << 4, ow = hdr(p, 15) * 2;
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
-  const magic = rqMagic();
-  v128.store(KQ, magic); v128.store(KQ, i32x4.sub(magic, i32x4.splat(zOut)), 16); v128.store(KQ, i8x16.splat(<i8>lo), 32); v128.store(KQ, i8x16.splat(<i8>hi), 48);
-  store<u32>(KQ, <u32>p, 68); store<u32>(KQ, <u32>stg, 72);
+  const vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic(), mz = i32x4.sub(magic, i32x4.splat(zOut));
   // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out)
   for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4), sparse ? 0x80 : 0);
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
-    store<u32>(KQ, <u32>(rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2)), 64);
-    // sparse: the channel's pairs [i0, i1)
-    const i0 = sparse ? load<i32>(start + (<usize>c << 2)) : 0, i1 = sparse ? load<i32>(start + (<usize>c << 2), 4) : 0;
-    if (sparse && i0 == i1) { // bias only: the constant
-      for (let q = 0; q < nq; q++) v128.store(dst + <usize>q * stg, v128.load8_splat(cst + c));
-      continue;
+    if (sparse) {
+      const i0 = load<i32>(start + (<usize>c << 2)), i1 = load<i32>(start + (<usize>c << 2), 4);
+      if (i0 == i1) { // bias only: the constant
+        for (let q = 0; q < nq; q++) v128.store(dst + <usize>q * stg, v128.load8_splat(cst + c));
+        continue;
+      }
+      sparseChannel(npos, i0, i1, bias, wts, offs, planes, quad, v128.load(ZERO));
+    } else {
+      denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
-    if (sparse) sparseChannel(npos, i0, i1, bias, wts, offs, planes, quad, v128.load(ZERO), dst);
-    else denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad, dst);
+    // a proven channel's requant inline, its constants hoisted; the others through requant16
+    const g = rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), fast = load<i32>(g, 48);
+    for (let q = 0; q < nq; q++) {
+      const a = ACC + (<usize>q << 6);
+      if (fast) v128.store(dst + <usize>q * stg, fastPack(v128.load(a), v128.load(a, 16), v128.load(a, 32), v128.load(a, 48), v128.load32_splat(g, 96), v128.load32_splat(g, 112), magic, mz, vlo, vhi));
+      else requant16(ACC + (<usize>q << 6), g, zOut, lo, hi, dst + <usize>q * stg);
+    }
   }
   const ix = idx + (<usize>j0 << 2);
   if (!quad && cout <= 16) {
