@@ -274,19 +274,29 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
     }
     return;
   }
+  const r = <usize>cout, dn = <usize>(ow * cout);
+  // quad, 8 to 16 channels, the block's last quad (the highest offset) not near the batch's end: a quad's
+  // 4 pixels are one 16-byte store each, in the order top left, top right, bottom left, bottom right;
+  // each spill lands on the pixel stored next or on a later quad's, but that of a row's last top right
+  // pixel (on the row below's first, stored before): that one stores only its own bytes
+  if (quad && cout >= 8 && cout <= 16 && out + <usize>(load<i32>(ix + (<usize>(n - 1) << 2)) & 0x7fffffff) + dn + r + 16 <= yEnd) {
+    for (let q = 0; q < 4; q++) transpose16(stage + <usize>q * stg, 16, 16, OUT + (<usize>q << 8));
+    for (let j = 0; j < n; j++) {
+      const at = load<i32>(ix + (<usize>j << 2)), o = out + <usize>(at & 0x7fffffff), v = OUT + (<usize>j << 4);
+      v128.store(o, v128.load(v));
+      if (at < 0) memory.copy(o + r, v + 256, r);
+      else v128.store(o + r, v128.load(v, 256));
+      v128.store(o + dn, v128.load(v, 512)); v128.store(o + dn + r, v128.load(v, 768));
+    }
+    return;
+  }
   for (let cb = 0; cb < cout; cb += 16) {
     const nc = min(16, cout - cb);
     for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
-      const at = load<i32>(ix + (<usize>j << 2)), last = at < 0;
-      for (let q = 0; q < nq; q++) {
-        // in a quad (8 channels or more: a spill of at most one pixel) a pixel's spill lands on the one
-        // stored next or on the next quad (stored later), but from the last quad's right column on the
-        // row below (stored before)
-        const o = out + <usize>((at & 0x7fffffff) + cb + ((q >> 1) * ow + (q & 1)) * cout), v = v128.load(OUT + (<usize>q << 8) + (<usize>j << 4));
-        if (cout <= 16 && (!quad || (cout >= 8 && !((q & 1) != 0 && last))) && o + 16 <= yEnd) v128.store(o, v);
-        else storeBytes(o, v, nc);
-      }
+      // (more than 16 channels, a quad of fewer than 8 or near the batch's end: bytes, never a spill)
+      const at = <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff);
+      for (let q = 0; q < nq; q++) storeBytes(out + at + <usize>cb + (q >> 1) * dn + <usize>(q & 1) * r, v128.load(OUT + (<usize>q << 8) + (<usize>j << 4)), nc);
     }
   }
 }
