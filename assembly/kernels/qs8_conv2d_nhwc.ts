@@ -263,30 +263,23 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
       else requant16(ACC + (<usize>q << 6), g, zOut, lo, hi, dst + <usize>q * stg);
     }
   }
-  const ix = idx + (<usize>j0 << 2);
-  if (!quad && cout <= 16) {
-    // one pixel per patch, one 16-byte store each (but the batch's last bytes)
-    transpose16(stage, 16, 16, OUT);
-    for (let j = 0; j < n; j++) {
-      const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff), v = OUT + (<usize>j << 4);
-      if (o + 16 <= yEnd) v128.store(o, v128.load(v));
-      else memory.copy(o, v, cout);
-    }
-    return;
-  }
-  const r = <usize>cout, dn = <usize>(ow * cout);
-  // quad, 8 to 16 channels, the block's last quad (the highest offset) not near the batch's end: a quad's
-  // 4 pixels are one 16-byte store each, in the order top left, top right, bottom left, bottom right;
-  // each spill lands on the pixel stored next or on a later quad's, but that of a row's last top right
-  // pixel (on the row below's first, stored before): that one stores only its own bytes
-  if (quad && cout >= 8 && cout <= 16 && out + <usize>(load<i32>(ix + (<usize>(n - 1) << 2)) & 0x7fffffff) + dn + r + 16 <= yEnd) {
-    for (let q = 0; q < 4; q++) transpose16(stage + <usize>q * stg, 16, 16, OUT + (<usize>q << 8));
+  const ix = idx + (<usize>j0 << 2), r = <usize>cout, dn = <usize>(ow * cout);
+  // At most 16 channels (a quad: at least 8) and the block's last pixel (the highest offset) not near the
+  // batch's end: a pixel is one 16-byte store, whose spill past it holds the next pixels' constants
+  // (stage rows cout..15, set by run), overwritten when a kept next pixel is stored (later). A quad's 4
+  // pixels go top left, top right, bottom left, bottom right: each spill lands on the pixel stored next
+  // or on a later quad's, but that of a row's last top right pixel (the row below's first, stored
+  // before): that one stores only its own bytes.
+  if (cout <= 16 && (!quad || cout >= 8) && out + <usize>(load<i32>(ix + (<usize>(n - 1) << 2)) & 0x7fffffff) + (quad ? dn + r : 0) + 16 <= yEnd) {
+    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg, 16, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
       const at = load<i32>(ix + (<usize>j << 2)), o = out + <usize>(at & 0x7fffffff), v = OUT + (<usize>j << 4);
       v128.store(o, v128.load(v));
-      if (at < 0) memory.copy(o + r, v + 256, r);
-      else v128.store(o + r, v128.load(v, 256));
-      v128.store(o + dn, v128.load(v, 512)); v128.store(o + dn + r, v128.load(v, 768));
+      if (quad) {
+        if (at < 0) memory.copy(o + r, v + 256, r);
+        else v128.store(o + r, v128.load(v, 256));
+        v128.store(o + dn, v128.load(v, 512)); v128.store(o + dn + r, v128.load(v, 768));
+      }
     }
     return;
   }
