@@ -50,7 +50,14 @@
 //   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)  32 qb: 2 in quad mode, else 1
 // Quad mode (no pool, even output size): each 2x2 block of output pixels is one patch whose 4 'pool
 // positions' are stored as 4 pixels instead of their max: a quarter of the patches, transposes and
-// per-block work of one pixel per patch.
+// per-block work of one pixel per patch. Its tail (4 requants, transposes and pixel stores a patch) was
+// what kept it behind the pooled kernel (8.7 vs 14 GMAC/s dense): a quad's 4 pixels are now 4 plain
+// 16-byte stores (was a store per pixel behind 5 tests, with the offset recomputed): 1.11-1.17x dense,
+// 1.23-1.26x sparse at 80%, the pooled kernels unchanged (0.97-1.04x) (CPU time, old and new builds
+// alternating in one process, 2026-11-28).
+// Tried (same day): each quad position requantized straight from registers in the taps' loop, no ACC
+// round trip: another 1.04-1.09x in quad mode, but as 4 inline copies (+503 B .wasm, past the int8 gz
+// budget), and emitting inside the loop with one copy made the pooled kernels 5-9% slower.
 // Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches (sparse:
 // reading each tap as x + 128 too, against the same packed bias).
@@ -229,9 +236,8 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
 
 /**
  * The kept pixels [j0, j0 + n) (n <= 16) of one image: patches -> planes -> each channel's 16 outputs
- * in stage[c][16] -> transposed, 16 channels at a time, to pixels -> out + idx (byte offsets). With at
- * most 16 channels a pixel is one 16-byte store, whose spill past the pixel holds the next pixels'
- * constants (stage rows cout..15, set by run): a kept next pixel is stored later, as is the next image.
+ * in stage[c][16] (quad: stage[pos][c][16]) -> transposed, 16 channels at a time, to pixels -> out +
+ * idx (byte offsets); with at most 16 channels, one 16-byte store a pixel (see below).
  */
 function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, yEnd: usize, sparse: bool): void {
   const cout = hdr(p, 3), r16 = hdr(p, 22), npos = hdr(p, 10) * hdr(p, 11), pairs = hdr(p, 23), quad = hdr(p, 32) == 2;
@@ -255,7 +261,8 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
     } else {
       denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
-    // a proven channel's requant inline, its constants hoisted; the others through requant16
+    // a proven channel's requant inline (zOut folded into the rounding constant's subtraction), its
+    // constants hoisted; the others through requant16
     const g = rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), fast = load<i32>(g, 48);
     for (let q = 0; q < nq; q++) {
       const a = ACC + (<usize>q << 6);
