@@ -50,12 +50,19 @@
 //   30 segP  31 offMask (r16 bytes, 0xff on a tap's byte)  32 qb: 2 in quad mode, else 1
 // Quad mode (no pool, even output size): each 2x2 block of output pixels is one patch whose 4 'pool
 // positions' are stored as 4 pixels instead of their max: a quarter of the patches, transposes and
-// per-block work of one pixel per patch.
+// per-block work of one pixel per patch. Its tail (4 requants, transposes and pixel stores a patch) was
+// what kept it behind the pooled kernel (8.7 vs 14 GMAC/s dense): a quad's 4 pixels are now 4 plain
+// 16-byte stores (was a store per pixel behind 5 tests, with the offset recomputed): 1.11-1.17x dense,
+// 1.23-1.26x sparse at 80%, the pooled kernels unchanged (0.97-1.04x) (CPU time, old and new builds
+// alternating in one process, 2026-11-28).
+// Tried (same day): each quad position requantized straight from registers in the taps' loop, no ACC
+// round trip: another 1.04-1.09x in quad mode, but as 4 inline copies (+503 B .wasm, past the int8 gz
+// budget), and emitting inside the loop with one copy made the pooled kernels 5-9% slower.
 // Scratch (PackedConv.scratchBytes): patches, their output offsets, one block's planes and outputs, the
 // dense pair vectors. The scalar build computes the kept pixels straight from their patches (sparse:
 // reading each tap as x + 128 too, against the same packed bias).
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
-import { RQ_GROUP, clampOut, fast16, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
+import { RQ_GROUP, clampOut, fastPack, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
 
 // ZERO: the zero vector from memory (as a v128.const V8 rebuilds it at every use)
@@ -194,7 +201,7 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(ap, 32), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(ap, 48), w));
     }
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
-    m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
+    else { m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3); }
   }
   if (!quad) store4(ACC, m0, m1, m2, m3);
 }
@@ -222,16 +229,15 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl8(h, z), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh8(h, z), w));
     }
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
-    m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3);
+    else { m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3); }
   }
   if (!quad) store4(ACC, m0, m1, m2, m3);
 }
 
 /**
  * The kept pixels [j0, j0 + n) (n <= 16) of one image: patches -> planes -> each channel's 16 outputs
- * in stage[c][16] -> transposed, 16 channels at a time, to pixels -> out + idx (byte offsets). With at
- * most 16 channels a pixel is one 16-byte store, whose spill past the pixel holds the next pixels'
- * constants (stage rows cout..15, set by run): a kept next pixel is stored later, as is the next image.
+ * in stage[c][16] (quad: stage[pos][c][16]) -> transposed, 16 channels at a time, to pixels -> out +
+ * idx (byte offsets); with at most 16 channels, one 16-byte store a pixel (see below).
  */
 function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: usize, stage: usize, abuf: usize, out: usize, yEnd: usize, sparse: bool): void {
   const cout = hdr(p, 3), r16 = hdr(p, 22), npos = hdr(p, 10) * hdr(p, 11), pairs = hdr(p, 23), quad = hdr(p, 32) == 2;
@@ -239,7 +245,7 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   const nq = quad ? 4 : 1, stg = <usize>((cout + 15) & ~15) << 4, ow = hdr(p, 15) * 2;
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
-  const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic();
+  const vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic(), mz = i32x4.sub(magic, i32x4.splat(zOut));
   // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out)
   for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4), sparse ? 0x80 : 0);
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
@@ -255,21 +261,32 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
     } else {
       denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
     }
-    // a proven channel's requant inline, its constants hoisted; the others through requant16
+    // a proven channel's requant inline (zOut folded into the rounding constant's subtraction), its
+    // constants hoisted; the others through requant16
     const g = rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), fast = load<i32>(g, 48);
     for (let q = 0; q < nq; q++) {
-      if (fast) fast16(ACC + (<usize>q << 6), g, z, vlo, vhi, magic, dst + <usize>q * stg);
+      const a = ACC + (<usize>q << 6);
+      if (fast) v128.store(dst + <usize>q * stg, fastPack(v128.load(a), v128.load(a, 16), v128.load(a, 32), v128.load(a, 48), v128.load32_splat(g, 96), v128.load32_splat(g, 112), magic, mz, vlo, vhi));
       else requant16(ACC + (<usize>q << 6), g, zOut, lo, hi, dst + <usize>q * stg);
     }
   }
-  const ix = idx + (<usize>j0 << 2);
-  if (!quad && cout <= 16) {
-    // one pixel per patch, one 16-byte store each (but the batch's last bytes)
-    transpose16(stage, 16, 16, OUT);
+  const ix = idx + (<usize>j0 << 2), r = <usize>cout, dn = <usize>(ow * cout);
+  // At most 16 channels (a quad: at least 8) and the block's last pixel (the highest offset) not near the
+  // batch's end: a pixel is one 16-byte store, whose spill past it holds the next pixels' constants
+  // (stage rows cout..15, set by run), overwritten when a kept next pixel is stored (later). A quad's 4
+  // pixels go top left, top right, bottom left, bottom right: each spill lands on the pixel stored next
+  // or on a later quad's, but that of a row's last top right pixel (the row below's first, stored
+  // before): that one stores only its own bytes.
+  if (cout <= 16 && (!quad || cout >= 8) && out + <usize>(load<i32>(ix + (<usize>(n - 1) << 2)) & 0x7fffffff) + (quad ? dn + r : 0) + 16 <= yEnd) {
+    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg, 16, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
-      const o = out + <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff), v = OUT + (<usize>j << 4);
-      if (o + 16 <= yEnd) v128.store(o, v128.load(v));
-      else memory.copy(o, v, cout);
+      const at = load<i32>(ix + (<usize>j << 2)), o = out + <usize>(at & 0x7fffffff), v = OUT + (<usize>j << 4);
+      v128.store(o, v128.load(v));
+      if (quad) {
+        if (at < 0) memory.copy(o + r, v + 256, r);
+        else v128.store(o + r, v128.load(v, 256));
+        v128.store(o + dn, v128.load(v, 512)); v128.store(o + dn + r, v128.load(v, 768));
+      }
     }
     return;
   }
@@ -277,15 +294,9 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
     const nc = min(16, cout - cb);
     for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
-      const at = load<i32>(ix + (<usize>j << 2)), last = at < 0;
-      for (let q = 0; q < nq; q++) {
-        // in a quad (8 channels or more: a spill of at most one pixel) a pixel's spill lands on the one
-        // stored next or on the next quad (stored later), but from the last quad's right column on the
-        // row below (stored before)
-        const o = out + <usize>((at & 0x7fffffff) + cb + ((q >> 1) * ow + (q & 1)) * cout), v = v128.load(OUT + (<usize>q << 8) + (<usize>j << 4));
-        if (cout <= 16 && (!quad || (cout >= 8 && !((q & 1) != 0 && last))) && o + 16 <= yEnd) v128.store(o, v);
-        else storeBytes(o, v, nc);
-      }
+      // (more than 16 channels, a quad of fewer than 8 or near the batch's end: bytes, never a spill)
+      const at = <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff);
+      for (let q = 0; q < nq; q++) storeBytes(out + at + <usize>cb + (q >> 1) * dn + <usize>(q & 1) * r, v128.load(OUT + (<usize>q << 8) + (<usize>j << 4)), nc);
     }
   }
 }
