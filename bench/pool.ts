@@ -105,14 +105,22 @@ parentPort.on('message', async (m) => {
 async function alone(bytes: Uint8Array, images: Float32Array, n: number): Promise<{ task: () => Promise<{ own: number }>; close(): Promise<void> }> {
   const runtime = new URL('../src/runtime/index.js', import.meta.url).href, half = Math.ceil(n / 2);
   const workers = [0, 1].map(() => new Worker(ALONE, { eval: true }));
-  const ask = (w: Worker, m: unknown) => new Promise<number>((ok) => { w.once('message', ok); w.postMessage(m); });
+  // a worker that throws or exits fails the bench instead of leaving it waiting
+  let failed: (e: Error) => void = () => {};
+  const dead = new Promise<never>((_, no) => (failed = no));
+  dead.catch(() => {});
+  for (const w of workers) w.on('error', (e) => failed(e)).on('exit', (code) => failed(new Error(`a '2 alone' worker exited (${code})`)));
+  const ask = (w: Worker, m: unknown) => Promise.race([dead, new Promise<number>((ok) => { w.once('message', ok); w.postMessage(m); })]);
   await Promise.all(workers.map((w, i) => {
     const [s, e] = i === 0 ? [0, half] : [half, n];
     return ask(w, { bytes, runtime, n: e - s, images: images.slice(s * 784, e * 784) });
   }));
   return {
     task: async () => ({ own: Math.max(...(await Promise.all(workers.map((w) => ask(w, 'go'))))) }),
-    close: async () => void (await Promise.all(workers.map((w) => w.terminate()))),
+    close: async () => {
+      for (const w of workers) w.removeAllListeners('exit');
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
   };
 }
 
@@ -167,7 +175,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const cols: [string, string][] = [['thread', 'this thread'], ['pool1', '1 worker'], ['pool2', '2 workers'], ['pool2copy', '2 workers, copied'], ['caller2', 'caller + 1 worker'], ['caller2copy', 'caller + 1, copied'], ['alone2', '2 alone (ceiling)']];
+  const cols: [string, string][] = [['thread', 'this thread'], ['pool1', '1 worker'], ['pool2', '2 workers'], ['pool2copy', '2 workers, copied'], ['caller2', 'caller + 1 worker'], ['caller2copy', 'caller + 1, copied'], ['alone2', '2 alone, own time']];
   console.log(`${'model'.padEnd(26)} | ${cols.map(([, h]) => h.padStart(18)).join(' | ')}`);
   const cell = (v: number[] | undefined, best: boolean) => (v ? (best ? `(best ${Math.min(...v).toFixed(2)})` : medianOf(v).toFixed(2)) : '').padStart(18);
   for (const row of rows) {

@@ -285,6 +285,12 @@ const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('80% m32 k300 n5: chunks of 128, 128 and 44 taps, an odd last channel', { m: 32, k: 300, n: 5, relu: 1 }, 0.8),
   s('50% m96 k257 n6 batch-minor x: three full blocks, a last chunk of one tap', { m: 96, k: 257, n: 6, in_minor: 1 }, 0.5),
   s('90% m32 k640 n1: five whole chunks, one channel', { m: 32, k: 640, n: 1 }, 0.9),
+  s('80% m64 k131 n7 relu: a last chunk of 3 taps, NHWC x', { m: 64, k: 131, n: 7, relu: 1 }, 0.8),
+  s('100% m32 k300 n5 relu: chunks with no records', { m: 32, k: 300, n: 5, relu: 1 }, 1),
+  s('99% m32 k257 n2: mostly empty chunks', { m: 32, k: 257, n: 2 }, 0.99),
+  s('0% m32 k260 n3: full chunks', { m: 32, k: 260, n: 3 }, 0),
+  s('50% m33 k129 n1 relu batch-minor x: a partial block, a last chunk of one tap', { m: 33, k: 129, n: 1, relu: 1, in_minor: 1 }, 0.5),
+  s('50% m32 k128 n4: exactly one chunk', { m: 32, k: 128, n: 4 }, 0.5),
 ];
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [

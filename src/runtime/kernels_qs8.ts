@@ -67,11 +67,19 @@ function weights(rng: Rng, n: number, sparsity = 0, small = false): Int8Array {
   return w;
 }
 
-/** The extreme cases' overrides (dims zin: the input zero point; wmax: every nonzero weight at +-127), after the draws. */
-function extreme(dims: Record<string, number>, zIn: number, w: Int8Array): number {
+/**
+ * The extreme cases (dims zin: the input zero point; wmax: every nonzero weight at +-127), after the
+ * draws: with zin, 3 of 4 inputs other than zIn go to the far end of the range (|x - zIn| = 255 or so),
+ * and their requant (EXTREME_LOG2) is scaled to those larger sums, so outputs still spread over int8.
+ */
+function extreme(dims: Record<string, number>, zIn: number, x: Int8Array, w: Int8Array): void {
   if (dims.wmax) for (let i = 0; i < w.length; i++) if (w[i] !== 0) w[i] = w[i] > 0 ? 127 : -127;
-  return dims.zin ?? zIn;
+  if (dims.zin !== undefined) for (let i = 0; i < x.length; i++) if (x[i] !== zIn && i % 4 !== 3) x[i] = zIn >= 0 ? -128 : 127;
 }
+const EXTREME_LOG2 = -2;
+const log2Scale = (dims: Record<string, number>): number => dims.mscale ?? (dims.zin !== undefined ? EXTREME_LOG2 : 0);
+/** The extreme cases' outputs over the whole int8 range (zOut 0, no ReLU), whatever zOut was drawn. */
+const wide = (dims: Record<string, number>, rq: Qs8Requant): Qs8Requant => (dims.zin === undefined ? rq : { ...rq, zOut: 0, actMin: -128, actMax: 127 });
 
 /**
  * Per-channel requant for accumulators of typical magnitude ~sqrt(k) * 73 * 90 (uniform weights times
@@ -232,11 +240,13 @@ function prepareGemm(sparse: boolean) {
     const { m, k, n } = shape.dims;
     const rng = new Rng(seed);
     const small = shape.dims.mscale !== undefined;
-    let zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1, shape.dims.mscale ?? 0);
+    let zIn = rng.int(256) - 128, rq = requantFor(rng, k, n, shape.dims.pt === 1, log2Scale(shape.dims));
+    zIn = shape.dims.zin ?? zIn;
+    rq = wide(shape.dims, rq);
     let x = small ? near(rng, m * k, zIn) : int8s(rng, m * k), w = weights(rng, k * n, shape.sparsity, small);
     let bias = small ? biases(rng, n, 0) : biases(rng, n, k);
     if (shape.dims.ties) ({ x, w, bias, zIn, rq } = tieCase(rng, n, k));
-    zIn = extreme(shape.dims, zIn, w);
+    extreme(shape.dims, zIn, x, w);
     const buf = new Buffers(mod);
     const xp = buf.put(x), y = buf.output(m * n);
     const wp = buf.put(sparse ? packSpmm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)) : packGemm(w, k, n, bias, zIn, rq, kernelRequantize(buf.k)));
@@ -304,13 +314,13 @@ function prepareConv(sparse: boolean, pooled: boolean) {
     const pool: Pool2dGeometry | undefined = pooled ? { poolH: d.pool, poolW: d.pool, strideH: d.pool, strideW: d.pool, padding: 'valid' } : undefined;
     const rng = new Rng(seed);
     const taps = g.kh * g.kw * g.cin;
-    const drawn = rng.int(256) - 128, rq = requantFor(rng, taps, g.cout, false, d.mscale ?? 0);
+    const drawn = rng.int(256) - 128, rq = wide(d, requantFor(rng, taps, g.cout, false, log2Scale(d)));
     const zIn = d.zin ?? drawn, small = d.mscale !== undefined;
     const x = small ? near(rng, d.n * g.h * g.w * g.cin, zIn)
       : d.strokes ? strokes(rng, d.n, g.h, g.w, g.cin, zIn)
       : d.bg || d.digit ? background(rng, d.n, g.h, g.w, g.cin, zIn, !!d.digit) : int8s(rng, d.n * g.h * g.w * g.cin);
     const raw = weights(rng, taps * g.cout, shape.sparsity, small), w = d.strokes ? fullRange(raw, g.cout) : raw, bias = small ? biases(rng, g.cout, 0) : biases(rng, g.cout, taps);
-    extreme(d, zIn, w);
+    extreme(d, zIn, x, w);
     const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, kernelRequantize(mod.exports as unknown as Qs8Exports), pool);
     const buf = new Buffers(mod);
     const xp = buf.put(x), wp = buf.put(packed.bytes);
@@ -361,6 +371,12 @@ const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'rows7_k40_n32', dims: { m: 7, k: 40, n: 32 } },
   { label: 'one_row', dims: { m: 1, k: 37, n: 5 } },
   ...EXTREME_GEMM,
+  // blocks of 8-15 rows (one half by stepped loads, the other by rows), k just over a tile of 16
+  { label: 'rows25_k16', dims: { m: 25, k: 16, n: 3 } },
+  { label: 'rows24_k17_n33', dims: { m: 24, k: 17, n: 33 } },
+  { label: 'rows31_k47_n1', dims: { m: 31, k: 47, n: 1 } },
+  { label: 'rows2_k31_n15', dims: { m: 2, k: 31, n: 15 } },
+  { label: 'extreme_rows40_k33_zin127_w127', dims: { m: 40, k: 33, n: 7, zin: 127, wmax: 1 } },
 ]).concat({ label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } }, { label: 'requant_ties_k20', dims: { m: 256, k: 20, n: 16, ties: 1 } });
 const SEED_DENSE: KernelShape = { label: 'seed_dense_b32', dims: { m: 32, k: 2028, n: 10 } };
 
