@@ -104,6 +104,9 @@ function toSparseDense(model: FormatModel, t: number, mode: string): boolean {
 //   f32_dense_sparse 1.23x / 2.48x / 4.7x (x batch-minor, 80%: 3.99x)
 //   f32_conv2d_relu_maxpool2d_sparse 1.52x / 2.80x / ~5x
 //   f32_conv2d_sparse 1.30x / 1.98x / 2.46x
+// After spmm25's 128-tap chunks, `node dist/bench/kernels.js` 2026-11-28 16:49 (load 0.8), the same ratios:
+//   f32_dense_sparse 1.41x / 2.69x / 4.77x (x batch-minor, 80%: 4.08x)
+//   f32_conv2d_relu_maxpool2d_sparse 1.55x / 2.85x / 5.27x;  f32_conv2d_sparse 1.34x / 1.98x / 2.44x
 
 /** op -> [dense row, sparse row]. */
 export const F32_ROWS: Family = {

@@ -109,7 +109,10 @@ function qs8Edge(kernel: 'qs8_quantize' | 'qs8_dequantize'): Row {
 //   strokes 93.3 / 59.6 = 1.57x (95.7 / 63.2 = 1.51x)              conv (quad) 279.7 / 183.7 = 1.52x (297.2 / 209.1 = 1.42x)
 // x as u8 in the sparse pair loop (k8u, same harness, 81 rounds, load 1-2), new / old sparse: conv+pool
 // random 0.96-0.995, digits 0.97-0.994, strokes 0.97-0.997, quad 0.995-1.014 (no change).
-// minSparsity not re-swept since.
+// After spmm25 and q8tail, `node dist/bench/kernels.js` 2026-11-28 16:49 (load 0.8), sparse / dense twin:
+//   qs8_spmm 0.78x at 0%, 2.72x at 80%; qs8_spconv2d_nhwc (quad) 1.64x at 80%;
+//   qs8_spconv2d_maxpool2d at 80%: random 1.97x, digits 1.56x, strokes 1.61x.
+// minSparsity not re-swept since (every change only made the sparse kernels faster).
 
 /** op -> [dense row, sparse row]. */
 export const QS8_ROWS: Family = {
