@@ -27,6 +27,11 @@
 //   2 workers, shared input:          f32 1.03 / 0.98 / 1.05, int8 1.06 / 1.00 / 1.04, sparse 1.01 / 1.24 / 1.02
 // So on a busy machine the dynamic split is 10-29% faster with a copied input and level otherwise
 // (within the noise); no quiet moment came to measure it against 1.8x.
+// After the rounds, each of this thread, 2 workers, caller + 1 and 2 alone runs 40 calls back to back
+// (the last 35 counted): steady calls, as an app calling in a loop makes them. In the rounds a task's
+// calls come in bursts of 5 right after other tasks kept the cores busy, and on this machine a pool's
+// first calls after a burst of main-thread work are slower (2026-11-28: 2 workers on the sparse int8
+// model 2.29-2.48 ms back to back, 2.6-2.7 ms in bursts, the first of a burst 2.9-3.3 ms).
 // The '2 alone' column is the ceiling: two bare workers, each running the model over its own copy
 // of half the digits (no pool, no shared memory, no hand-out), timed inside the workers (the slower
 // one): what two threads can do on that model at that moment.
@@ -46,12 +51,13 @@ import { medianOf } from './measure.js';
 
 const ROUNDS = Number(process.argv[2] ?? 20);
 const CALLS = 5; // timed calls per task and round
+const STEADY = 40; // back-to-back calls per task after the rounds (the first 5 not counted)
 
 
-/** CALLS timed calls of fn; a task that resolves to { own } (alone) reports its own time. */
-async function time(fn: () => unknown): Promise<number[]> {
+/** `calls` timed calls of fn; a task that resolves to { own } (alone) reports its own time. */
+async function time(fn: () => unknown, calls = CALLS): Promise<number[]> {
   const ms: number[] = [];
-  for (let i = 0; i < CALLS; i++) {
+  for (let i = 0; i < calls; i++) {
     const t = performance.now();
     const done = await fn();
     ms.push((done as { own?: number } | undefined)?.own ?? performance.now() - t);
@@ -175,6 +181,12 @@ async function main(): Promise<void> {
       }
     }
   }
+  // back to back: each task's calls one after another, as an app calling in a loop makes them (in the
+  // rounds a task's calls come in bursts of CALLS, each after other tasks kept the cores busy)
+  const steady = new Map<string, number>();
+  for (const row of rows) {
+    for (const [k, fn] of row.tasks) if (['thread', 'pool2', 'caller2', 'alone2'].includes(k)) steady.set(`${row.label}/${k}`, medianOf((await time(fn, STEADY)).slice(5)));
+  }
   const cols: [string, string][] = [['thread', 'this thread'], ['pool1', '1 worker'], ['pool2', '2 workers'], ['pool2copy', '2 workers, copied'], ['caller2', 'caller + 1 worker'], ['caller2copy', 'caller + 1, copied'], ['alone2', '2 alone, own time']];
   console.log(`${'model'.padEnd(26)} | ${cols.map(([, h]) => h.padStart(18)).join(' | ')}`);
   const cell = (v: number[] | undefined, best: boolean) => (v ? (best ? `(best ${Math.min(...v).toFixed(2)})` : medianOf(v).toFixed(2)) : '').padStart(18);
@@ -186,8 +198,15 @@ async function main(): Promise<void> {
       const x = (k: string) => (ms(k) ? `${(of(ms('thread')!) / of(ms(k)!)).toFixed(2)}x` : '-');
       console.log(`${`  vs this thread (${label})`.padEnd(26)} | ${cols.map(([k]) => x(k).padStart(18)).join(' | ')}`);
     }
-    await row.close();
   }
+  console.log(`\nBack to back (${STEADY} calls of each task in a row, after the rounds; median ms of the last ${STEADY - 5}):`);
+  for (const row of rows) {
+    const at = (k: string) => steady.get(`${row.label}/${k}`);
+    const one = at('thread')!;
+    const show = (k: string, h: string) => (at(k) === undefined ? '' : `  ${h} ${at(k)!.toFixed(2)} (${(one / at(k)!).toFixed(2)}x)`);
+    console.log(`${row.label.padEnd(26)} | this thread ${one.toFixed(2)}${show('pool2', '2 workers')}${show('caller2', 'caller + 1')}${show('alone2', '2 alone')}`);
+  }
+  for (const row of rows) await row.close();
   console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other work shares these cores).`);
 }
 
