@@ -77,9 +77,12 @@ function extreme(dims: Record<string, number>, zIn: number, x: Int8Array, w: Int
   if (dims.zin !== undefined) for (let i = 0; i < x.length; i++) if (x[i] !== zIn && i % 4 !== 3) x[i] = zIn >= 0 ? -128 : 127;
 }
 const EXTREME_LOG2 = -2;
-const log2Scale = (dims: Record<string, number>): number => dims.mscale ?? (dims.zin !== undefined ? EXTREME_LOG2 : 0);
-/** The extreme cases' outputs over the whole int8 range (zOut 0, no ReLU), whatever zOut was drawn. */
-const wide = (dims: Record<string, number>, rq: Qs8Requant): Qs8Requant => (dims.zin === undefined ? rq : { ...rq, zOut: 0, actMin: -128, actMax: 127 });
+// zout cases: multipliers 4x the usual, so many outputs saturate on the way to zOut at an end of the range
+const ZOUT_LOG2 = 2;
+const log2Scale = (dims: Record<string, number>): number => dims.mscale ?? (dims.zin !== undefined ? EXTREME_LOG2 : dims.zout !== undefined ? ZOUT_LOG2 : 0);
+/** The extreme cases' outputs: zOut 0 (zin) or dims.zout, with no ReLU, whatever zOut was drawn. */
+const wide = (dims: Record<string, number>, rq: Qs8Requant): Qs8Requant =>
+  dims.zin === undefined && dims.zout === undefined ? rq : { ...rq, zOut: dims.zout ?? 0, actMin: -128, actMax: 127 };
 
 /**
  * Per-channel requant for accumulators of typical magnitude ~sqrt(k) * 73 * 90 (uniform weights times
@@ -232,7 +235,8 @@ function tieCase(rng: Rng, n: number, k: number): { x: Int8Array; w: Int8Array; 
 
 /**
  * dims: m k n [pt] (per-tensor requant) [mscale: multipliers x 2^mscale on small x, w and bias: left
- * shifts] [ties: see tieCase, m = 256] [zin: this input zero point] [wmax: nonzero weights all +-127].
+ * shifts] [ties: see tieCase, m = 256] [zin: this input zero point] [wmax: nonzero weights all +-127]
+ * [zout: this output zero point, no ReLU, multipliers 4x].
  */
 function prepareGemm(sparse: boolean) {
   const name = sparse ? 'qs8_spmm' : 'qs8_gemm';
@@ -346,6 +350,9 @@ const EXTREME_CONV: KernelShape[] = [
   { label: 'extreme_zin127_w127', dims: { n: 2, h: 12, w: 12, cin: 1, cout: 12, kh: 3, kw: 3, zin: 127, wmax: 1 } },
   { label: 'extreme_zin-128_w127_digit', dims: { n: 2, h: 28, w: 28, cin: 1, cout: 12, kh: 3, kw: 3, zin: -128, wmax: 1, digit: 1 } },
   { label: 'extreme_zin-128_w127_cin3', dims: { n: 1, h: 9, w: 9, cin: 3, cout: 5, kh: 3, kw: 3, zin: -128, wmax: 1 } },
+  // zOut at the ends of the range with outputs saturating (unfused: quad mode, 8x8 outputs)
+  { label: 'zout-128_cout12', dims: { n: 2, h: 10, w: 10, cin: 1, cout: 12, kh: 3, kw: 3, zout: -128 } },
+  { label: 'zout127_cout16', dims: { n: 2, h: 10, w: 10, cin: 1, cout: 16, kh: 3, kw: 3, zout: 127 } },
 ];
 const GEMM_SHAPES: KernelShape[] = [
   { label: 'one_tile', dims: { m: 4, k: 8, n: 2 } },
@@ -392,7 +399,10 @@ const CONV_SHAPES: KernelShape[] = [
   { label: 'field_wider_than_image', dims: { n: 2, h: 4, w: 2, cin: 1, cout: 3, kh: 3, kw: 3, sh: 1, sw: 2, same: 1 } },
   // even output sizes take quad mode (2x2 output pixels per patch): more than 16 channels, background
   { label: 'quad_cout17_cin2_same_bg', dims: { n: 2, h: 8, w: 10, cin: 2, cout: 17, kh: 3, kw: 3, same: 1, bg: 1 } },
-  { label: 'quad_cout8_stride2', dims: { n: 3, h: 9, w: 12, cin: 1, cout: 8, kh: 3, kw: 3, sh: 2, sw: 2 } },
+  { label: 'quad_cout8_stride2', dims: { n: 3, h: 9, w: 13, cin: 1, cout: 8, kh: 3, kw: 3, sh: 2, sw: 2 } },
+  // quads whose 16-byte stores spill: under 8 channels they go byte by byte, 8 to 16 straight
+  { label: 'quad_cout7', dims: { n: 2, h: 6, w: 8, cin: 1, cout: 7, kh: 3, kw: 3 } },
+  { label: 'quad_cout16', dims: { n: 2, h: 6, w: 8, cin: 1, cout: 16, kh: 3, kw: 3 } },
   ...EXTREME_CONV,
 ];
 const POOL_SHAPES: KernelShape[] = [
