@@ -306,7 +306,7 @@ function fullRange(w: Int8Array, cout: number): Int8Array {
 /**
  * dims: n h w cin cout kh kw [sh sw] [same] [pool = window = stride] [mscale as for gemm] [bg | digit:
  * see background] [strokes: hollow digits (see strokes) and weights at full range per channel, as a
- * converted model has: the benches' closest stand-in for the seed model's real data] [zin, wmax as for gemm].
+ * converted model has: the benches' closest stand-in for the seed model's real data] [zin, wmax, zout as for gemm].
  */
 function prepareConv(sparse: boolean, pooled: boolean) {
   const name = `qs8_${sparse ? 'sp' : ''}conv2d_${pooled ? 'maxpool2d' : 'nhwc'}` as const;
