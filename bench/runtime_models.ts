@@ -64,14 +64,27 @@ function layerOp(layer: Layer, input: number, output: number, weights: () => [nu
   }
 }
 
+// A backend never frees what it allocates, so layerRanges keeps its buffers per backend, by role and
+// length, and reuses them: a sweep calibrating model after model on one backend used to run it out of memory.
+const kept = new WeakMap<object, Map<string, Float32Array>>();
+
+function buffer(m: Sequential, role: string, n: number): Float32Array {
+  let mine = kept.get(m.backend);
+  if (!mine) kept.set(m.backend, (mine = new Map()));
+  const key = `${role}/${n}`;
+  let b = mine.get(key);
+  if (!b) mine.set(key, (b = m.backend.alloc(n)));
+  return b;
+}
+
 /** Per layer output ranges of `m` on `x` (reshape and flatten pass their input's), for calibration. */
 export function layerRanges(m: Sequential, x: Float32Array, batch: number): Range[] {
   // buffers from the model's backend: a WASM backend only takes views of its own memory
-  let act = m.backend.alloc(x.length);
+  let act = buffer(m, 'input', x.length);
   act.set(x);
-  return m.layers.map((layer) => {
+  return m.layers.map((layer, i) => {
     if (!layer.passthrough) {
-      const y = m.backend.alloc(batch * layer.outShape.reduce((a, b) => a * b, 1));
+      const y = buffer(m, `layer ${i}`, batch * layer.outShape.reduce((a, b) => a * b, 1));
       layer.forward(m.backend, act, y, batch);
       act = y;
     }
