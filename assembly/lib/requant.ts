@@ -76,7 +76,7 @@ const RK = memory.data<u32>([0x40000000, 0, 0x4b400000], 16);
 
 /** The proven float32 map (M, C splats or per-lane): round(f32(acc) * M + C), from the bits of t = v + 1.5 * 2^23. */
 @inline function fastR(acc: v128, m: v128, c: v128, magic: v128): v128 {
-  return i32x4.sub(f32x4.add(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), m), c), magic), magic);
+  return fastT(acc, m, c, magic, magic);
 }
 
 /**
@@ -85,14 +85,14 @@ const RK = memory.data<u32>([0x40000000, 0, 0x4b400000], 16);
  */
 export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst: usize): void {
   const a0 = v128.load(acc), a1 = v128.load(acc, 16), a2 = v128.load(acc, 32), a3 = v128.load(acc, 48);
-  const z = i16x8.splat(<i16>zOut), vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
+  const vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
   if (load<i32>(g, 48)) {
     const magic = rqMagic(), m = v128.load32_splat(g, 96), c = v128.load32_splat(g, 112);
     v128.store(dst, fastPack(a0, a1, a2, a3, m, c, magic, i32x4.sub(magic, i32x4.splat(zOut)), vlo, vhi));
   } else {
     // NOTE: inline four times, not looped over the 4 vectors through memory: the loop was 220 B smaller
     // but 2-7% slower on qat-lite.tpy, whose conv has many channels on this exact path
-    v128.store(dst, packBytes(requantSplat(a0, g), requantSplat(a1, g), requantSplat(a2, g), requantSplat(a3, g), z, vlo, vhi));
+    v128.store(dst, packBytes(requantSplat(a0, g), requantSplat(a1, g), requantSplat(a2, g), requantSplat(a3, g), i16x8.splat(<i16>zOut), vlo, vhi));
   }
 }
 
@@ -108,6 +108,7 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
   return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(ab, cd), lo), hi);
 }
 
+/** fastR, less zOut on the way out: the bits of t less mz = magic - zOut (zOut per lane). */
 @inline function fastT(acc: v128, m: v128, c: v128, magic: v128, mz: v128): v128 {
   return i32x4.sub(f32x4.add(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), m), c), magic), mz);
 }
