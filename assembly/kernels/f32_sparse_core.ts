@@ -35,6 +35,11 @@ function strip7(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: 
   v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96);
 }
 
+/** One record's madd at t onto a (planes at). */
+@inline function step(a: v128, at: usize, t: usize): v128 {
+  return madd(a, v128.load(at + <usize>load<u32>(t)), v128.load32_splat(t, 4));
+}
+
 /**
  * 4 outputs of two channels (lists [ta, ea) and [tb, eb)): two add chains, where one was the limit on
  * long lists. Each channel still sums in list order, as strip7 does: a row's result must not depend on
@@ -42,12 +47,11 @@ function strip7(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: 
  */
 function strip1x2(oa: usize, ob: usize, at: usize, ta: usize, ea: usize, tb: usize, eb: usize, biasA: f32, biasB: f32, doRelu: bool): void {
   let a = f32x4.splat(biasA), b = f32x4.splat(biasB);
-  for (; ta < ea && tb < eb; ta += 8, tb += 8) {
-    a = madd(a, v128.load(at + <usize>load<u32>(ta)), v128.load32_splat(ta, 4));
-    b = madd(b, v128.load(at + <usize>load<u32>(tb)), v128.load32_splat(tb, 4));
-  }
-  for (; ta < ea; ta += 8) a = madd(a, v128.load(at + <usize>load<u32>(ta)), v128.load32_splat(ta, 4));
-  for (; tb < eb; tb += 8) b = madd(b, v128.load(at + <usize>load<u32>(tb)), v128.load32_splat(tb, 4));
+  // one counter for both lists: a second compare per record was 10% of batch-1 f32_dense_sparse's time
+  const len = min(ea - ta, eb - tb);
+  for (let i: usize = 0; i < len; i += 8) { a = step(a, at, ta + i); b = step(b, at, tb + i); }
+  for (let p = ta + len; p < ea; p += 8) a = step(a, at, p);
+  for (let p = tb + len; p < eb; p += 8) b = step(b, at, p);
   v128.store(ob, doRelu ? relu(b) : b);
   v128.store(oa, doRelu ? relu(a) : a);
 }
