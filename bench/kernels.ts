@@ -47,9 +47,9 @@ function unit(k: KernelInfo): { name: string; perMac: number } {
   return k.dtype === 'f32' ? { name: 'GFLOP/s', perMac: 2 } : { name: 'GMAC/s', perMac: 1 };
 }
 
-/** Same dims, ignoring the sparse kernels' layout switches (an NCHW-out or batch-minor sparse kernel still has the NHWC kernel as twin). */
+/** Same dims, ignoring the sparse kernels' layout switches (a batch-minor sparse kernel still has the NHWC kernel as twin). */
 function sameDims(a: KernelShape, b: KernelShape): boolean {
-  const keys = (s: KernelShape) => Object.keys(s.dims).filter((k) => !k.endsWith('_nchw') && !k.endsWith('_minor'));
+  const keys = (s: KernelShape) => Object.keys(s.dims).filter((k) => !k.endsWith('_minor'));
   const ka = keys(a), kb = keys(b);
   return ka.length === kb.length && ka.every((k) => a.dims[k] === b.dims[k]);
 }

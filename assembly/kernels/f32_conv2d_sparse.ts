@@ -1,8 +1,7 @@
 // f32_conv2d_sparse: the conv of f32_conv2d_nhwc (same params block) with pruned weights stored as
 // per-output-channel nonzero lists, so skipped zeros cost nothing (engine: f32_sparse_core.ts).
 // f32_conv2d_relu_maxpool2d_sparse: maxpool2x2/2(relu(conv)) the same way, never writing the conv.
-// x is NHWC or, with CONV_IN_NCHW, [n][cin][h][w]; y is NHWC or, with CONV_OUT_NCHW, [n][cout][oh][ow],
-// or, with CONV_OUT_MINOR, batch-minor for f32_dense_sparse: [n / 32 rounded up][oh][ow][cout][32 samples].
+// x is NHWC; y is NHWC or, with CONV_OUT_MINOR, batch-minor for f32_dense_sparse: [n / 32 rounded up][oh][ow][cout][32 samples].
 //
 // The input goes to zero-padded planes split into rq row phases and cq column phases (fillPlanes): rq x cq
 // = strideH x strideW for the conv, 2strideH x 2strideW for the pooled conv, whose four conv outputs per
@@ -16,7 +15,7 @@
 //   MINOR_GROUP = 16 of them, image b in slot b % 16, written out 16 lanes at a time).
 // Reference twins: src/runtime/reference/f32_conv2d_sparse.ts, f32_conv2d_relu_maxpool2d_sparse.ts.
 import { madd, relu } from '../lib/simd';
-import { CONV_IN_NCHW, CONV_OUT_MINOR, CONV_OUT_NCHW, CONV_RELU, param } from './f32_conv_params';
+import { CONV_OUT_MINOR, CONV_RELU, param } from './f32_conv_params';
 import { MINOR_GROUP, fillPlanes, sparseChannels, writeImage, writeMinor } from './f32_sparse_core';
 
 /**
@@ -67,16 +66,16 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
   const pitch = <usize>(((count + 27) / 28 * 28 + 7) & ~7) << 2;
   const tmp = scratch + ((planesBytes + (<usize>(wq + 32) << 2) + 15) & ~15);
   const imgIn = <usize>(h * wd * cin) << 2, imgOut = <usize>(rows * cols * cout) << 2;
-  const minor = (flags & CONV_OUT_MINOR) != 0, slot = <usize>cout * pitch, nchw = (flags & CONV_IN_NCHW) != 0;
-  // One phase, no padding, planar rows of the plane's width: an image already is its planes. The conv reads
+  const minor = (flags & CONV_OUT_MINOR) != 0, slot = <usize>cout * pitch;
+  // One phase, no padding, one channel, rows of the plane's width: an image already is its planes. The conv reads
   // it in place, but for the batch's last image: strips (whole 28- or 4-float runs) read fewer than 28 + kw
   // floats past an image, which must stay inside x (in the next image).
-  const inPlace = !pool && sh == 1 && sw == 1 && !fill && wq == wd && (cin == 1 || (nchw && hq == h)) && h * wd * cin >= 28 + kw;
+  const inPlace = !pool && sh == 1 && sw == 1 && !fill && wq == wd && cin == 1 && h * wd >= 28 + kw;
   for (let b = 0; b < n; b++) {
     const res = minor ? tmp + <usize>(b & (MINOR_GROUP - 1)) * slot : tmp;
     const img = x + <usize>b * imgIn, planes = inPlace && b + 1 < n ? img : scratch;
     if (fill) memory.fill(scratch, 0, planesBytes);
-    if (planes == scratch) fillPlanes(scratch, img, nchw, h, wd, cin, hq, wq, rq, cq, pt, pl);
+    if (planes == scratch) fillPlanes(scratch, img, h, wd, cin, hq, wq, rq, cq, pt, pl);
     if (pool) {
       const counts = w + (<usize>cout << 2);
       let t = counts + (<usize>cout << 2);
@@ -97,7 +96,7 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
       sparseChannels(planes, w, res, pitch, cout, count, (flags & CONV_RELU) != 0);
     }
     // batch-minor: every 16 images, or the last 1-15 (the group's other lanes get stale slots: lanes past n, read by no sample)
-    if (!minor) writeImage(tmp, pitch, wq, y + <usize>b * imgOut, cout, rows, cols, (flags & CONV_OUT_NCHW) != 0);
+    if (!minor) writeImage(tmp, pitch, wq, y + <usize>b * imgOut, cout, rows, cols);
     else if ((b & (MINOR_GROUP - 1)) == MINOR_GROUP - 1 || b == n - 1) writeMinor(tmp, slot, pitch, wq, y + <usize>(b >> 5) * (imgOut << 5) + (<usize>(b & (32 - MINOR_GROUP)) << 2), cout, rows, cols);
   }
 }

@@ -35,6 +35,11 @@ function strip7(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: 
   v128.store(out, a4, 64); v128.store(out, a5, 80); v128.store(out, a6, 96);
 }
 
+/** One record's madd at t onto a (planes at). */
+@inline function step(a: v128, at: usize, t: usize): v128 {
+  return madd(a, v128.load(at + <usize>load<u32>(t)), v128.load32_splat(t, 4));
+}
+
 /**
  * 4 outputs of two channels (lists [ta, ea) and [tb, eb)): two add chains, where one was the limit on
  * long lists. Each channel still sums in list order, as strip7 does: a row's result must not depend on
@@ -42,12 +47,11 @@ function strip7(out: usize, at: usize, t: usize, end: usize, bias: f32, doRelu: 
  */
 function strip1x2(oa: usize, ob: usize, at: usize, ta: usize, ea: usize, tb: usize, eb: usize, biasA: f32, biasB: f32, doRelu: bool): void {
   let a = f32x4.splat(biasA), b = f32x4.splat(biasB);
-  for (; ta < ea && tb < eb; ta += 8, tb += 8) {
-    a = madd(a, v128.load(at + <usize>load<u32>(ta)), v128.load32_splat(ta, 4));
-    b = madd(b, v128.load(at + <usize>load<u32>(tb)), v128.load32_splat(tb, 4));
-  }
-  for (; ta < ea; ta += 8) a = madd(a, v128.load(at + <usize>load<u32>(ta)), v128.load32_splat(ta, 4));
-  for (; tb < eb; tb += 8) b = madd(b, v128.load(at + <usize>load<u32>(tb)), v128.load32_splat(tb, 4));
+  // one counter for both lists: a second compare per record was 10-16% of batch-1 f32_dense_sparse's time
+  const len = min(ea - ta, eb - tb);
+  for (let i: usize = 0; i < len; i += 8) { a = step(a, at, ta + i); b = step(b, at, tb + i); }
+  for (let p = ta + len; p < ea; p += 8) a = step(a, at, p);
+  for (let p = tb + len; p < eb; p += 8) b = step(b, at, p);
   v128.store(ob, doRelu ? relu(b) : b);
   v128.store(oa, doRelu ? relu(a) : a);
 }
@@ -97,17 +101,6 @@ export function sparseChannels(planes: usize, w: usize, out: usize, pitch: usize
   }
 }
 
-/** dst[i] = src[i * step] for i < count (step in floats); a plain SIMD copy when step is 1. */
-@inline function copyStrided(dst: usize, src: usize, count: i32, step: i32): void {
-  let i = 0;
-  if (step == 1) {
-    if (ASC_FEATURE_SIMD) for (; i + 4 <= count; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
-    for (; i < count; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
-  } else {
-    for (; i < count; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>(i * step) << 2)));
-  }
-}
-
 /** Splits src[0 .. count) into even[i] = src[2i] and odd[i] = src[2i + 1]. */
 function deinterleave(even: usize, odd: usize, src: usize, count: i32): void {
   let i = 0;
@@ -128,22 +121,20 @@ function deinterleave(even: usize, odd: usize, src: usize, count: i32): void {
 }
 
 /**
- * Copies image `img` (NHWC, or NCHW) into planes [cin][rq row phases][cq column phases][hq][wq] (zero
- * padding already in place): padded pixel (R, C) goes to row phase R % rq, column phase C % cq, at row
- * R / rq, column C / cq, so outputs strideH rows or strideW columns apart read consecutive floats.
+ * Copies NHWC image `img` into planes [cin][rq row phases][cq column phases][hq][wq] (zero padding
+ * already in place): padded pixel (R, C) goes to row phase R % rq, column phase C % cq, at row R / rq,
+ * column C / cq, so outputs strideH rows or strideW columns apart read consecutive floats.
  */
-export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i32, cin: i32, hq: i32, wq: i32, rq: i32, cq: i32, pt: i32, pl: i32): void {
+export function fillPlanes(planes: usize, img: usize, h: i32, wd: i32, cin: i32, hq: i32, wq: i32, rq: i32, cq: i32, pt: i32, pl: i32): void {
   const phase = <usize>(hq * wq) << 2, chan = <usize>(rq * cq) * phase;
   const rows = min(h, rq * hq - pt), lim = min(wd, cq * wq - pl);
-  // NOTE: a channel's row is contiguous in NCHW and in single-channel NHWC; copy it without a transpose.
-  const planar = nchw || cin == 1;
   // Rows step through the row phases (rp) and, every rq rows, down one plane row (ri): no division per row.
-  if (planar && cq == 2) {
-    // The pooled conv's usual case (stride 1, two column phases): split even and odd columns.
+  if (cin == 1 && cq == 2) {
+    // The pooled conv's usual case (one channel, stride 1, two column phases): split even and odd columns.
     const e = <usize>(pl & 1) * phase + (<usize>(pl >> 1) << 2), o = <usize>((pl + 1) & 1) * phase + (<usize>((pl + 1) >> 1) << 2);
     for (let iy = 0, rp = pt % rq, ri = pt / rq; iy < rows; iy++) {
       const row = planes + <usize>(rp * cq) * phase + (<usize>(ri * wq) << 2);
-      for (let ci = 0; ci < cin; ci++) deinterleave(row + e + <usize>ci * chan, row + o + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd) << 2), lim);
+      deinterleave(row + e, row + o, img + (<usize>(iy * wd) << 2), lim);
       if (++rp == rq) { rp = 0; ri++; }
     }
     return;
@@ -153,12 +144,8 @@ export function fillPlanes(planes: usize, img: usize, nchw: bool, h: i32, wd: i3
     if (ix0 >= lim) continue;
     const count = (lim - ix0 + cq - 1) / cq, col = <usize>((ix0 + pl) / cq) << 2;
     for (let iy = 0, rp = pt % rq, ri = pt / rq; iy < rows; iy++) {
-      const dst = planes + <usize>(rp * cq + q) * phase + (<usize>(ri * wq) << 2) + col;
-      if (planar) {
-        for (let ci = 0; ci < cin; ci++) copyStrided(dst + <usize>ci * chan, img + (<usize>((ci * h + iy) * wd + ix0) << 2), count, cq);
-      } else {
-        transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(cq * cin) << 2, dst, chan, count, cin);
-      }
+      // NOTE: one channel (a contiguous row, with one phase) goes through transpose as a plain memory.copy.
+      transpose(img + (<usize>((iy * wd + ix0) * cin) << 2), <usize>(cq * cin) << 2, planes + <usize>(rp * cq + q) * phase + (<usize>(ri * wq) << 2) + col, chan, count, cin);
       if (++rp == rq) { rp = 0; ri++; }
     }
   }
@@ -179,16 +166,11 @@ export function writeMinor(tmp: usize, slot: usize, pitch: usize, wq: i32, y: us
   }
 }
 
-/** The [cout][rows x wq] result (channel rows `pitch` bytes apart) to one image of y: [rows][cols][cout], or [cout][rows][cols] (nchw). */
-export function writeImage(tmp: usize, pitch: usize, wq: i32, y: usize, cout: i32, rows: i32, cols: i32, nchw: bool): void {
+/** The [cout][rows x wq] result (channel rows `pitch` bytes apart) to one image of y, [rows][cols][cout]. */
+export function writeImage(tmp: usize, pitch: usize, wq: i32, y: usize, cout: i32, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
-    const src = tmp + (<usize>(r * wq) << 2);
-    if (nchw) {
-      for (let c = 0; c < cout; c++) copyStrided(y + (<usize>((c * rows + r) * cols) << 2), src + <usize>c * pitch, cols, 1);
-    } else {
-      // All rows but the last write whole 4-pixel groups: the extra pixels land on the next row's
-      // first ones, which that row then overwrites (cheaper than transposing the last 1-3 one by one).
-      transpose(src, pitch, y + (<usize>(r * cols * cout) << 2), <usize>cout << 2, cout, r + 1 < rows ? (cols + 3) & ~3 : cols);
-    }
+    // All rows but the last write whole 4-pixel groups: the extra pixels land on the next row's
+    // first ones, which that row then overwrites (cheaper than transposing the last 1-3 one by one).
+    transpose(tmp + (<usize>(r * wq) << 2), pitch, y + (<usize>(r * cols * cout) << 2), <usize>cout << 2, cout, r + 1 < rows ? (cols + 3) & ~3 : cols);
   }
 }

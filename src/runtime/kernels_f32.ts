@@ -145,18 +145,17 @@ function prepareDense(sparse: boolean) {
   };
 }
 
-/** Output shape [n, outH, outW, cout] of the conv, or of the fused conv + 2x2 pool (NCHW: [n, cout, ...]). */
+/** Output shape [n, outH, outW, cout] of the conv, or of the fused conv + 2x2 pool. */
 function conv2dOutputShape(g: Conv2dGeometry, pool: boolean): number[] {
-  const oh = pool ? g.outH >> 1 : g.outH, ow = pool ? g.outW >> 1 : g.outW;
-  return g.outLayout === 'nchw' ? [g.n, g.cout, oh, ow] : [g.n, oh, ow, g.cout];
+  return pool ? [g.n, g.outH >> 1, g.outW >> 1, g.cout] : [g.n, g.outH, g.outW, g.cout];
 }
 
-/** dims: n h w cin cout kh kw, optional sh sw (strides), same (padding), relu, in_nchw / out_nchw / out_minor (sparse layouts). */
+/** dims: n h w cin cout kh kw, optional sh sw (strides), same (padding), relu, out_minor (the sparse convs' batch-minor output). */
 function convGeometry(d: Record<string, number>): Conv2dGeometry {
   return conv2dGeometry({
     n: d.n, h: d.h, w: d.w, cin: d.cin, cout: d.cout, kh: d.kh, kw: d.kw,
     strideH: d.sh ?? 1, strideW: d.sw ?? 1, padding: d.same ? 'same' : 'valid', relu: d.relu === 1,
-    inLayout: d.in_nchw ? 'nchw' : 'nhwc', outLayout: d.out_nchw ? 'nchw' : d.out_minor ? 'minor' : 'nhwc',
+    outLayout: d.out_minor ? 'minor' : 'nhwc',
   });
 }
 
@@ -295,26 +294,26 @@ const DENSE_SPARSE_SHAPES: KernelShape[] = [
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [
   s('80% seed-like 8x8x1 -> 6x6x12', { n: 2, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1 }, 0.8),
-  s('50% NCHW out, cin3 cout5', { n: 1, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 3, out_nchw: 1 }, 0.5),
-  s('95% same stride 2, NCHW in and out', { n: 2, h: 9, w: 8, cin: 4, cout: 17, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, relu: 1, in_nchw: 1, out_nchw: 1 }, 0.95),
+  s('50% cin3 cout5', { n: 1, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 3 }, 0.5),
+  s('95% same stride 2, cin4 cout17', { n: 2, h: 9, w: 8, cin: 4, cout: 17, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, relu: 1 }, 0.95),
   s('0% 1x1 cout16', { n: 1, h: 5, w: 5, cin: 7, cout: 16, kh: 1, kw: 1 }, 0),
   s('100% 5x3 stride 2x1', { n: 1, h: 11, w: 9, cin: 2, cout: 8, kh: 5, kw: 3, sh: 2, sw: 1, relu: 1 }, 1),
   s('80% one 38-wide row: a run of 40, strips of 28 + 3 x 4', { n: 1, h: 3, w: 40, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
   s('80% stride 2, NHWC cin3: 2x2 phases', { n: 2, h: 9, w: 9, cin: 3, cout: 6, kh: 3, kw: 3, sh: 2, sw: 2 }, 0.8),
-  s('50% 20-wide rows, NCHW in', { n: 2, h: 4, w: 22, cin: 1, cout: 3, kh: 3, kw: 3, in_nchw: 1 }, 0.5),
+  s('50% 20-wide rows, read in place', { n: 2, h: 4, w: 22, cin: 1, cout: 3, kh: 3, kw: 3 }, 0.5),
   s('80% stride 3 same, 3 column phases', { n: 1, h: 7, w: 10, cin: 2, cout: 6, kh: 3, kw: 4, sh: 1, sw: 3, same: 1 }, 0.8),
   s('0% k1 cin1 cout1', { n: 3, h: 4, w: 4, cin: 1, cout: 1, kh: 1, kw: 1 }, 0),
   s('80% batch-minor out, n6: groups of 4 and 2', { n: 6, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3, relu: 1, out_minor: 1 }, 0.8),
   s('50% batch-minor out, stride 2 same, cin3 cout5', { n: 2, h: 9, w: 8, cin: 3, cout: 5, kh: 3, kw: 3, sh: 2, sw: 2, same: 1, out_minor: 1 }, 0.5),
-  // stride 1, 'valid', planar input: images but the last are read in place as the planes
-  s('80% NCHW in cin3, read in place', { n: 3, h: 6, w: 7, cin: 3, cout: 5, kh: 3, kw: 3, in_nchw: 1, relu: 1 }, 0.8),
-  s('95% cin1 3x2 kernel, read in place, NCHW out', { n: 4, h: 5, w: 9, cin: 1, cout: 6, kh: 3, kw: 2, out_nchw: 1 }, 0.95),
+  // stride 1, 'valid', one channel: images but the last are read in place as the planes; more channels are transposed
+  s('80% cin3, transposed to planes', { n: 3, h: 6, w: 7, cin: 3, cout: 5, kh: 3, kw: 3, relu: 1 }, 0.8),
+  s('95% cin1 3x2 kernel, read in place', { n: 4, h: 5, w: 9, cin: 1, cout: 6, kh: 3, kw: 2 }, 0.95),
 ];
 
 const CONV_POOL_SPARSE_SHAPES: KernelShape[] = [
   s('80% seed-like 8x8x1 -> 3x3x12', { n: 2, h: 8, w: 8, cin: 1, cout: 12, kh: 3, kw: 3 }, 0.8),
-  s('50% odd conv output 7x5 -> 3x2, cout5, NCHW out', { n: 1, h: 9, w: 7, cin: 3, cout: 5, kh: 3, kw: 3, out_nchw: 1 }, 0.5),
-  s('95% same padding cout20, NCHW in', { n: 1, h: 10, w: 10, cin: 2, cout: 20, kh: 3, kw: 3, same: 1, in_nchw: 1 }, 0.95),
+  s('50% odd conv output 7x5 -> 3x2, cout5', { n: 1, h: 9, w: 7, cin: 3, cout: 5, kh: 3, kw: 3 }, 0.5),
+  s('95% same padding cout20', { n: 1, h: 10, w: 10, cin: 2, cout: 20, kh: 3, kw: 3, same: 1 }, 0.95),
   s('0% conv stride 2', { n: 2, h: 11, w: 11, cin: 1, cout: 4, kh: 3, kw: 3, sh: 2, sw: 2 }, 0),
   s('100% one pooled pixel', { n: 1, h: 4, w: 4, cin: 9, cout: 7, kh: 3, kw: 3 }, 1),
   s('80% 22 pooled columns: a run of 2 x 23, six 8-wide strips', { n: 1, h: 6, w: 46, cin: 2, cout: 3, kh: 3, kw: 3 }, 0.8),
@@ -362,7 +361,6 @@ export const F32_KERNELS: KernelInfo[] = [
       s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV, 0.5),
       s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV, 0.8),
       s('seed conv 28x28x1 -> 26x26x12, batch 32', SEED_CONV, 0.95),
-      s('seed conv, NCHW out', { ...SEED_CONV, out_nchw: 1 }, 0.8),
     ],
     prepare: prepareConv('sparse'),
   },

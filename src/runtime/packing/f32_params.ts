@@ -4,7 +4,7 @@
 // fit, positive dims), and the kernel table (src/runtime/kernels_f32.ts) builds only shapes that fit.
 
 /** 'minor' (sparse conv output only): batch-minor, [n / 32 rounded up][h][w][c][32 samples], f32_dense_sparse's input with DENSE_IN_MINOR. */
-export type Layout = 'nhwc' | 'nchw' | 'minor';
+export type Layout = 'nhwc' | 'minor';
 
 /** One conv layer's geometry, batch included. Pads are zeros added above/left; bottom/right follow from outH/outW. */
 export interface Conv2dGeometry {
@@ -12,8 +12,7 @@ export interface Conv2dGeometry {
   kh: number; kw: number; strideH: number; strideW: number;
   padTop: number; padLeft: number; outH: number; outW: number;
   relu: boolean;
-  /** Sparse conv only (f32_conv2d_sparse): layouts of x and y; the dense conv is NHWC in and out. */
-  inLayout?: Layout;
+  /** Sparse conv only (f32_conv2d_sparse): layout of y (x is NHWC); the dense conv is NHWC in and out. */
   outLayout?: Layout;
 }
 
@@ -23,23 +22,20 @@ export interface ConvSpec {
   /** Keras/TF padding: 'valid' adds none, 'same' gives ceil(h / stride) outputs, padding split with the extra row at the bottom. */
   padding?: 'valid' | 'same';
   relu?: boolean;
-  inLayout?: Layout;
   outLayout?: Layout;
 }
 
 /** The geometry Keras' Conv2D uses for `spec` (TF's 'same' rule: the odd pad row/column goes at the bottom/right). */
 export function conv2dGeometry(spec: ConvSpec): Conv2dGeometry {
-  const { n, h, w, cin, cout, kh, kw, strideH = 1, strideW = 1, padding, relu = false, inLayout, outLayout } = spec;
+  const { n, h, w, cin, cout, kh, kw, strideH = 1, strideW = 1, padding, relu = false, outLayout } = spec;
   const same = padding === 'same';
   const outH = same ? Math.ceil(h / strideH) : Math.floor((h - kh) / strideH) + 1, outW = same ? Math.ceil(w / strideW) : Math.floor((w - kw) / strideW) + 1;
   const padTop = same ? Math.max((outH - 1) * strideH + kh - h, 0) >> 1 : 0, padLeft = same ? Math.max((outW - 1) * strideW + kw - w, 0) >> 1 : 0;
-  return { n, h, w, cin, cout, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, inLayout, outLayout };
+  return { n, h, w, cin, cout, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu, outLayout };
 }
 
 export const CONV_RELU = 1;
-export const CONV_IN_NCHW = 2;
-export const CONV_OUT_NCHW = 4;
-export const CONV_OUT_MINOR = 8;
+export const CONV_OUT_MINOR = 2;
 /** f32_dense_sparse flags: ReLU, and x batch-minor ([m / 32 rounded up][k][32], a sparse conv's 'minor' output). */
 export const DENSE_RELU = 1;
 export const DENSE_IN_MINOR = 2;
@@ -48,7 +44,7 @@ export const CONV_PARAMS_BYTES = 56;
 
 /** Writes `g` at byte offset `ptr` of `memory` (field order: assembly/kernels/f32_conv_params.ts). */
 export function writeConv2dParams(memory: ArrayBuffer, ptr: number, g: Conv2dGeometry): void {
-  const flags = (g.relu ? CONV_RELU : 0) | (g.inLayout === 'nchw' ? CONV_IN_NCHW : 0) | (g.outLayout === 'nchw' ? CONV_OUT_NCHW : g.outLayout === 'minor' ? CONV_OUT_MINOR : 0);
+  const flags = (g.relu ? CONV_RELU : 0) | (g.outLayout === 'minor' ? CONV_OUT_MINOR : 0);
   new Int32Array(memory, ptr, 14).set([g.n, g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW, flags]);
 }
 

@@ -1,16 +1,10 @@
 // Reference twin of the WASM kernel f32_conv2d_sparse: the direct convolution of reference/f32_conv2d_nhwc.ts
-// (zero weights contribute nothing), with the input and output layouts the geometry asks for.
+// (zero weights contribute nothing); x and y NHWC.
 import type { Conv2dGeometry } from '../packing/f32_params.js';
 
-/** y = conv(x, kernel) + bias (ReLU if g.relu); x is NHWC or NCHW per g.inLayout, y per g.outLayout ('minor' as NHWC: the kernel table reads the kernel's back). */
+/** y = conv(x, kernel) + bias (ReLU if g.relu), NHWC (for outLayout 'minor' too: the kernel table reads the kernel's back). */
 export function f32_conv2d_sparse(x: ArrayLike<number>, kernel: ArrayLike<number>, bias: ArrayLike<number>, y: Float32Array, g: Conv2dGeometry): void {
   const { n, h, w, cin, cout, kh, kw, strideH, strideW, padTop, padLeft, outH, outW, relu } = g;
-  const xAt = g.inLayout === 'nchw'
-    ? (b: number, iy: number, ix: number, ci: number) => x[((b * cin + ci) * h + iy) * w + ix]
-    : (b: number, iy: number, ix: number, ci: number) => x[((b * h + iy) * w + ix) * cin + ci];
-  const yIndex = g.outLayout === 'nchw'
-    ? (b: number, oy: number, ox: number, co: number) => ((b * cout + co) * outH + oy) * outW + ox
-    : (b: number, oy: number, ox: number, co: number) => ((b * outH + oy) * outW + ox) * cout + co;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
@@ -22,10 +16,10 @@ export function f32_conv2d_sparse(x: ArrayLike<number>, kernel: ArrayLike<number
             for (let q = 0; q < kw; q++) {
               const ix = ox * strideW + q - padLeft;
               if (ix < 0 || ix >= w) continue;
-              for (let ci = 0; ci < cin; ci++) s += xAt(b, iy, ix, ci) * kernel[((r * kw + q) * cin + ci) * cout + co];
+              for (let ci = 0; ci < cin; ci++) s += x[((b * h + iy) * w + ix) * cin + ci] * kernel[((r * kw + q) * cin + ci) * cout + co];
             }
           }
-          y[yIndex(b, oy, ox, co)] = relu ? Math.max(0, s) : s;
+          y[((b * outH + oy) * outW + ox) * cout + co] = relu ? Math.max(0, s) : s;
         }
       }
     }
