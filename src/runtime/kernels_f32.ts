@@ -369,7 +369,7 @@ export const F32_KERNELS: KernelInfo[] = [
   {
     name: 'f32_conv2d_relu_maxpool2d', op: 'conv2d_relu_maxpool2d', dtype: 'f32', sparse: false, exact: false,
     shapes: CONV_POOL_SHAPES,
-    benchShapes: [s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV)],
+    benchShapes: [s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV), s('batch 1', { ...SEED_CONV, n: 1 })],
     prepare: prepareConv('pool'),
   },
   {
@@ -379,6 +379,8 @@ export const F32_KERNELS: KernelInfo[] = [
       s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.5),
       s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.8),
       s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.95),
+      s('batch 1', { ...SEED_CONV, n: 1 }, 0.8),
+      s('batch 1, batch-minor out', { ...SEED_CONV, n: 1, out_minor: 1 }, 0.8),
     ],
     prepare: prepareConv('pool_sparse'),
   },
