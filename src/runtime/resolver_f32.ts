@@ -6,7 +6,7 @@ import type { Arena } from './arena.js';
 import type { F32Exports } from './kernels_f32.js';
 import { packConv2d as packF32Conv, packConv2dReluMaxpoolSparse, packConv2dSparse as packF32ConvSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
+  CONV_OUT_MINOR, CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
   pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry,
 } from './packing/f32_params.js';
 import { convGeometry, poolGeometry, takesSparse, type Context, type Family, type Row } from './resolver.js';
@@ -48,11 +48,12 @@ function f32Conv(kernel: keyof F32Exports, minSparsity?: number): Row {
       const { arena } = ctx, fn = ctx.kernels[kernel] as F32Exports['f32_conv2d_nhwc'];
       const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: (ctx.op as Conv2DOp).activation === 'relu', outLayout: ctx.minorOut ? 'minor' : 'nhwc' }), bytes = scratch(g);
       const wp = arena.put(pack(...floatWeights(ctx), g));
-      const params = withParams(arena, CONV_PARAMS_BYTES, (m, at) => writeConv2dParams(m, at, g));
+      const params = withParams(arena, CONV_PARAMS_BYTES, (m, at) => writeConv2dParams(m, at, g)), flags = arena.i32[(params >> 2) + 13] & ~CONV_OUT_MINOR;
       return {
         scratch: () => bytes,
         call(x, y, s, n) {
           arena.i32[params >> 2] = n; // the params block's first field is the batch
+          if (ctx.minorOut) arena.i32[(params >> 2) + 13] = minorAt(n) ? flags | CONV_OUT_MINOR : flags;
           fn(params, x, wp, y, s);
         },
       };
@@ -66,9 +67,15 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
     minSparsity,
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k; // Dense applies to the last axis: leading axes are rows
-      const flags = ((ctx.op as DenseOp).activation === 'relu' ? DENSE_RELU : 0) | (ctx.minorIn ? DENSE_IN_MINOR : 0), bytes = denseSparseScratchBytes(k, n), { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
-      const wp = ctx.arena.put((sparse ? packDenseSparse : packDense)(...floatWeights(ctx), k, n));
-      return sparse ? { scratch: () => bytes, call: (x, y, s, batch) => fn(x, wp, y, batch * rows, k, n, flags, s) } : { call: (x, y, _, batch) => dense(x, wp, y, batch * rows, k, n, flags) };
+      const relu = (ctx.op as DenseOp).activation === 'relu' ? DENSE_RELU : 0, bytes = denseSparseScratchBytes(k, n), { arena } = ctx, { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
+      const [w, b] = floatWeights(ctx), dp = !sparse || w.filter((v) => v === 0).length < ONE_ROW_SPARSITY * w.length ? arena.put(packDense(w, b, k, n)) : 0;
+      if (!sparse) return { call: (x, y, _, batch) => dense(x, dp, y, batch * rows, k, n, relu) };
+      const sp = arena.put(packDenseSparse(w, b, k, n));
+      return {
+        scratch: () => bytes,
+        // one row: the dense kernel where it is the faster (same sums: a zero weight adds +-0)
+        call: (x, y, s, batch) => (batch * rows === 1 && dp ? dense(x, dp, y, 1, k, n, relu) : fn(x, sp, y, batch * rows, k, n, ctx.minorIn && minorAt(batch) ? relu | DENSE_IN_MINOR : relu, s)),
+      };
     },
   };
 }
@@ -109,6 +116,24 @@ function toSparseDense(model: FormatModel, t: number, mode: string): boolean {
 //   f32_conv2d_relu_maxpool2d_sparse 1.55x / 2.85x / 5.27x;  f32_conv2d_sparse 1.34x / 1.98x / 2.44x
 // and `node dist/bench/runtime.js --sweep` at 17:11, the whole f32 seed model, ms for the test set, dense /
 // sparse kernels: 30% zeros 11.55 / 9.50, 50% 11.40 / 7.23, 80% 11.48 / 4.08, 95% 11.67 / 2.14.
+
+/**
+ * Whether a batch of n samples goes batch-minor from a sparse conv to the sparse dense after it (else NHWC,
+ * which the dense transposes): the conv writes batch-minor in groups of 16 samples, whole groups whatever
+ * their fill, and a last group of 10 or fewer costs more than the transposes it saves. The pruned seed model
+ * (2026-11-28, load 4-6, us per sample, batch-minor / NHWC): batch 1 16.7 / 7.0, 8 2.64 / 2.52,
+ * 10 2.59 / 2.58, 11 2.52 / 2.58, 16 2.29 / 2.34, 17 2.54 / 2.34, 20 2.35 / 2.23, 26 2.15 / 2.16, 32 2.06 / 2.10.
+ */
+export const minorAt = (n: number): boolean => (n - 1) % 16 >= 10;
+
+/**
+ * A sparse dense's single row (batch 1) runs f32_dense, on a dense packing kept beside the sparse one, unless
+ * at least this share of the weights is zero: f32_dense_sparse's one-row path gathers each nonzero's input (a
+ * load per nonzero where the dense kernel loads a splat per 12 weights). The seed's 2028 x 10 at batch 1,
+ * 2026-11-28 (load 6-7; medians of 31 interleaved rounds): f32_dense 2.29 us; the sparse kernel at 50% zeros
+ * 5.87, 70% 3.26, 75% 2.60, 80% 2.12, 90% 1.02.
+ */
+const ONE_ROW_SPARSITY = 0.8;
 
 /** op -> [dense row, sparse row]. */
 export const F32_ROWS: Family = {
