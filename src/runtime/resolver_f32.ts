@@ -68,13 +68,17 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k; // Dense applies to the last axis: leading axes are rows
       const relu = (ctx.op as DenseOp).activation === 'relu' ? DENSE_RELU : 0, bytes = denseSparseScratchBytes(k, n), { arena } = ctx, { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
-      const [w, b] = floatWeights(ctx), dp = !sparse || w.filter((v) => v === 0).length < ONE_ROW_SPARSITY * w.length ? arena.put(packDense(w, b, k, n)) : 0;
+      const [w, b] = floatWeights(ctx), dp = !sparse || w.filter((v) => v === 0).length < BLOCK_SPARSITY * w.length ? arena.put(packDense(w, b, k, n)) : 0;
       if (!sparse) return { call: (x, y, _, batch) => dense(x, dp, y, batch * rows, k, n, relu) };
       const sp = arena.put(packDenseSparse(w, b, k, n));
       return {
         scratch: () => bytes,
-        // one row: the dense kernel where it is the faster (same sums: a zero weight adds +-0)
-        call: (x, y, s, batch) => (batch * rows === 1 && dp ? dense(x, dp, y, 1, k, n, relu) : fn(x, sp, y, batch * rows, k, n, ctx.minorIn && minorAt(batch) ? relu | DENSE_IN_MINOR : relu, s)),
+        call(x, y, s, batch) {
+          // with a dense packing, the rows past the last full block of 32 run dense (the same sums: a zero weight adds +-0)
+          const m = batch * rows, full = dp ? m & ~31 : m;
+          if (full) fn(x, sp, y, full, k, n, ctx.minorIn && minorAt(batch) ? relu | DENSE_IN_MINOR : relu, s);
+          if (full < m) dense(x + 4 * full * k, dp, y + 4 * full * n, m - full, k, n, relu);
+        },
       };
     },
   };
@@ -118,22 +122,24 @@ function toSparseDense(model: FormatModel, t: number, mode: string): boolean {
 // sparse kernels: 30% zeros 11.55 / 9.50, 50% 11.40 / 7.23, 80% 11.48 / 4.08, 95% 11.67 / 2.14.
 
 /**
- * Whether a batch of n samples goes batch-minor from a sparse conv to the sparse dense after it (else NHWC,
- * which the dense transposes): the conv writes batch-minor in groups of 16 samples, whole groups whatever
- * their fill, and a last group of 10 or fewer costs more than the transposes it saves. The pruned seed model
- * (2026-11-28, load 4-6, us per sample, batch-minor / NHWC): batch 1 16.7 / 7.0, 8 2.64 / 2.52,
- * 10 2.59 / 2.58, 11 2.52 / 2.58, 16 2.29 / 2.34, 17 2.54 / 2.34, 20 2.35 / 2.23, 26 2.15 / 2.16, 32 2.06 / 2.10.
+ * Whether a batch of n samples goes batch-minor from a sparse conv to the sparse dense after it, else
+ * NHWC (which the dense transposes, or reads row by row): only in whole blocks of 32. The conv writes
+ * batch-minor in groups of 16 samples whatever their fill; the pruned seed model (us per sample,
+ * batch-minor / NHWC, 2026-11-28, load 4-6): batch 1 16.7 / 7.0, 8 2.64 / 2.52, 11 2.52 / 2.58,
+ * 17 2.54 / 2.34, 20 2.35 / 2.23, 28 2.10 / 2.14, 32 2.06 / 2.10. And a dense layer that keeps a dense
+ * packing (BLOCK_SPARSITY) reads the rows past its full blocks NHWC.
  */
-export const minorAt = (n: number): boolean => (n - 1) % 16 >= 10;
+export const minorAt = (n: number): boolean => n % 32 === 0;
 
 /**
- * A sparse dense's single row (batch 1) runs f32_dense, on a dense packing kept beside the sparse one, unless
- * at least this share of the weights is zero: f32_dense_sparse's one-row path gathers each nonzero's input (a
- * load per nonzero where the dense kernel loads a splat per 12 weights). The seed's 2028 x 10 at batch 1,
- * 2026-11-28 (load 6-7; medians of 31 interleaved rounds): f32_dense 2.29 us; the sparse kernel at 50% zeros
- * 5.87, 70% 3.26, 75% 2.60, 80% 2.12, 90% 1.02.
+ * Below this share of zero weights a sparse dense keeps a dense packing too (4 (k + 1) n bytes, n rounded
+ * up to 4 or 12) and runs f32_dense on the rows past its last full block of 32: f32_dense_sparse pays
+ * from 30% zeros on only in full blocks (its chunked path). The seed's 2028 x 10, us per call, f32_dense
+ * / f32_dense_sparse at 50% 60% 70% 80% zeros (CPU time, medians of 21 interleaved rounds, load 6,
+ * 2026-11-28): 1 row 2.26 / 4.94 3.95 2.99 2.02; 3 rows 4.36 / 7.11 5.97 5.05 3.84; 8 rows 9.10 / 13.1
+ * 11.1 8.78 6.41; 16 rows 17.4 / 25.7 20.9 16.5 12.0; 32 rows 35.5 / 25.5 20.6 17.1 13.3.
  */
-const ONE_ROW_SPARSITY = 0.8;
+const BLOCK_SPARSITY = 0.8;
 
 /** op -> [dense row, sparse row]. */
 export const F32_ROWS: Family = {

@@ -165,8 +165,9 @@ describe('int8 models equal the TypeScript integer forward bit for bit', () => {
 describe('batches', () => {
   const m = seedArchitecture(41);
   const x = inputOf(m, 6, 70);
-  // f32 sparse at batch 1: 60% zeros runs its dense twin on the dense packing kept for one row, 90% the
-  // sparse kernel's one-row path; batches of 11..16 and 27..32 go batch-minor from the conv to the dense
+  // f32 sparse dense layers: at 60% zeros the rows past the last full block of 32 run f32_dense on a dense
+  // packing kept beside the sparse one, at 90% the sparse kernel (one row straight from x); batches of
+  // whole blocks of 32 go batch-minor from the sparse conv to the dense, other batches NHWC
   const files: [string, FormatModel][] = [
     ['f32', floatModel(m)],
     ['f32 60% pruned', floatModel(pruneKernels(seedArchitecture(43), 0.6))],
