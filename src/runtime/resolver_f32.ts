@@ -74,8 +74,8 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
       return {
         scratch: () => bytes,
         call(x, y, s, batch) {
-          // with a dense packing, the rows past the last full block of 32 run dense (the same sums: a zero weight adds +-0)
-          const m = batch * rows, full = dp ? m & ~31 : m;
+          // with a dense packing, a last block of 16 rows or fewer runs dense (the same sums: a zero weight adds +-0)
+          const m = batch * rows, tail = m % 32, full = dp && tail <= 16 ? m - tail : m;
           if (full) fn(x, sp, y, full, k, n, ctx.minorIn && minorAt(batch) ? relu | DENSE_IN_MINOR : relu, s);
           if (full < m) dense(x + 4 * full * k, dp, y + 4 * full * n, m - full, k, n, relu);
         },
@@ -122,22 +122,23 @@ function toSparseDense(model: FormatModel, t: number, mode: string): boolean {
 // sparse kernels: 30% zeros 11.55 / 9.50, 50% 11.40 / 7.23, 80% 11.48 / 4.08, 95% 11.67 / 2.14.
 
 /**
- * Whether a batch of n samples goes batch-minor from a sparse conv to the sparse dense after it, else
- * NHWC (which the dense transposes, or reads row by row): only in whole blocks of 32. The conv writes
- * batch-minor in groups of 16 samples whatever their fill; the pruned seed model (us per sample,
+ * Whether a batch of n samples goes batch-minor from a sparse conv to the sparse dense after it, else NHWC
+ * (which the dense transposes, or reads row by row): when its last block of 32 holds 27 or more. The conv
+ * writes batch-minor in groups of 16 samples whatever their fill; the pruned seed model (us per sample,
  * batch-minor / NHWC, 2026-11-28, load 4-6): batch 1 16.7 / 7.0, 8 2.64 / 2.52, 11 2.52 / 2.58,
- * 17 2.54 / 2.34, 20 2.35 / 2.23, 28 2.10 / 2.14, 32 2.06 / 2.10. And a dense layer that keeps a dense
- * packing (BLOCK_SPARSITY) reads the rows past its full blocks NHWC.
+ * 16 2.29 / 2.34, 17 2.54 / 2.34, 20 2.35 / 2.23, 26 2.15 / 2.16, 28 2.10 / 2.14, 32 2.06 / 2.10. (From 11
+ * to 16 batch-minor gains a little too, but a dense layer with a dense packing reads those rows NHWC.)
  */
-export const minorAt = (n: number): boolean => n % 32 === 0;
+export const minorAt = (n: number): boolean => n % 32 === 0 || n % 32 > 26;
 
 /**
  * Below this share of zero weights a sparse dense keeps a dense packing too (4 (k + 1) n bytes, n rounded
- * up to 4 or 12) and runs f32_dense on the rows past its last full block of 32: f32_dense_sparse pays
- * from 30% zeros on only in full blocks (its chunked path). The seed's 2028 x 10, us per call, f32_dense
- * / f32_dense_sparse at 50% 60% 70% 80% zeros (CPU time, medians of 21 interleaved rounds, load 6,
- * 2026-11-28): 1 row 2.26 / 4.94 3.95 2.99 2.02; 3 rows 4.36 / 7.11 5.97 5.05 3.84; 8 rows 9.10 / 13.1
- * 11.1 8.78 6.41; 16 rows 17.4 / 25.7 20.9 16.5 12.0; 32 rows 35.5 / 25.5 20.6 17.1 13.3.
+ * up to 4 or 12) and runs f32_dense on a last block of 16 rows or fewer: f32_dense_sparse pays from 30%
+ * zeros on only in blocks of 17 or more (its strips of 28 rows, or full blocks chunked). The seed's 2028 x 10,
+ * us per call, f32_dense / f32_dense_sparse at 50% 60% 70% 80% zeros (x NHWC; CPU time, medians of 21
+ * interleaved rounds, load 6, 2026-11-28): 1 row 2.26 / 4.94 3.95 2.99 2.02; 3 rows 4.36 / 7.11 5.97 5.05
+ * 3.84; 8 rows 9.10 / 13.1 11.1 8.78 6.41; 16 rows 17.4 / 25.7 20.9 16.5 12.0; 32 rows 35.5 / 25.5 20.6 17.1
+ * 13.3. At 50%, x NHWC / batch-minor: 12 rows 12.7 / 19.1 16.5; 17 rows 18.9 / 20.8 16.9; 28 rows 30.3 / 22.3 17.2.
  */
 const BLOCK_SPARSITY = 0.8;
 
