@@ -10,6 +10,9 @@
 // unchunked kernel, interleaved, load 5-6, 2026-11-28): 7-9% faster at 80% zeros (x NHWC or batch-minor),
 // 8-13% at 50%, 4% slower at 95%. Tried: 64, 192 or 256 taps a chunk (no faster); rows 28..31 four
 // channels at a time, or toPlanes 8 columns a step (slower, and 370 or 230 bytes more .wasm).
+// A block of one row (batch 1, or the last of 32 n + 1 rows) skips the planes: each channel's records read
+// their taps from x itself (direct), where the transpose alone cost more than the products (the seed's
+// 2028 x 10 at 80% zeros, batch 1: 3.55 -> 2.0 us; f32_dense 2.2 us; load 6-7, 2026-11-28).
 // Scratch (denseSparseScratchBytes): [k][32] f32 + 32 floats, then [n][32] f32.
 // Reference twin: src/runtime/reference/f32_dense_sparse.ts. Tests: test/runtime/kernels.test.ts.
 import { madd, relu } from '../lib/simd';
@@ -20,6 +23,11 @@ export function f32_dense_sparse(x: usize, w: usize, y: usize, m: i32, k: i32, n
   const tmp = scratch + ((<usize>(k + 1) << 7) + 15 & ~15);
   for (let m0 = 0; m0 < m; m0 += 32) {
     const rows = min(32, m - m0), at = x + (<usize>(m0 * k) << 2);
+    if (rows == 1) {
+      // one row (batch 1): its taps straight from x, at + (offset >> 5) (batch-minor: lane 0, at + offset)
+      direct(at, flags & 2 ? 0 : 5, w, y + (<usize>(m0 * n) << 2), n, (flags & 1) != 0);
+      continue;
+    }
     if (ASC_FEATURE_SIMD && rows == 32) {
       chunked(at, (flags & 2) == 0, k, w, n, scratch, tmp);
       if (flags & 1) for (let v = tmp, e = tmp + (<usize>n << 7); v < e; v += 16) v128.store(v, relu(v128.load(v)));
@@ -122,4 +130,37 @@ function tail2(acc: usize, at: usize, first: usize, row: usize, c0: i32, n: i32)
   for (let p = s1 + len; p < e1; p += 8) a1 = step(a1, at, p);
   // c1 first: a repeated channel's slot gets its one result again
   v128.store(o1, a1); v128.store(o0, a0);
+}
+
+/** ReLU when doRelu, as the other paths of the build compute it: f32x4.pmax(a, 0) keeps -0, the scalar max makes it +0. */
+@inline function pos(a: f32, doRelu: bool): f32 {
+  if (!doRelu) return a;
+  return ASC_FEATURE_SIMD ? (a < 0 ? 0 : a) : max(a, 0);
+}
+
+/** a + the records [p, e)' weight times tap, in list order (direct's lists past the shorter). */
+function rest(a: f32, xr: usize, shift: u32, p: usize, e: usize): f32 {
+  for (; p < e; p += 8) a += load<f32>(p, 4) * load<f32>(xr + (<usize>load<u32>(p) >> shift));
+  return a;
+}
+
+/**
+ * One row: y[c] = bias + its records' weight * x (tap at xr + (offset >> shift)), in list order, as
+ * every other path sums them (a row's result does not depend on its batch); two channels at a time,
+ * two add chains where one alone waits on each add.
+ */
+function direct(xr: usize, shift: u32, w: usize, y: usize, n: i32, doRelu: bool): void {
+  let counts = w + (<usize>n << 2), t = counts + (<usize>n << 2);
+  for (let c = 0; c < n; c += 2, y += 8, w += 8, counts += 8) {
+    const pair = c + 1 < n, e0 = t + (<usize>load<i32>(counts) << 3), e1 = pair ? e0 + (<usize>load<i32>(counts, 4) << 3) : e0;
+    let a0 = load<f32>(w), a1 = load<f32>(w, 4);
+    const len = min(e0 - t, e1 - e0);
+    for (let i: usize = 0; i < len; i += 8) {
+      a0 += load<f32>(t + i, 4) * load<f32>(xr + (<usize>load<u32>(t + i) >> shift));
+      a1 += load<f32>(e0 + i, 4) * load<f32>(xr + (<usize>load<u32>(e0 + i) >> shift));
+    }
+    store<f32>(y, pos(rest(a0, xr, shift, t + len, e0), doRelu));
+    if (pair) store<f32>(y, pos(rest(a1, xr, shift, e0 + len, e1), doRelu), 4);
+    t = e1;
+  }
 }

@@ -290,6 +290,15 @@ const DENSE_SPARSE_SHAPES: KernelShape[] = [
   s('0% m32 k260 n3: full chunks', { m: 32, k: 260, n: 3 }, 0),
   s('50% m33 k129 n1 relu batch-minor x: a partial block, a last chunk of one tap', { m: 33, k: 129, n: 1, relu: 1, in_minor: 1 }, 0.5),
   s('50% m32 k128 n4: exactly one chunk', { m: 32, k: 128, n: 4 }, 0.5),
+  // one row (batch 1, or a last block of one): straight from x, two channels at a time
+  s('80% m1 k2028 n10: the seed dense at batch 1', { m: 1, k: 2028, n: 10 }, 0.8),
+  s('50% m1 k37 n5 relu: an unpaired last channel', { m: 1, k: 37, n: 5, relu: 1 }, 0.5),
+  s('0% m1 k9 n6: every tap', { m: 1, k: 9, n: 6 }, 0),
+  s('95% m1 k64 n1: one channel', { m: 1, k: 64, n: 1 }, 0.95),
+  s('100% m1 k20 n4 relu: no records', { m: 1, k: 20, n: 4, relu: 1 }, 1),
+  s('80% m1 k33 n7 batch-minor x', { m: 1, k: 33, n: 7, in_minor: 1 }, 0.8),
+  s('80% m65 k40 n3 relu batch-minor x: two full blocks, then one row', { m: 65, k: 40, n: 3, relu: 1, in_minor: 1 }, 0.8),
+  s('50% m97 k20 n9: three full blocks, then one row', { m: 97, k: 20, n: 9 }, 0.5),
 ];
 
 const CONV_SPARSE_SHAPES: KernelShape[] = [
@@ -343,7 +352,9 @@ export const F32_KERNELS: KernelInfo[] = [
       s('seed dense 2028->10, batch 32', SEED_DENSE, 0.5),
       s('seed dense 2028->10, batch 32', SEED_DENSE, 0.8),
       s('seed dense 2028->10, batch 32', SEED_DENSE, 0.95),
+      s('batch 1', { m: 1, k: 2028, n: 10 }, 0.5),
       s('batch 1', { m: 1, k: 2028, n: 10 }, 0.8),
+      s('batch 1', { m: 1, k: 2028, n: 10 }, 0.95),
       s('seed dense, batch-minor x (no transpose)', { ...SEED_DENSE, in_minor: 1 }, 0.8),
     ],
     prepare: prepareDense(true),
@@ -367,7 +378,7 @@ export const F32_KERNELS: KernelInfo[] = [
   {
     name: 'f32_conv2d_relu_maxpool2d', op: 'conv2d_relu_maxpool2d', dtype: 'f32', sparse: false, exact: false,
     shapes: CONV_POOL_SHAPES,
-    benchShapes: [s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV)],
+    benchShapes: [s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV), s('batch 1', { ...SEED_CONV, n: 1 })],
     prepare: prepareConv('pool'),
   },
   {
@@ -377,6 +388,8 @@ export const F32_KERNELS: KernelInfo[] = [
       s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.5),
       s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.8),
       s('seed conv+pool 28x28x1 -> 13x13x12, batch 32', SEED_CONV, 0.95),
+      s('batch 1', { ...SEED_CONV, n: 1 }, 0.8),
+      s('batch 1, batch-minor out', { ...SEED_CONV, n: 1, out_minor: 1 }, 0.8),
     ],
     prepare: prepareConv('pool_sparse'),
   },

@@ -165,8 +165,13 @@ describe('int8 models equal the TypeScript integer forward bit for bit', () => {
 describe('batches', () => {
   const m = seedArchitecture(41);
   const x = inputOf(m, 6, 70);
+  // f32 sparse dense layers: at 60% zeros a last block of 16 rows or fewer runs f32_dense on a dense
+  // packing kept beside the sparse one, at 90% the sparse kernel (one row straight from x); batches whose
+  // last block of 32 holds 27 or more go batch-minor from the sparse conv to the dense, others NHWC
   const files: [string, FormatModel][] = [
     ['f32', floatModel(m)],
+    ['f32 60% pruned', floatModel(pruneKernels(seedArchitecture(43), 0.6))],
+    ['f32 90% pruned', floatModel(pruneKernels(seedArchitecture(44), 0.9))],
     ['int8', int8Model(quantizedModel(pruneKernels(seedArchitecture(42), 0.8), inputOf(m, 99, 64), 64))],
   ];
   for (const [label, model] of files) {
@@ -176,7 +181,7 @@ describe('batches', () => {
       const chunked = loadModel(bytes, { maxBatch: 8, sparse: 'always' });
       expectSameBits(chunked.run(x, 70), whole, `${label} in chunks of 8`);
       const grown = loadModel(bytes, { sparse: 'always' });
-      for (const n of [1, 3, 32, 2]) {
+      for (const n of [1, 3, 32, 2, 16, 17, 27]) {
         // one at a time from a fresh plan, then a bigger batch (a new plan), then smaller ones in it
         for (let s = 0; s + n <= 70; s += 17 * n) {
           const part = grown.run(x.subarray(s * 784, (s + n) * 784), n);
