@@ -246,8 +246,10 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
   const vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic(), mz = i32x4.sub(magic, i32x4.splat(zOut));
-  // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out)
-  for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4), sparse ? 0x80 : 0);
+  // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out). With n < 16, the
+  // rows past the kept patches are stale scratch (rows below j0 + 16 <= pq + 15 of r16 bytes: within
+  // the patches, idx and planes), lanes whose outputs are never stored
+  for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, planes + (<usize>b << 4), sparse ? 0x80 : 0);
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
@@ -278,7 +280,7 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   // or on a later quad's, but that of a row's last top right pixel (the row below's first, stored
   // before): that one stores only its own bytes.
   if (cout <= 16 && (!quad || cout >= 8) && out + <usize>(load<i32>(ix + (<usize>(n - 1) << 2)) & 0x7fffffff) + (quad ? dn + r : 0) + 16 <= yEnd) {
-    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg, 16, 16, OUT + (<usize>q << 8));
+    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
       const at = load<i32>(ix + (<usize>j << 2)), o = out + <usize>(at & 0x7fffffff), v = OUT + (<usize>j << 4);
       v128.store(o, v128.load(v));
@@ -292,7 +294,7 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   }
   for (let cb = 0; cb < cout; cb += 16) {
     const nc = min(16, cout - cb);
-    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
+    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
       // (more than 16 channels, a quad of fewer than 8 or near the batch's end: bytes, never a spill)
       const at = <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff);

@@ -20,7 +20,8 @@
 // Packed header, i32 (packSpmm, src/runtime/packing/qs8.ts): 0 k  1 n  2 zOut  3 actMin  4 actMax
 // 5 offBias  6 offRq  7 offStart  8 offPairs; bias i32[np] (zIn and the + 128 folded in); requant
 // groups; start i32[n+1] (pair ranges per channel); pairs {i32 ka*16, i32 kb*16, i32 wa | wb << 16}
-// (an odd last weight pairs with wb = 0). Scratch: k * 16 bytes when m > 1.
+// (an odd last weight pairs with wb = 0). Scratch: k * 16 bytes when m > 1, k * 32 when m < 16 (x's rows
+// copied to 16 readable ones).
 // Reference: src/runtime/reference/qs8_spmm.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
@@ -40,10 +41,13 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
   if (ASC_FEATURE_SIMD && m > 1 && k >= 16) {
     // zero from memory: as a v128.const V8 rebuilds it at every use
     const xt = scratch, z = v128.load(ZERO);
-    for (let r0 = 0; r0 < m; r0 += 16) {
-      const rows = min(16, m - r0), xb = x + <usize>(r0 * k);
+    for (let b = 0; b < m; b += 16) {
+      // blocks of 16 rows, the last one overlapping the one before (its rows are stored twice, the same
+      // bytes); with fewer than 16 rows, x is copied to scratch, whose rows past m are lanes never stored
+      const r0 = max(min(b, m - 16), 0), rows = min(16, m), xs = scratch + <usize>(k << 4);
+      if (m < 16) memory.copy(xs, x, <usize>(m * k));
       // all k columns, the last 16 once more (overlapping the group before): no scalar tail
-      transpose16x(xb, <usize>k, rows, xt, 0x80, k);
+      transpose16x(m < 16 ? xs : x + <usize>(r0 * k), <usize>k, xt, 0x80, k);
       for (let c0 = 0; c0 < n; c0 += 16) {
         const c1 = min(n, c0 + 16);
         for (let c = c0; c < c1; c++) {
@@ -62,7 +66,7 @@ export function qs8_spmm(p: usize, x: usize, y: usize, m: i32, scratch: usize): 
           v128.store(t, a0); v128.store(t, a1, 16); v128.store(t, a2, 32); v128.store(t, a3, 48);
           requant16(t, rq + <usize>(c >> 2) * RQ_GROUP + (<usize>(c & 3) << 2), zOut, lo, hi, t);
         }
-        transpose16(TILE, 16, c1 - c0, TILE_T);
+        transpose16(TILE, 16, TILE_T);
         for (let r = 0; r < rows; r++) storeBytes(y + <usize>((r0 + r) * n + c0), v128.load(TILE_T + (<usize>r << 4)), c1 - c0);
       }
     }
