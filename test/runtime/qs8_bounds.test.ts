@@ -1,12 +1,13 @@
 // The int8 kernels whose SIMD lanes are 16 rows read whole 16-row blocks: qs8_spmm 16 rows of x (its
 // last block overlapping the one before, or x copied to scratch below 16 rows), the convs 16 patches
-// (past the kept ones: stale scratch). None may read past its buffers: here x, or the conv's scratch,
-// ends exactly at linear memory's end, where one byte more traps, and the outputs match the references.
+// (past the kept ones: stale scratch); qs8_gemm reads whole 8-byte steps of x. None may read past its
+// buffers: here x, or the conv's scratch, ends exactly at linear memory's end, where one byte more
+// traps, and the outputs match the references.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/data/rng.js';
 import { quantizeMultiplier } from '../../src/quant/requant.js';
 import type { Qs8Exports } from '../../src/runtime/kernels_qs8.js';
-import { packConv2d, packSpconv2d, packSpmm, spmmScratchBytes } from '../../src/runtime/packing/qs8.js';
+import { packConv2d, packGemm, packSpconv2d, packSpmm, spmmScratchBytes } from '../../src/runtime/packing/qs8.js';
 import { qs8_conv2d_maxpool2d, qs8_conv2d_nhwc } from '../../src/runtime/reference/qs8_conv2d_nhwc.js';
 import { qs8_gemm } from '../../src/runtime/reference/qs8_gemm.js';
 import type { Conv2dGeometry, Pool2dGeometry, Qs8Requant } from '../../src/runtime/reference/qs8_types.js';
@@ -65,6 +66,16 @@ describe('qs8 kernels read nothing past their buffers', () => {
     const inst = instance();
     const wp = inst.put(packSpmm(w, k, n, bias, zIn, rq, kernelRequantize(inst.k))), y = inst.k.alloc(m * n), scratch = inst.k.alloc(spmmScratchBytes(m, k));
     inst.k.qs8_spmm(wp, inst.last(x), y, m, scratch);
+    expect(Array.from(inst.out(y, m * n))).toEqual(Array.from(qs8_gemm(x, m, k, n, zIn, w, bias, rq)));
+  });
+
+  // qs8_gemm reads each row of x from up to 7 bytes before it (against its weights' zero padding), never past it
+  it.each([[5, 13, 3], [4, 16, 2], [9, 45, 17]])('qs8_gemm, x at memory end: m %i k %i n %i', (m, k, n) => {
+    const rng = new Rng(m * 1000 + k);
+    const x = int8s(rng, m * k), w = int8s(rng, k * n), bias = biases(rng, n, k), zIn = rng.int(256) - 128, rq = requantFor(rng, k, n);
+    const inst = instance();
+    const wp = inst.put(packGemm(w, k, n, bias, zIn, rq, kernelRequantize(inst.k))), y = inst.k.alloc(m * n);
+    inst.k.qs8_gemm(wp, inst.last(x), y, m);
     expect(Array.from(inst.out(y, m * n))).toEqual(Array.from(qs8_gemm(x, m, k, n, zIn, w, bias, rq)));
   });
 

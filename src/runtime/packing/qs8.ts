@@ -99,14 +99,15 @@ export function packRequantize(n: number, rq: Qs8Requant, exact: Requantize): Ui
 
 /** qs8_gemm: w [k][n] (Keras Dense), bias [n]. */
 export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
-  const nc = up(n, 2), np = up(n, 16);
-  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * k]);
+  // w [nc][kp]: each channel's k weights after kp - k zeros (the kernel's first 8-column step)
+  const nc = up(n, 2), np = up(n, 16), kp = up(k, 8);
+  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * kp]);
   [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
   for (let c = 0; c < n; c++) {
     let sum = 0;
     for (let kk = 0; kk < k; kk++) {
       sum += w[kk * n + c];
-      blob.bytes[blob.at[3] + c * k + kk] = w[kk * n + c];
+      blob.bytes[blob.at[3] + (c + 1) * kp - k + kk] = w[kk * n + c];
     }
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
   }
