@@ -21,8 +21,8 @@
 // Packed header, i32 (packSpmm, src/runtime/packing/qs8.ts): 0 k  1 n  2 zOut  3 actMin  4 actMax
 // 5 offBias  6 offRq  7 offStart  8 offPairs; bias i32[np] (zIn and the + 128 folded in); requant
 // groups; start i32[n+1] (pair ranges per channel); pairs {i32 ka*16, i32 kb*16, i32 wa | wb << 16}
-// (an odd last weight pairs with wb = 0). Scratch: k * 16 bytes when m > 1, k * 32 when m < 16 (x's rows
-// copied to 16 readable ones).
+// (an odd last weight pairs with wb = 0). Scratch, when m > 1: k * 16 bytes, then k * 16 more for x's
+// rows when m < 16 (copied out to 16 readable rows).
 // Reference: src/runtime/reference/qs8_spmm.ts.
 import { RQ_GROUP, clampOut, requant, requant16, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, transpose16x, zh8, zl8, zxh, zxl } from './qs8_transpose';

@@ -69,6 +69,16 @@ describe('qs8 kernels read nothing past their buffers', () => {
     expect(Array.from(inst.out(y, m * n))).toEqual(Array.from(qs8_gemm(x, m, k, n, zIn, w, bias, rq)));
   });
 
+  // the interpreter plans scratch for its largest batch and runs smaller batches in it
+  it('qs8_spmm with fewer than 16 rows in scratch planned for 32, the scratch at memory end', () => {
+    const m = 5, k = 40, n = 7, rng = new Rng(5);
+    const x = int8s(rng, m * k), w = sparseWeights(rng, k * n), bias = biases(rng, n, k), zIn = rng.int(256) - 128, rq = requantFor(rng, k, n);
+    const inst = instance();
+    const wp = inst.put(packSpmm(w, k, n, bias, zIn, rq, kernelRequantize(inst.k))), xp = inst.put(x), y = inst.k.alloc(m * n);
+    inst.k.qs8_spmm(wp, xp, y, m, inst.last(spmmScratchBytes(32, k)));
+    expect(Array.from(inst.out(y, m * n))).toEqual(Array.from(qs8_gemm(x, m, k, n, zIn, w, bias, rq)));
+  });
+
   // qs8_gemm reads each row of x from up to 7 bytes before it (against its weights' zero padding), never past it
   it.each([[5, 13, 3], [4, 16, 2], [9, 45, 17]])('qs8_gemm, x at memory end: m %i k %i n %i', (m, k, n) => {
     const rng = new Rng(m * 1000 + k);

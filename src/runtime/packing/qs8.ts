@@ -159,9 +159,13 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   return blob.bytes;
 }
 
-/** Scratch qs8_spmm needs for a batch of m rows: one 16-row block of x transposed (below 16 rows, and x's rows copied out to 16). */
+/**
+ * Scratch qs8_spmm needs for a batch of m rows: one 16-row block of x transposed, then room for x's rows
+ * when there are fewer than 16 (copied out to 16 readable rows). Never less for more rows: the
+ * interpreter plans for its largest batch and runs smaller ones in that plan.
+ */
 export function spmmScratchBytes(m: number, k: number): number {
-  return m > 1 ? k * (m < 16 ? 32 : 16) : 0;
+  return m > 1 ? k * 32 : 0;
 }
 
 /** A packed conv: the blob, the scratch it needs per call, and the (pooled) output size. */
