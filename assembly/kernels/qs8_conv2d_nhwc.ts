@@ -24,8 +24,8 @@
 //          wa | wb << 16] (d * 16 at position 0), each position's shift [pos], ranges start[cout+1] =
 //          first pair; a channel without any is its constant.
 //          The planes hold x as the u8 x + 128 (each byte xor 0x80 in the transpose, as qs8_spmm;
-//          packConv folds -128 * sum(w) into the bias after the requant bound), so the widening is zips
-//          with a zero vector: 6 shuffles a pair, not 8 (1.5-4% faster pooled, none in quad mode,
+//          packConv folds -128 * sum(w) into the bias after the requant bound), so the widening is
+//          zero-extension (zxl, zxh): 6 shuffles and extends a pair, not 8 (1.5-4% faster pooled, none in quad mode,
 //          2026-11-28). The dense path gained nothing from it (its widening is shared by the channels).
 // Measured on the seed layer at batch 32, 80% zeros, hollow digits ('strokes'), before the pairs: with the channels'
 // work cut out, the sparse kernel took 30 of its 63 us (gather and constants 18): the costs both
@@ -63,7 +63,7 @@
 // reading each tap as x + 128 too, against the same packed bias).
 // References: src/runtime/reference/qs8_conv2d_nhwc.ts.
 import { RQ_GROUP, clampOut, fastPack, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
-import { transpose16, transpose16x, zh8, zl8 } from './qs8_transpose';
+import { transpose16, transpose16x, zh8, zl8, zxh, zxl } from './qs8_transpose';
 
 // ZERO: the zero vector from memory (as a v128.const V8 rebuilds it at every use)
 const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16);
@@ -225,8 +225,8 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
     for (let e = ent + <usize>i0 * 12, end = ent + <usize>i1 * 12; e < end; e += 12) {
       const va = v128.load(d + <usize>load<i32>(e)), vb = v128.load(d + <usize>load<i32>(e, 4)), w = v128.load32_splat(e, 8);
       const l = zl8(va, vb), h = zh8(va, vb);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zl8(l, z), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zh8(l, z), w));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zl8(h, z), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zh8(h, z), w));
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zxl(l), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zxh(l, z), w));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zxl(h), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zxh(h, z), w));
     }
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     else { m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3); }
@@ -246,8 +246,10 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   const biasp = p + hdr(p, 24), rq = p + hdr(p, 25), wts = p + hdr(p, 26), offs = p + hdr(p, 27), start = p + hdr(p, 28), cst = p + hdr(p, 29);
   const zOut = hdr(p, 17), lo = hdr(p, 18), hi = hdr(p, 19);
   const vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi), magic = rqMagic(), mz = i32x4.sub(magic, i32x4.splat(zOut));
-  // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out)
-  for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, n, planes + (<usize>b << 4), sparse ? 0x80 : 0);
+  // sparse: the planes hold x as the u8 x + 128 (the bias folds the 128 back out). With n < 16, the
+  // rows past the kept patches are stale scratch (rows below j0 + 16 <= pq + 15 of r16 bytes: within
+  // the patches, idx and planes), lanes whose outputs are never stored
+  for (let b = 0; b < r16; b += 16) transpose16x(patches + <usize>(j0 * r16 + b), <usize>r16, planes + (<usize>b << 4), sparse ? 0x80 : 0);
   if (!sparse) buildPairs(offs, npos * pairs, planes, abuf);
   for (let c = 0; c < cout; c++) {
     const bias = v128.load32_splat(biasp + (<usize>c << 2)), dst = stage + (<usize>c << 4);
@@ -278,7 +280,7 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   // or on a later quad's, but that of a row's last top right pixel (the row below's first, stored
   // before): that one stores only its own bytes.
   if (cout <= 16 && (!quad || cout >= 8) && out + <usize>(load<i32>(ix + (<usize>(n - 1) << 2)) & 0x7fffffff) + (quad ? dn + r : 0) + 16 <= yEnd) {
-    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg, 16, 16, OUT + (<usize>q << 8));
+    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg, 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
       const at = load<i32>(ix + (<usize>j << 2)), o = out + <usize>(at & 0x7fffffff), v = OUT + (<usize>j << 4);
       v128.store(o, v128.load(v));
@@ -292,7 +294,7 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
   }
   for (let cb = 0; cb < cout; cb += 16) {
     const nc = min(16, cout - cb);
-    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, 16, OUT + (<usize>q << 8));
+    for (let q = 0; q < nq; q++) transpose16(stage + <usize>q * stg + (<usize>cb << 4), 16, OUT + (<usize>q << 8));
     for (let j = 0; j < n; j++) {
       // (more than 16 channels, a quad of fewer than 8 or near the batch's end: bytes, never a spill)
       const at = <usize>(load<i32>(ix + (<usize>j << 2)) & 0x7fffffff);

@@ -2,11 +2,12 @@
 //   acc[r][n] = bias[n] + sum_k w[n][k] * (x[r][k] - zIn)      (zIn folded into bias at pack time)
 //   y[r][n]   = clamp(MultiplyByQuantizedMultiplier(acc, q[n], shift[n]) + zOut, actMin, actMax)
 // |acc| <= 128 * 128 * k fits int32 for k < 131072; sums wrap mod 2^32 exactly like the reference's.
-// Tiles of 4 rows x 2 columns, k in steps of 8 (load8x8_s + i32x4.dot_i16x8_s); int32 sums go to a
-// static row buffer, then the per-channel requant runs 16 channels at a time.
+// Tiles of 4 rows x 2 columns, k in steps of 8 (load8x8_s + i32x4.dot_i16x8_s), the first step over the
+// weights' zero padding (no column tail); int32 sums go to a static row buffer, then the per-channel
+// requant runs 16 channels at a time.
 // Packed (packGemm, src/runtime/packing/qs8.ts): header i32[16]: k, n, nc (n rounded up to 2),
 // np (n rounded up to 16), zOut, actMin, actMax, offBias, offRq, offW; bias i32[np]; requant groups;
-// w int8 [nc][k]. Reference: src/runtime/reference/qs8_gemm.ts.
+// w int8 [nc][kp] (kp = k rounded up to 8, each row's kp - k zeros first). Reference: src/runtime/reference/qs8_gemm.ts.
 import { RQ_GROUP } from '../lib/requant';
 import { requantRow } from './qs8_requantize';
 
@@ -18,21 +19,27 @@ const CHUNK = 1024;
   return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
 }
 
-/** Sums for rows x[0..rows) (rows <= MR) and columns [n0, n1) into ACC[r][n - n0], bias included. */
+/**
+ * Sums for rows x[0..rows) (rows <= MR) and columns [n0, n1) into ACC[r][n - n0], bias included. A row
+ * of w is kp = k rounded up to 8 bytes, its kp - k zeros first: the SIMD build reads each row of x from
+ * kp - k bytes before it (the row before's last bytes, or below x: the static data, never before
+ * memory's start), bytes that meet the zeros, so k needs no column tail.
+ */
 function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i32): void {
-  const k8 = k & ~7;
+  const kp = (k + 7) & ~7, pad = <usize>(kp - k);
   for (let n = n0; n < n1; n += 2) {
-    const w0 = w + <usize>(n * k), w1 = w0 + <usize>k;
+    const w0 = w + <usize>(n * kp), w1 = w0 + <usize>kp;
     let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-    let kk = 0;
     // Rows past `rows` re-read row 0; their sums are never requantized.
     const x1 = x + <usize>select<i32>(k, 0, rows > 1), x2 = x + <usize>select<i32>(2 * k, 0, rows > 2), x3 = x + <usize>select<i32>(3 * k, 0, rows > 3);
     if (ASC_FEATURE_SIMD) {
       let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-      for (; kk < k8; kk += 8) {
-        const b0 = v128.load8x8_s(w0 + kk), b1 = v128.load8x8_s(w1 + kk);
-        const v0 = v128.load8x8_s(x + kk), v1 = v128.load8x8_s(x1 + kk);
-        const v2 = v128.load8x8_s(x2 + kk), v3 = v128.load8x8_s(x3 + kk);
+      // pointers stepped, not an index plus each row's base: V8 then recomputed the bases' selects inside the loop (0.7-0.8x)
+      let p0 = x - pad, p1 = x1 - pad, p2 = x2 - pad, p3 = x3 - pad;
+      for (let q = w0; q < w1; q += 8, p0 += 8, p1 += 8, p2 += 8, p3 += 8) {
+        const b0 = v128.load8x8_s(q), b1 = v128.load8x8_s(q + <usize>kp);
+        const v0 = v128.load8x8_s(p0), v1 = v128.load8x8_s(p1);
+        const v2 = v128.load8x8_s(p2), v3 = v128.load8x8_s(p3);
         a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, b0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, b1));
         a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, b0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, b1));
         a20 = i32x4.add(a20, i32x4.dot_i16x8_s(v2, b0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(v2, b1));
@@ -40,14 +47,15 @@ function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i
       }
       s00 = hsum(a00); s01 = hsum(a01); s10 = hsum(a10); s11 = hsum(a11);
       s20 = hsum(a20); s21 = hsum(a21); s30 = hsum(a30); s31 = hsum(a31);
-    }
-    // the last k % 8 columns (the SIMD build, like its lanes, sums absent rows too: fewer branches, less code)
-    for (; kk < k; kk++) {
-      const c0 = <i32>load<i8>(w0 + kk), c1 = <i32>load<i8>(w1 + kk);
-      let v = <i32>load<i8>(x + kk); s00 += v * c0; s01 += v * c1;
-      if (ASC_FEATURE_SIMD || rows > 1) { v = <i32>load<i8>(x1 + kk); s10 += v * c0; s11 += v * c1; }
-      if (ASC_FEATURE_SIMD || rows > 2) { v = <i32>load<i8>(x2 + kk); s20 += v * c0; s21 += v * c1; }
-      if (ASC_FEATURE_SIMD || rows > 3) { v = <i32>load<i8>(x3 + kk); s30 += v * c0; s31 += v * c1; }
+    } else {
+      // (the scalar build skips the zeros)
+      for (let kk = 0; kk < k; kk++) {
+        const c0 = <i32>load<i8>(w0 + pad + kk), c1 = <i32>load<i8>(w1 + pad + kk);
+        let v = <i32>load<i8>(x + kk); s00 += v * c0; s01 += v * c1;
+        if (rows > 1) { v = <i32>load<i8>(x1 + kk); s10 += v * c0; s11 += v * c1; }
+        if (rows > 2) { v = <i32>load<i8>(x2 + kk); s20 += v * c0; s21 += v * c1; }
+        if (rows > 3) { v = <i32>load<i8>(x3 + kk); s30 += v * c0; s31 += v * c1; }
+      }
     }
     const b0 = load<i32>(bias + (<usize>n << 2)), b1 = load<i32>(bias + (<usize>n << 2), 4);
     const p = ACC + (<usize>(n - n0) << 2);

@@ -1,10 +1,17 @@
-// Byte zips and a 16 x 16 byte transpose shared by the qs8 kernels that make SIMD lanes of rows (qs8_spmm: batch
+// Byte zips, zero-extensions and a 16 x 16 byte transpose shared by the qs8 kernels that make SIMD lanes of rows (qs8_spmm: batch
 // rows; qs8_conv2d_nhwc: output pixels), and transpose16x, the same with every byte xor 0x80 (qs8_spmm's x as u8).
 // SIMD builds only.
 
 /** Interleaves the bytes of the low (zl8) or high (zh8) halves of a and b: [a0 b0 a1 b1 ..]. */
 @inline export function zl8(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23); }
 @inline export function zh8(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31); }
+/**
+ * The low (zxl) or high (zxh) 8 bytes of u8 lanes zero-extended to 16 bits (z: a zero vector): the low
+ * half is one extend (pmovzxbw, and 16 B less than a shuffle); the high half stays a zip with z, as
+ * V8 rebuilds a zero register for each extend_high_u (qs8_spmm 4-7% slower, 2026-11-28).
+ */
+@inline export function zxl(v: v128): v128 { return i16x8.extend_low_i8x16_u(v); }
+@inline export function zxh(v: v128, z: v128): v128 { return zh8(v, z); }
 @inline function zl16(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23); }
 @inline function zh16(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31); }
 @inline function zl32(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23); }
@@ -12,46 +19,36 @@
 @inline function zl64(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23); }
 @inline function zh64(a: v128, b: v128): v128 { return i8x16.shuffle(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31); }
 
-@inline function row(src: usize, stride: usize, r: i32, rows: i32): v128 {
-  return r < rows ? v128.load(src + <usize>r * stride) : i8x16.splat(0);
-}
-
 /**
- * dst[c * 16 + r] = src[r * stride + c] for 16 columns c and rows r < rows (zeros for the rest):
- * 16 bytes of each of 16 rows become 16 vectors of one column each.
+ * dst[c * 16 + r] = src[r * stride + c] for 16 columns c and 16 rows r: 16 bytes of each of 16 rows
+ * become 16 vectors of one column each. All 16 rows are read: a caller with fewer points the rest at
+ * bytes it may read (stale scratch, rows it has done) and reads nothing of their lanes.
  */
-@inline export function transpose16(src: usize, stride: usize, rows: i32, dst: usize): void {
-  transpose16x(src, stride, rows, dst, 0);
+@inline export function transpose16(src: usize, stride: usize, dst: usize): void {
+  transpose16x(src, stride, dst, 0);
 }
 
 /**
  * transpose16 with the rows' bytes xor flip (qs8_spmm's x and the sparse conv's patches: 0x80, int8 v
- * as the u8 v + 128; rows past `rows` come out as flip, and no output reads them). The xors sit behind
- * a branch, so transpose16's callers (flip 0) run none. With cols (at least 16), every column of the
- * rows: groups of 16, the last one overlapping the one before (no column tail), in one call (qs8_spmm:
- * a call per group cost it 9% at the seed's 32 x 2028).
+ * as the u8 v + 128). The xors sit behind a branch, so transpose16's callers (flip 0) run none. With
+ * cols (at least 16), every column of the rows: groups of 16, the last one overlapping the one before
+ * (no column tail), in one call (qs8_spmm: a call per group cost it 9% at the seed's 32 x 2028).
  */
-export function transpose16x(src: usize, stride: usize, rows: i32, dst: usize, flip: i32, cols: i32 = 16): void {
+export function transpose16x(src: usize, stride: usize, dst: usize, flip: i32, cols: i32 = 16): void {
   for (let c0 = 0; c0 < cols; c0 += 16) {
     const c = min(c0, cols - 16);
-    tile(src + <usize>c, stride, rows, dst + (<usize>c << 4), flip);
+    tile(src + <usize>c, stride, dst + (<usize>c << 4), flip);
   }
 }
 
-@inline function tile(src: usize, stride: usize, rows: i32, dst: usize, flip: i32): void {
+@inline function tile(src: usize, stride: usize, dst: usize, flip: i32): void {
   // two halves of 8 rows: their 16-bit units of columns 0-3, 4-7, 8-11, 12-15 as [r0..3 | r4..7] 32-bit units
   for (let h = 0; h < 2; h++) {
     const r = h << 3;
-    let r0: v128, r1: v128, r2: v128, r3: v128, r4: v128, r5: v128, r6: v128, r7: v128;
-    if (rows >= r + 8) {
-      // a whole half: one pointer stepped down the rows (row()'s compare and multiply per row cost qs8_spmm 3%)
-      let a = src + <usize>r * stride;
-      r0 = v128.load(a); a += stride; r1 = v128.load(a); a += stride; r2 = v128.load(a); a += stride; r3 = v128.load(a); a += stride;
-      r4 = v128.load(a); a += stride; r5 = v128.load(a); a += stride; r6 = v128.load(a); a += stride; r7 = v128.load(a);
-    } else {
-      r0 = row(src, stride, r, rows); r1 = row(src, stride, r + 1, rows); r2 = row(src, stride, r + 2, rows); r3 = row(src, stride, r + 3, rows);
-      r4 = row(src, stride, r + 4, rows); r5 = row(src, stride, r + 5, rows); r6 = row(src, stride, r + 6, rows); r7 = row(src, stride, r + 7, rows);
-    }
+    // one pointer stepped down the rows (a compare and multiply per row cost qs8_spmm 3%)
+    let a = src + <usize>r * stride;
+    let r0 = v128.load(a); a += stride; let r1 = v128.load(a); a += stride; let r2 = v128.load(a); a += stride; let r3 = v128.load(a); a += stride;
+    let r4 = v128.load(a); a += stride; let r5 = v128.load(a); a += stride; let r6 = v128.load(a); a += stride; let r7 = v128.load(a);
     if (flip) {
       const f = i8x16.splat(<i8>flip);
       r0 = v128.xor(r0, f); r1 = v128.xor(r1, f); r2 = v128.xor(r2, f); r3 = v128.xor(r3, f);

@@ -137,9 +137,11 @@ export function requant16(acc: usize, g: usize, zOut: i32, lo: i32, hi: i32, dst
   else storePart(p, v, n);
 }
 
-/** storeBytes of n < 16 bytes, for a store off the hot path (qs8_requantize's last columns). */
+/** Stores the first n (0..3) bytes of v at p (requantRow's last channels). */
 @inline export function storeFew(p: usize, v: v128, n: i32): void {
-  storePart(p, v, n);
+  let x = i32x4.extract_lane(v, 0);
+  if (n & 2) { store<i16>(p, x); x >>>= 16; p += 2; }
+  if (n & 1) store<i8>(p, x);
 }
 
 /**

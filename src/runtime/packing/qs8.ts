@@ -99,14 +99,15 @@ export function packRequantize(n: number, rq: Qs8Requant, exact: Requantize): Ui
 
 /** qs8_gemm: w [k][n] (Keras Dense), bias [n]. */
 export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
-  const nc = up(n, 2), np = up(n, 16);
-  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * k]);
+  // w [nc][kp]: each channel's k weights after kp - k zeros (the kernel's first 8-column step)
+  const nc = up(n, 2), np = up(n, 16), kp = up(k, 8);
+  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * kp]);
   [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
   for (let c = 0; c < n; c++) {
     let sum = 0;
     for (let kk = 0; kk < k; kk++) {
       sum += w[kk * n + c];
-      blob.bytes[blob.at[3] + c * k + kk] = w[kk * n + c];
+      blob.bytes[blob.at[3] + (c + 1) * kp - k + kk] = w[kk * n + c];
     }
     blob.i32(1, c, (bias[c] - zIn * sum) | 0);
   }
@@ -158,9 +159,13 @@ export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   return blob.bytes;
 }
 
-/** Scratch qs8_spmm needs for a batch of m rows: one 16-row block of x transposed. */
+/**
+ * Scratch qs8_spmm needs for a batch of m rows: one 16-row block of x transposed, then room for x's rows
+ * when there are fewer than 16 (copied out to 16 readable rows). Never less for more rows: the
+ * interpreter plans for its largest batch and runs smaller ones in that plan.
+ */
 export function spmmScratchBytes(m: number, k: number): number {
-  return m > 1 ? k * 16 : 0;
+  return m > 1 ? k * 32 : 0;
 }
 
 /** A packed conv: the blob, the scratch it needs per call, and the (pooled) output size. */
