@@ -6,7 +6,7 @@ import type { Arena } from './arena.js';
 import type { F32Exports } from './kernels_f32.js';
 import { packConv2d as packF32Conv, packConv2dReluMaxpoolSparse, packConv2dSparse as packF32ConvSparse, packDense, packDenseSparse } from './packing/f32.js';
 import {
-  CONV_OUT_MINOR, CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
+  CONV_FLAGS_AT, CONV_OUT_MINOR, CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
   pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry,
 } from './packing/f32_params.js';
 import { convGeometry, poolGeometry, takesSparse, type Context, type Family, type Row } from './resolver.js';
@@ -48,12 +48,12 @@ function f32Conv(kernel: keyof F32Exports, minSparsity?: number): Row {
       const { arena } = ctx, fn = ctx.kernels[kernel] as F32Exports['f32_conv2d_nhwc'];
       const g = conv2dGeometry({ ...convGeometry(ctx), n: 1, relu: (ctx.op as Conv2DOp).activation === 'relu', outLayout: ctx.minorOut ? 'minor' : 'nhwc' }), bytes = scratch(g);
       const wp = arena.put(pack(...floatWeights(ctx), g));
-      const params = withParams(arena, CONV_PARAMS_BYTES, (m, at) => writeConv2dParams(m, at, g)), flags = arena.i32[(params >> 2) + 13] & ~CONV_OUT_MINOR;
+      const params = withParams(arena, CONV_PARAMS_BYTES, (m, at) => writeConv2dParams(m, at, g)), flags = arena.i32[(params >> 2) + CONV_FLAGS_AT] & ~CONV_OUT_MINOR;
       return {
         scratch: () => bytes,
         call(x, y, s, n) {
           arena.i32[params >> 2] = n; // the params block's first field is the batch
-          if (ctx.minorOut) arena.i32[(params >> 2) + 13] = minorAt(n) ? flags | CONV_OUT_MINOR : flags;
+          if (ctx.minorOut) arena.i32[(params >> 2) + CONV_FLAGS_AT] = minorAt(n) ? flags | CONV_OUT_MINOR : flags;
           fn(params, x, wp, y, s);
         },
       };

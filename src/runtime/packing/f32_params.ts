@@ -39,8 +39,9 @@ export const CONV_OUT_MINOR = 2;
 /** f32_dense_sparse flags: ReLU, and x batch-minor ([m / 32 rounded up][k][32], a sparse conv's 'minor' output). */
 export const DENSE_RELU = 1;
 export const DENSE_IN_MINOR = 2;
-/** Bytes of a conv params block (14 i32). */
+/** Bytes of a conv params block (14 i32); the flags are its last field (i32 index CONV_FLAGS_AT). */
 export const CONV_PARAMS_BYTES = 56;
+export const CONV_FLAGS_AT = 13;
 
 /** Writes `g` at byte offset `ptr` of `memory` (field order: assembly/kernels/f32_conv_params.ts). */
 export function writeConv2dParams(memory: ArrayBuffer, ptr: number, g: Conv2dGeometry): void {
