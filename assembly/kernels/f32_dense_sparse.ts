@@ -126,11 +126,8 @@ function tail2(acc: usize, at: usize, first: usize, row: usize, c0: i32, n: i32)
   let a0 = v128.load(o0), a1 = v128.load(o1);
   const len = min(e0 - s0, e1 - s1);
   for (let i: usize = 0; i < len; i += 8) { a0 = step(a0, at, s0 + i); a1 = step(a1, at, s1 + i); }
-  // at most one list is left: its records in one loop
-  const long0 = e0 - s0 > len;
-  let r = long0 ? a0 : a1;
-  for (let p = (long0 ? s0 : s1) + len, e = long0 ? e0 : e1; p < e; p += 8) r = step(r, at, p);
-  if (long0) a0 = r; else a1 = r;
+  for (let p = s0 + len; p < e0; p += 8) a0 = step(a0, at, p);
+  for (let p = s1 + len; p < e1; p += 8) a1 = step(a1, at, p);
   // c1 first: a repeated channel's slot gets its one result again
   v128.store(o1, a1); v128.store(o0, a0);
 }
@@ -139,6 +136,12 @@ function tail2(acc: usize, at: usize, first: usize, row: usize, c0: i32, n: i32)
 @inline function pos(a: f32, doRelu: bool): f32 {
   if (!doRelu) return a;
   return ASC_FEATURE_SIMD ? (a < 0 ? 0 : a) : max(a, 0);
+}
+
+/** a + the records [p, e)' weight times tap, in list order (direct's lists past the shorter). */
+function rest(a: f32, xr: usize, shift: u32, p: usize, e: usize): f32 {
+  for (; p < e; p += 8) a += load<f32>(p, 4) * load<f32>(xr + (<usize>load<u32>(p) >> shift));
+  return a;
 }
 
 /**
@@ -156,12 +159,8 @@ function direct(xr: usize, shift: u32, w: usize, y: usize, n: i32, doRelu: bool)
       a0 += load<f32>(t + i, 4) * load<f32>(xr + (<usize>load<u32>(t + i) >> shift));
       a1 += load<f32>(e0 + i, 4) * load<f32>(xr + (<usize>load<u32>(e0 + i) >> shift));
     }
-    // at most one list is left: its records in one loop
-    const long0 = e0 - t > len;
-    let r = long0 ? a0 : a1;
-    for (let p = (long0 ? t : e0) + len, e = long0 ? e0 : e1; p < e; p += 8) r += load<f32>(p, 4) * load<f32>(xr + (<usize>load<u32>(p) >> shift));
-    store<f32>(y, pos(long0 ? r : a0, doRelu));
-    if (pair) store<f32>(y, pos(long0 ? a1 : r, doRelu), 4);
+    store<f32>(y, pos(rest(a0, xr, shift, t + len, e0), doRelu));
+    if (pair) store<f32>(y, pos(rest(a1, xr, shift, e0 + len, e1), doRelu), 4);
     t = e1;
   }
 }

@@ -50,11 +50,8 @@ function strip1x2(oa: usize, ob: usize, at: usize, ta: usize, ea: usize, tb: usi
   // one counter for both lists: a second compare per record was 10-16% of batch-1 f32_dense_sparse's time
   const len = min(ea - ta, eb - tb);
   for (let i: usize = 0; i < len; i += 8) { a = step(a, at, ta + i); b = step(b, at, tb + i); }
-  // at most one list is left: its records in one loop
-  const longA = ea - ta > len;
-  let r = longA ? a : b;
-  for (let p = (longA ? ta : tb) + len, e = longA ? ea : eb; p < e; p += 8) r = step(r, at, p);
-  if (longA) a = r; else b = r;
+  for (let p = ta + len; p < ea; p += 8) a = step(a, at, p);
+  for (let p = tb + len; p < eb; p += 8) b = step(b, at, p);
   v128.store(ob, doRelu ? relu(b) : b);
   v128.store(oa, doRelu ? relu(a) : a);
 }
