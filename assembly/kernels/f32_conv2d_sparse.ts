@@ -84,6 +84,7 @@ function run(p: usize, x: usize, w: usize, y: usize, scratch: usize, pool: bool)
         const bias = load<f32>(w + (<usize>c << 2)), out = res + <usize>c * pitch;
         if (ASC_FEATURE_SIMD) {
           // no nonzero weights (13% of the channels at 80% zeros, 3x3x1): every output is relu(bias)
+          // (poolStrip over no records instead: 54 B less .wasm, 1.02-1.04x the time at 50-80% zeros, 1.34x at 95%)
           const vb = f32x4.splat(bias), e = relu(vb);
           if (t == end) for (let o = 0; o < count; o += 4) v128.store(out + (<usize>o << 2), e);
           else for (let o = 0; o < count; o += 8) poolStrip(out + (<usize>o << 2), scratch + (<usize>o << 2), t, end, vb);

@@ -7,7 +7,7 @@
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
-/** max(v, 0); NaN stays NaN. */
+/** max(v, 0); NaN stays NaN. (Zero as v ^ v: 68 B more .wasm, where wasm-shrink.mjs makes v128.const 0 a 4-byte splat.) */
 @inline export function relu(v: v128): v128 {
   return f32x4.pmax(v, f32x4.splat(0));
 }
