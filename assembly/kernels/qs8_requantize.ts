@@ -26,21 +26,21 @@ export function requantRow(acc: usize, out: usize, n: i32, rq: usize, zOut: i32,
   }
 }
 
-/** A row's last n % 4 accumulators, copied so requantRow's 4-channel steps stay inside acc's rows. */
-const STAGE = memory.data(16, 16);
-
 export function qs8_requantize(params: usize, acc: usize, out: usize, m: i32): void {
   const n = load<i32>(params), zOut = load<i32>(params, 4), lo = load<i32>(params, 8), hi = load<i32>(params, 12);
   const n4 = n & ~3, tail = n & 3, rq = params + 16;
+  // a row's last n % 4 accumulators, copied so requantRow's 4-channel steps stay inside acc's rows
+  // (static data declared here: only the full build, which exports this kernel, holds it)
+  const stage = memory.data(16, 16);
   for (let r = 0; r < m; r++) {
     const a = acc + <usize>(r * n) * 4, o = out + <usize>(r * n);
     if (ASC_FEATURE_SIMD) {
-      // qs8_gemm's requantRow serves both parts: the module holds one copy of the requant (107 B less
+      // qs8_gemm's requantRow serves both parts: the module holds one copy of the requant (105 B less
       // than a second, unpadded path in requantRow; this kernel is not on the runtime's path)
       requantRow(a, o, n4, rq, zOut, lo, hi);
       if (tail) {
-        memory.copy(STAGE, a + (<usize>n4 << 2), <usize>tail << 2);
-        requantRow(STAGE, o + n4, tail, rq + <usize>(n4 >> 2) * RQ_GROUP, zOut, lo, hi);
+        memory.copy(stage, a + (<usize>n4 << 2), <usize>tail << 2);
+        requantRow(stage, o + n4, tail, rq + <usize>(n4 >> 2) * RQ_GROUP, zOut, lo, hi);
       }
     } else requantRow(a, o, n, rq, zOut, lo, hi);
   }
