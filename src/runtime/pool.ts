@@ -1,6 +1,6 @@
 // A worker pool: each worker holds its own interpreter loaded from the same model bytes, and each call
 // splits its batch over the threads, which run it in runs of maxBatch. Every sample is computed alone,
-// so the results are the one-thread results, bit for bit, however the batch is split.
+// so the results are the one-thread results, bit for bit, however the batch is split (for finite activations: interpreter.ts).
 //
 //   const pool = await createPool(bytes, { threads: 2 });   // default: every hardware thread
 //   const logits = await pool.run(pixels, 2004);            // a new Float32Array, 2004 x 10

@@ -74,7 +74,8 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
       return {
         scratch: () => bytes,
         call(x, y, s, batch) {
-          // with a dense packing, a last block of 16 rows or fewer runs dense (the same sums: a zero weight adds +-0)
+          // with a dense packing, a last block of 16 rows or fewer runs dense (the same sums: a zero weight adds
+          // +-0; but 0 * inf or NaN is NaN, so a non-finite activation gives batch-dependent outputs: interpreter.ts)
           const m = batch * rows, tail = m % 32, full = dp && tail <= 16 ? m - tail : m;
           if (full) fn(x, sp, y, full, k, n, ctx.minorIn && minorAt(batch) ? relu | DENSE_IN_MINOR : relu, s);
           if (full < m) dense(x + 4 * full * k, dp, y + 4 * full * n, m - full, k, n, relu);
