@@ -32,7 +32,16 @@ function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i
     let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
     // Rows past `rows` re-read row 0; their sums are never requantized.
     const x1 = x + <usize>select<i32>(k, 0, rows > 1), x2 = x + <usize>select<i32>(2 * k, 0, rows > 2), x3 = x + <usize>select<i32>(3 * k, 0, rows > 3);
-    if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD && rows == 1) {
+      // one row (batch 1): the 4-row tile would do 4x the dots for it
+      let a00 = i32x4.splat(0), a01 = a00;
+      for (let q = w0, p0 = x - pad; q < w1; q += 8, p0 += 8) {
+        const v0 = v128.load8x8_s(p0);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q)));
+        a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q + <usize>kp)));
+      }
+      s00 = hsum(a00); s01 = hsum(a01);
+    } else if (ASC_FEATURE_SIMD) {
       let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
       // pointers stepped, not an index plus each row's base: V8 then recomputed the bases' selects inside the loop (0.7-0.8x)
       let p0 = x - pad, p1 = x1 - pad, p2 = x2 - pad, p3 = x3 - pad;
