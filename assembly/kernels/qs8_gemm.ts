@@ -32,27 +32,27 @@ function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i
     let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
     // Rows past `rows` re-read row 0; their sums are never requantized.
     const x1 = x + <usize>select<i32>(k, 0, rows > 1), x2 = x + <usize>select<i32>(2 * k, 0, rows > 2), x3 = x + <usize>select<i32>(3 * k, 0, rows > 3);
-    if (ASC_FEATURE_SIMD && rows == 1) {
-      // one row (batch 1): the 4-row tile would do 4x the dots for it
-      let a00 = i32x4.splat(0), a01 = a00;
-      for (let q = w0, p0 = x - pad; q < w1; q += 8, p0 += 8) {
-        const v0 = v128.load8x8_s(p0);
-        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q)));
-        a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q + <usize>kp)));
-      }
-      s00 = hsum(a00); s01 = hsum(a01);
-    } else if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD) {
       let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
       // pointers stepped, not an index plus each row's base: V8 then recomputed the bases' selects inside the loop (0.7-0.8x)
       let p0 = x - pad, p1 = x1 - pad, p2 = x2 - pad, p3 = x3 - pad;
-      for (let q = w0; q < w1; q += 8, p0 += 8, p1 += 8, p2 += 8, p3 += 8) {
-        const b0 = v128.load8x8_s(q), b1 = v128.load8x8_s(q + <usize>kp);
-        const v0 = v128.load8x8_s(p0), v1 = v128.load8x8_s(p1);
-        const v2 = v128.load8x8_s(p2), v3 = v128.load8x8_s(p3);
-        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, b0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, b1));
-        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, b0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, b1));
-        a20 = i32x4.add(a20, i32x4.dot_i16x8_s(v2, b0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(v2, b1));
-        a30 = i32x4.add(a30, i32x4.dot_i16x8_s(v3, b0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(v3, b1));
+      if (rows == 1) {
+        // one row (batch 1): the 4-row loop would do 4x the dots for it
+        for (let q = w0; q < w1; q += 8, p0 += 8) {
+          const v0 = v128.load8x8_s(p0);
+          a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q)));
+          a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q + <usize>kp)));
+        }
+      } else {
+        for (let q = w0; q < w1; q += 8, p0 += 8, p1 += 8, p2 += 8, p3 += 8) {
+          const b0 = v128.load8x8_s(q), b1 = v128.load8x8_s(q + <usize>kp);
+          const v0 = v128.load8x8_s(p0), v1 = v128.load8x8_s(p1);
+          const v2 = v128.load8x8_s(p2), v3 = v128.load8x8_s(p3);
+          a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, b0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, b1));
+          a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, b0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, b1));
+          a20 = i32x4.add(a20, i32x4.dot_i16x8_s(v2, b0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(v2, b1));
+          a30 = i32x4.add(a30, i32x4.dot_i16x8_s(v3, b0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(v3, b1));
+        }
       }
       s00 = hsum(a00); s01 = hsum(a01); s10 = hsum(a10); s11 = hsum(a11);
       s20 = hsum(a20); s21 = hsum(a21); s30 = hsum(a30); s31 = hsum(a31);
