@@ -4,7 +4,9 @@
 // |acc| <= 128 * 128 * k fits int32 for k < 131072; sums wrap mod 2^32 exactly like the reference's.
 // Tiles of 4 rows x 2 columns, k in steps of 8 (load8x8_s + i32x4.dot_i16x8_s), the first step over the
 // weights' zero padding (no column tail); int32 sums go to a static row buffer, then the per-channel
-// requant runs 16 channels at a time.
+// requant runs 16 channels at a time. One row (batch 1) has a loop of its own, 2 dots per x load: on the seed
+// dense layer (k 2028, n 10) the 4-row tile took 2.33-2.35 us for it, the loop 0.90-0.96 (bench/runtime_layers.ts,
+// old and new builds run in turn, load 1-2, 2026-11-28).
 // Packed (packGemm, src/runtime/packing/qs8.ts): header i32[16]: k, n, nc (n rounded up to 2),
 // np (n rounded up to 16), zOut, actMin, actMax, offBias, offRq, offW; bias i32[np]; requant groups;
 // w int8 [nc][kp] (kp = k rounded up to 8, each row's kp - k zeros first). Reference: src/runtime/reference/qs8_gemm.ts.

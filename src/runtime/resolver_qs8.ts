@@ -63,9 +63,10 @@ function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_m
   };
 }
 
-// Batch 1 of the seed int8 model pruned further, qs8_gemm (packed dense) / qs8_spmm on one row, whole model
-// (a one-process A/B, CPU-time medians of 31 interleaved rounds, load ~4, 2026-11-28): 0.70x at 80% zeros
-// (block), 0.85x at 90%, 1.09x at 95%.
+// Int8 pruned models, the whole model at batch 1 with its sparse dense run by qs8_gemm (packed dense) over
+// qs8_spmm (a one-process A/B, CPU-time medians of 31-41 interleaved rounds, load 1-4, 2026-11-28): seed
+// (80% zeros) 0.63-0.65x, and at batch 2 / 3 / 4 0.84x / 0.86x / 0.89x (5 and up: qs8_spmm's 16-row block
+// wins); 80% in blocks 0.70x, 90% 0.85x, 95% 1.09x. The dense packing takes k x n more arena bytes (20 KB).
 const FEW_ROWS_SPARSITY = 0.92;
 
 function qs8Dense(sparse: boolean, minSparsity?: number): Row {
