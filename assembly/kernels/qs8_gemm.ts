@@ -4,7 +4,9 @@
 // |acc| <= 128 * 128 * k fits int32 for k < 131072; sums wrap mod 2^32 exactly like the reference's.
 // Tiles of 4 rows x 2 columns, k in steps of 8 (load8x8_s + i32x4.dot_i16x8_s), the first step over the
 // weights' zero padding (no column tail); int32 sums go to a static row buffer, then the per-channel
-// requant runs 16 channels at a time.
+// requant runs 16 channels at a time. One row (batch 1) has a loop of its own, 2 dots per x load: on the seed
+// dense layer (k 2028, n 10) the 4-row tile took 2.33-2.35 us for it, the loop 0.90-0.96 (bench/runtime_layers.ts,
+// old and new builds run in turn, load 1-2, 2026-11-28).
 // Packed (packGemm, src/runtime/packing/qs8.ts): header i32[16]: k, n, nc (n rounded up to 2),
 // np (n rounded up to 16), zOut, actMin, actMax, offBias, offRq, offW; bias i32[np]; requant groups;
 // w int8 [nc][kp] (kp = k rounded up to 8, each row's kp - k zeros first). Reference: src/runtime/reference/qs8_gemm.ts.
@@ -36,14 +38,23 @@ function tile(x: usize, w: usize, bias: usize, k: i32, rows: i32, n0: i32, n1: i
       let a00 = i32x4.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
       // pointers stepped, not an index plus each row's base: V8 then recomputed the bases' selects inside the loop (0.7-0.8x)
       let p0 = x - pad, p1 = x1 - pad, p2 = x2 - pad, p3 = x3 - pad;
-      for (let q = w0; q < w1; q += 8, p0 += 8, p1 += 8, p2 += 8, p3 += 8) {
-        const b0 = v128.load8x8_s(q), b1 = v128.load8x8_s(q + <usize>kp);
-        const v0 = v128.load8x8_s(p0), v1 = v128.load8x8_s(p1);
-        const v2 = v128.load8x8_s(p2), v3 = v128.load8x8_s(p3);
-        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, b0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, b1));
-        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, b0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, b1));
-        a20 = i32x4.add(a20, i32x4.dot_i16x8_s(v2, b0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(v2, b1));
-        a30 = i32x4.add(a30, i32x4.dot_i16x8_s(v3, b0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(v3, b1));
+      if (rows == 1) {
+        // one row (batch 1): the 4-row loop would do 4x the dots for it
+        for (let q = w0; q < w1; q += 8, p0 += 8) {
+          const v0 = v128.load8x8_s(p0);
+          a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q)));
+          a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, v128.load8x8_s(q + <usize>kp)));
+        }
+      } else {
+        for (let q = w0; q < w1; q += 8, p0 += 8, p1 += 8, p2 += 8, p3 += 8) {
+          const b0 = v128.load8x8_s(q), b1 = v128.load8x8_s(q + <usize>kp);
+          const v0 = v128.load8x8_s(p0), v1 = v128.load8x8_s(p1);
+          const v2 = v128.load8x8_s(p2), v3 = v128.load8x8_s(p3);
+          a00 = i32x4.add(a00, i32x4.dot_i16x8_s(v0, b0)); a01 = i32x4.add(a01, i32x4.dot_i16x8_s(v0, b1));
+          a10 = i32x4.add(a10, i32x4.dot_i16x8_s(v1, b0)); a11 = i32x4.add(a11, i32x4.dot_i16x8_s(v1, b1));
+          a20 = i32x4.add(a20, i32x4.dot_i16x8_s(v2, b0)); a21 = i32x4.add(a21, i32x4.dot_i16x8_s(v2, b1));
+          a30 = i32x4.add(a30, i32x4.dot_i16x8_s(v3, b0)); a31 = i32x4.add(a31, i32x4.dot_i16x8_s(v3, b1));
+        }
       }
       s00 = hsum(a00); s01 = hsum(a01); s10 = hsum(a10); s11 = hsum(a11);
       s20 = hsum(a20); s21 = hsum(a21); s30 = hsum(a30); s31 = hsum(a31);

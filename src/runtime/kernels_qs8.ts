@@ -366,7 +366,13 @@ const GEMM_SHAPES: KernelShape[] = [
   { label: 'left_shifts_k1', dims: { m: 5, k: 1, n: 6, mscale: 8 } },
   { label: 'requant_ties', dims: { m: 256, k: 1, n: 16, ties: 1 } },
   { label: 'requant_ties_k20', dims: { m: 256, k: 20, n: 16, ties: 1 } },
+  // one row (batch 1) takes a loop of its own
+  { label: 'one_row_k37_n5', dims: { m: 1, k: 37, n: 5 } },
+  { label: 'one_row_k1', dims: { m: 1, k: 1, n: 2 } },
+  { label: 'one_row_left_shifts_k20', dims: { m: 1, k: 20, n: 6, mscale: 8 } },
+  { label: 'one_row_k2028_n10', dims: { m: 1, k: 2028, n: 10 } },
   ...EXTREME_GEMM,
+  ...EXTREME_GEMM.map((s) => ({ label: `one_row_${s.label}`, dims: { ...s.dims, m: 1 } })),
 ];
 const SPMM_SHAPES: KernelShape[] = sparseShapes([
   { label: 'one_tile', dims: { m: 16, k: 16, n: 4 } },

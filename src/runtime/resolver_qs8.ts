@@ -63,15 +63,30 @@ function qs8Conv(kernel: 'qs8_conv2d_nhwc' | 'qs8_spconv2d_nhwc' | 'qs8_conv2d_m
   };
 }
 
+// Int8 pruned models, the whole model at batch 1 with its sparse dense run by qs8_gemm (packed dense) over
+// qs8_spmm (a one-process A/B, CPU-time medians of 31-41 interleaved rounds, load 1-4, 2026-11-28): seed
+// (80% zeros) 0.63-0.65x, and at batch 2 / 3 / 4 0.84x / 0.86x / 0.89x (5 and up: qs8_spmm's 16-row block
+// wins); 80% in blocks 0.70x, 90% 0.85x, 95% 1.09x. The dense packing takes k x n more arena bytes (20 KB).
+const FEW_ROWS_SPARSITY = 0.92;
+
 function qs8Dense(sparse: boolean, minSparsity?: number): Row {
   return {
     kernel: sparse ? 'qs8_spmm' : 'qs8_gemm',
     minSparsity,
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k;
-      const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels;
-      const wp = ctx.arena.put((sparse ? packSpmm : packGemm)(l.w, k, n, l.bias, l.zIn, l.rq, l.exact));
-      return sparse ? { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => spmm(wp, x, y, batch * rows, s) } : { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
+      const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels, { arena } = ctx, put = (pack: typeof packGemm) => arena.put(pack(l.w, k, n, l.bias, l.zIn, l.rq, l.exact));
+      if (!sparse) {
+        const wp = put(packGemm);
+        return { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
+      }
+      const sp = put(packSpmm), at = arena.top;
+      // under FEW_ROWS_SPARSITY zeros, also packed dense for up to 4 rows (one tile of qs8_gemm): qs8_spmm's
+      // scalar row loop, or its 16-row block, costs more there (same results). The blob is padded to whole
+      // 4 KB so later buffers keep their addresses mod 4 KB (shifted by 20 KB, batch 32 ran 1-2.5% slower).
+      const dp = l.w.filter((v) => !v).length < FEW_ROWS_SPARSITY * l.w.length ? put(packGemm) : 0;
+      arena.top = at + ((arena.top - at + 4095) & ~4095);
+      return { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => (dp && batch * rows <= 4 ? gemm(dp, x, y, batch * rows) : spmm(sp, x, y, batch * rows, s)) };
     },
   };
 }

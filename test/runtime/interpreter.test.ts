@@ -167,12 +167,14 @@ describe('batches', () => {
   const x = inputOf(m, 6, 70);
   // f32 sparse dense layers: at 60% zeros a last block of 16 rows or fewer runs f32_dense on a dense
   // packing kept beside the sparse one, at 90% the sparse kernel (one row straight from x); batches whose
-  // last block of 32 holds 27 or more go batch-minor from the sparse conv to the dense, others NHWC
+  // last block of 32 holds 27 or more go batch-minor from the sparse conv to the dense, others NHWC;
+  // int8 sparse dense layers: at 80% zeros 4 rows or fewer run qs8_gemm on a dense packing, at 95% qs8_spmm
   const files: [string, FormatModel][] = [
     ['f32', floatModel(m)],
     ['f32 60% pruned', floatModel(pruneKernels(seedArchitecture(43), 0.6))],
     ['f32 90% pruned', floatModel(pruneKernels(seedArchitecture(44), 0.9))],
     ['int8', int8Model(quantizedModel(pruneKernels(seedArchitecture(42), 0.8), inputOf(m, 99, 64), 64))],
+    ['int8 95% pruned', int8Model(quantizedModel(pruneKernels(seedArchitecture(45), 0.95), inputOf(m, 99, 64), 64))],
   ];
   for (const [label, model] of files) {
     it(`${label}: a sample's output does not depend on its batch, its chunk or the plan`, () => {
