@@ -101,7 +101,12 @@ export function resolve(model: FormatModel, k: number, mode: string, table: Tabl
 
 /** Whether a sparse row runs weights `w` under `mode`: always, never, or ('auto') with at least its minSparsity zeros. */
 export function takesSparse(row: Row, w: FormatTensor, mode: string): boolean {
-  return mode === 'always' || (mode === 'auto' && w.data!.filter((v) => v === 0).length / w.data!.length >= row.minSparsity!);
+  return mode === 'always' || (mode === 'auto' && zeroShare(w.data!) >= row.minSparsity!);
+}
+
+/** The share of zeros in `d` (a kernel's weights). */
+export function zeroShare(d: TensorData): number {
+  return d.filter((v: number) => v === 0).length / d.length;
 }
 
 // ── Helpers for the families ─────────────────────────────────────────────────────────────────────

@@ -9,7 +9,7 @@ import {
   CONV_FLAGS_AT, CONV_OUT_MINOR, CONV_PARAMS_BYTES, DENSE_IN_MINOR, DENSE_RELU, POOL_PARAMS_BYTES, conv2dGeometry, conv2dReluMaxpoolSparseScratchBytes, conv2dScratchBytes, conv2dSparseScratchBytes, denseSparseScratchBytes,
   pool2dGeometry, writeConv2dParams, writePool2dParams, type Conv2dGeometry,
 } from './packing/f32_params.js';
-import { convGeometry, poolGeometry, takesSparse, type Context, type Family, type Row } from './resolver.js';
+import { convGeometry, poolGeometry, takesSparse, zeroShare, type Context, type Family, type Row } from './resolver.js';
 
 /** Float weights and bias: f32 data as is; int8 (dynamic range) dequantized, w = float32(scale[c] * q) with c the last axis. */
 function floatWeights({ weights: t, bias }: Context): [Float32Array, Float32Array] {
@@ -68,7 +68,7 @@ function f32Dense(sparse: boolean, minSparsity?: number): Row {
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k; // Dense applies to the last axis: leading axes are rows
       const relu = (ctx.op as DenseOp).activation === 'relu' ? DENSE_RELU : 0, bytes = denseSparseScratchBytes(k, n), { arena } = ctx, { f32_dense: dense, f32_dense_sparse: fn } = ctx.kernels;
-      const [w, b] = floatWeights(ctx), dp = !sparse || w.filter((v) => v === 0).length < BLOCK_SPARSITY * w.length ? arena.put(packDense(w, b, k, n)) : 0;
+      const [w, b] = floatWeights(ctx), dp = !sparse || zeroShare(w) < BLOCK_SPARSITY ? arena.put(packDense(w, b, k, n)) : 0;
       if (!sparse) return { call: (x, y, _, batch) => dense(x, dp, y, batch * rows, k, n, relu) };
       const sp = arena.put(packDenseSparse(w, b, k, n));
       return {

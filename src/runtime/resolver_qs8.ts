@@ -7,7 +7,7 @@ import { RuntimeError } from './errors.js';
 import type { Qs8Exports } from './kernels_qs8.js';
 import { packConv, packGemm, packMaxpool2d, packSpmm, spmmScratchBytes, type Requantize } from './packing/qs8.js';
 import type { Qs8Requant } from './reference/qs8_types.js';
-import { convGeometry, poolGeometry, type Context, type Family, type Row } from './resolver.js';
+import { convGeometry, poolGeometry, zeroShare, type Context, type Family, type Row } from './resolver.js';
 
 /**
  * The packers' exact requant, from the kernel build (the TS reference stays out of the bundle). The
@@ -84,7 +84,7 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
       // under FEW_ROWS_SPARSITY zeros, also packed dense for up to 4 rows (one tile of qs8_gemm): qs8_spmm's
       // scalar row loop, or its 16-row block, costs more there (same results). The blob is padded to whole
       // 4 KB so later buffers keep their addresses mod 4 KB (shifted by 20 KB, batch 32 ran 1-2.5% slower).
-      const dp = l.w.filter((v) => !v).length < FEW_ROWS_SPARSITY * l.w.length ? put(packGemm) : 0;
+      const dp = zeroShare(l.w) < FEW_ROWS_SPARSITY ? put(packGemm) : 0;
       arena.top = at + ((arena.top - at + 4095) & ~4095);
       return { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => (dp && batch * rows <= 4 ? gemm(dp, x, y, batch * rows) : spmm(sp, x, y, batch * rows, s)) };
     },
