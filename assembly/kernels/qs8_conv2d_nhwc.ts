@@ -373,8 +373,9 @@ function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool)
   }
   for (let b = 0; b < n; b++) {
     const out = y + <usize>(b * outImg);
-    constants(out, pq * qb * qb, cout, p + hdr(p, 29), yEnd);
     const kept = gather(p, x + <usize>(b * img), xEnd, scratch, idx);
+    // with every patch kept, the blocks write every output pixel themselves
+    if (kept < pq) constants(out, pq * qb * qb, cout, p + hdr(p, 29), yEnd);
     if (ASC_FEATURE_SIMD) {
       for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, yEnd, sparse);
     } else {
