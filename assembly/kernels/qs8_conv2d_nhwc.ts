@@ -17,7 +17,8 @@
 // has one shift. The block's 16 outputs per channel are transposed back to pixels and stored.
 //   dense: pairs of taps feed i32x4.dot_i16x8_s: lanes [a0 b0 a1 b1 ..] . [wa wb wa wb ..]; offsets
 //          [pos][pair] (the pair's two taps' d * 16), weights [cout][pair] as i16 pairs; each block of 16
-//          pixels first widens all (pos, pair) vectors into scratch, shared by the channels;
+//          pixels first widens all (pos, pair) vectors into scratch, shared by the channels, which take
+//          them two at a time (each vector loaded once for both: 1.10-1.18x one at a time, 2026-11-28);
 //   sparse: each channel's nonzero taps two at a time (an odd last one with itself and weight 0), the
 //          same dot on the two taps' planes zipped and widened per channel: int32 sums from the start,
 //          whatever the weights (no int16 groups to bound and widen); pairs [offset a, offset b,
@@ -65,8 +66,9 @@
 import { RQ_GROUP, clampOut, fastPack, requant, requant16, rqMagic, rqP2l, rqQ, rqRight, storeBytes } from '../lib/requant';
 import { transpose16, transpose16x, zh8, zl8, zxh, zxl } from './qs8_transpose';
 
-// ZERO: the zero vector from memory (as a v128.const V8 rebuilds it at every use)
-const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16);
+// ZERO: the zero vector from memory (as a v128.const V8 rebuilds it at every use); ACC2: the second
+// of the two dense channels computed together
+const ACC = memory.data(256, 16), OUT = memory.data(1024, 16), ZERO = memory.data(16, 16), ACC2 = memory.data(256, 16);
 
 @inline function hdr(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
@@ -189,21 +191,35 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
 
 @inline function maxAcc(m: v128, a: v128): v128 { return i32x4.max_s(m, a); }
 
-/** Dense: channel c for the block's 16 pixels into ACC: the max over pool positions, or (quad) each position's. */
-@inline function denseChannel(npos: i32, pairs: i32, bias: v128, wc: usize, abuf: usize, quad: bool): void {
-  const lo = i32x4.splat(i32.MIN_VALUE);
-  let m0 = lo, m1 = lo, m2 = lo, m3 = lo;
+/**
+ * Dense: channels c and c2 (c2 == c for an odd last channel) for the block's 16 pixels into ACC and
+ * ACC2 (see put4). The two share each pair vector's 4 loads. (The running max kept in registers, as
+ * sparseChannel does, left 8 + 8 + 6 vectors live: spills, and only 1.10-1.13x one channel at a time.)
+ */
+@inline function denseChannels(npos: i32, pairs: i32, bias: v128, bias2: v128, wc: usize, wc2: usize, abuf: usize, quad: bool): void {
+  let ap = abuf;
   for (let pos = 0; pos < npos; pos++) {
-    let a0 = bias, a1 = bias, a2 = bias, a3 = bias;
-    for (let i = 0; i < pairs; i++) {
-      const w = v128.load32_splat(wc + (<usize>i << 2)), ap = abuf + <usize>(pos * pairs + i) * 64;
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(ap), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(ap, 16), w));
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load(ap, 32), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load(ap, 48), w));
+    let a0 = bias, a1 = bias, a2 = bias, a3 = bias, b0 = bias2, b1 = bias2, b2 = bias2, b3 = bias2;
+    for (let i: usize = 0, e = <usize>pairs << 2; i < e; i += 4, ap += 64) {
+      const w = v128.load32_splat(wc + i), u = v128.load32_splat(wc2 + i);
+      const x0 = v128.load(ap), x1 = v128.load(ap, 16), x2 = v128.load(ap, 32), x3 = v128.load(ap, 48);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x1, w));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x2, w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x3, w));
+      b0 = i32x4.add(b0, i32x4.dot_i16x8_s(x0, u)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(x1, u));
+      b2 = i32x4.add(b2, i32x4.dot_i16x8_s(x2, u)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(x3, u));
     }
-    if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
-    else { m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3); }
+    put4(ACC, pos, quad, a0, a1, a2, a3); put4(ACC2, pos, quad, b0, b1, b2, b3);
   }
-  if (!quad) store4(ACC, m0, m1, m2, m3);
+}
+
+/**
+ * One position's 16 accumulators of a channel to its ACC slot at p: quad, position pos's own 64 bytes;
+ * pooled, the running max over the positions at p.
+ */
+@inline function put4(p: usize, pos: i32, quad: bool, a: v128, b: v128, c: v128, d: v128): void {
+  if (quad) p += <usize>pos << 6;
+  else if (pos) { a = maxAcc(a, v128.load(p)); b = maxAcc(b, v128.load(p, 16)); c = maxAcc(c, v128.load(p, 32)); d = maxAcc(d, v128.load(p, 48)); }
+  store4(p, a, b, c, d);
 }
 
 @inline function store4(p: usize, a: v128, b: v128, c: v128, d: v128): void {
@@ -228,6 +244,7 @@ function buildPairs(offs: usize, n: i32, planes: usize, abuf: usize): void {
       a0 = i32x4.add(a0, i32x4.dot_i16x8_s(zxl(l), w)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(zxh(l, z), w));
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(zxl(h), w)); a3 = i32x4.add(a3, i32x4.dot_i16x8_s(zxh(h, z), w));
     }
+    // (in registers: the running max through ACC, as the dense channels keep it, was 0.87x on digits)
     if (quad) store4(ACC + (<usize>pos << 6), a0, a1, a2, a3);
     else { m0 = maxAcc(m0, a0); m1 = maxAcc(m1, a1); m2 = maxAcc(m2, a2); m3 = maxAcc(m3, a3); }
   }
@@ -260,8 +277,13 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
         continue;
       }
       sparseChannel(npos, i0, i1, bias, wts, offs, planes, quad, v128.load(ZERO));
+    } else if (c & 1) {
+      // computed with channel c - 1: moved into ACC, where the requant below reads every channel
+      for (let i: usize = 0; i < <usize>nq << 6; i += 16) v128.store(ACC + i, v128.load(ACC2 + i));
     } else {
-      denseChannel(npos, pairs, bias, wts + <usize>(c * pairs) * 4, abuf, quad);
+      // channels c and c + 1 at once (an odd last channel: c twice, its copy never read)
+      const c2 = min(c + 1, cout - 1);
+      denseChannels(npos, pairs, bias, v128.load32_splat(biasp + (<usize>c2 << 2)), wts + <usize>(c * pairs) * 4, wts + <usize>(c2 * pairs) * 4, abuf, quad);
     }
     // a proven channel's requant inline (zOut folded into the rounding constant's subtraction), its
     // constants hoisted; the others through requant16
@@ -269,7 +291,7 @@ function block(p: usize, patches: usize, idx: usize, j0: i32, n: i32, planes: us
     for (let q = 0; q < nq; q++) {
       const a = ACC + (<usize>q << 6);
       if (fast) v128.store(dst + <usize>q * stg, fastPack(v128.load(a), v128.load(a, 16), v128.load(a, 32), v128.load(a, 48), v128.load32_splat(g, 96), v128.load32_splat(g, 112), magic, mz, vlo, vhi));
-      else requant16(ACC + (<usize>q << 6), g, zOut, lo, hi, dst + <usize>q * stg);
+      else requant16(a, g, zOut, lo, hi, dst + <usize>q * stg);
     }
   }
   const ix = idx + (<usize>j0 << 2), r = <usize>cout, dn = <usize>(ow * cout);
@@ -351,8 +373,9 @@ function run(p: usize, x: usize, y: usize, n: i32, scratch: usize, sparse: bool)
   }
   for (let b = 0; b < n; b++) {
     const out = y + <usize>(b * outImg);
-    constants(out, pq * qb * qb, cout, p + hdr(p, 29), yEnd);
     const kept = gather(p, x + <usize>(b * img), xEnd, scratch, idx);
+    // with every patch kept, the blocks write every output pixel themselves
+    if (kept < pq) constants(out, pq * qb * qb, cout, p + hdr(p, 29), yEnd);
     if (ASC_FEATURE_SIMD) {
       for (let j0 = 0; j0 < kept; j0 += 16) block(p, scratch, idx, j0, min(16, kept - j0), planes, stage, abuf, out, yEnd, sparse);
     } else {
