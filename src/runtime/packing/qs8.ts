@@ -79,13 +79,24 @@ function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requan
 }
 
 /**
- * A bound on channel c's |acc| = |bias' + sum of w * x| over int8 x: |bias'| + 128 * sum |w|, with bias'
- * the folded bias in section 1 and the channel's weights w[at(i)], i < count.
+ * The biases (section 1) and requant groups (section 2, channels [0, np)) of weights w [count][n], column
+ * c = channel c (Keras Dense [k][n], Conv2D [kh * kw * cin][cout]). The input zero point is folded into
+ * the bias, bias' = bias - zIn * sum(w); a channel's bound on |acc| = |bias' + sum of w * x| over int8 x
+ * is |bias'| + 128 * sum |w|. `u8`: the kernel reads x as the u8 x + 128, so the stored bias also folds
+ * out 128 * sum(w) (the bound stays the one above: the same sums, only grouped differently).
  */
-function accBound(blob: Blob, c: number, w: ArrayLike<number>, at: (i: number) => number, count: number): number {
-  let s = 0;
-  for (let i = 0; i < count; i++) s += Math.abs(w[at(i)]);
-  return Math.abs(blob.view.getInt32(blob.at[1] + 4 * c, true)) + 128 * s;
+function writeBiasRequant(blob: Blob, w: Int8Array, count: number, n: number, np: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize, u8: boolean): void {
+  const bounds: number[] = [];
+  for (let c = 0; c < n; c++) {
+    let sum = 0, abs = 0;
+    for (let i = 0; i < count; i++) {
+      sum += w[i * n + c];
+      abs += Math.abs(w[i * n + c]);
+    }
+    bounds[c] = Math.abs((bias[c] - zIn * sum) | 0) + 128 * abs;
+    blob.i32(1, c, (bias[c] - (u8 ? zIn + 128 : zIn) * sum) | 0);
+  }
+  writeRequant(blob, 2, rq, exact, n, np, (c) => bounds[c]);
 }
 
 /** qs8_requantize params: [m][n] int32 -> int8, channel = column. */
@@ -103,59 +114,49 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   const nc = up(n, 2), np = up(n, 16), kp = up(k, 8);
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * kp]);
   [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
-  for (let c = 0; c < n; c++) {
-    let sum = 0;
-    for (let kk = 0; kk < k; kk++) {
-      sum += w[kk * n + c];
-      blob.bytes[blob.at[3] + (c + 1) * kp - k + kk] = w[kk * n + c];
-    }
-    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
-  }
-  writeRequant(blob, 2, rq, exact, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
+  for (let c = 0; c < n; c++) for (let kk = 0; kk < k; kk++) blob.bytes[blob.at[3] + (c + 1) * kp - k + kk] = w[kk * n + c];
+  writeBiasRequant(blob, w, k, n, np, bias, zIn, rq, exact, false);
   return blob.bytes;
 }
 
 const pairWord = (wa: number, wb: number): number => (wa & 0xffff) | (wb << 16);
+
+/** The rows t of channel c's nonzero weights in w [count][n], two at a time (an odd last one pairs with itself). */
+function nonzeroPairs(w: Int8Array, count: number, n: number, c: number): number[][] {
+  const nz: number[] = [], pairs: number[][] = [];
+  for (let t = 0; t < count; t++) if (w[t * n + c]) nz.push(t);
+  for (let i = 0; i < nz.length; i += 2) pairs.push([nz[i], nz[Math.min(i + 1, nz.length - 1)]]);
+  return pairs;
+}
+
+/**
+ * The sparse kernels' pairs: in section `starts`, each channel's first pair, then the total (n + 1 words);
+ * in section `list`, per pair its two rows' offsets in the kernel's x, `offset(t)`, and their weights
+ * (the second 0 when a row pairs with itself).
+ */
+function writePairs(blob: Blob, starts: number, list: number, w: Int8Array, n: number, pairs: number[][][], offset: (t: number) => number): void {
+  let i = 0;
+  pairs.forEach((channel, c) => {
+    blob.i32(starts, c, i);
+    for (const [a, b] of channel) {
+      [offset(a), offset(b), pairWord(w[a * n + c], b === a ? 0 : w[b * n + c])].forEach((v, k) => blob.i32(list, 3 * i + k, v));
+      i++;
+    }
+  });
+  blob.i32(starts, n, i);
+}
 
 /**
  * qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped, two at a time (an odd last one pairs with wb = 0).
  * The kernel reads x as the u8 x + 128, so the bias also folds out 128 * sum(w).
  */
 export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
-  const np = up(n, 4);
-  let total = 0;
-  for (let c = 0; c < n; c++) {
-    let nz = 0;
-    for (let kk = 0; kk < k; kk++) if (w[kk * n + c]) nz++;
-    total += (nz + 1) >> 1;
-  }
-  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * total]);
+  const np = up(n, 4), pairs = Array.from({ length: n }, (_, c) => nonzeroPairs(w, k, n, c));
+  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * pairs.flat().length]);
   [k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]].forEach((v, i) => blob.i32(0, i, v));
-  let i = 0;
-  const sums: number[] = [];
-  for (let c = 0; c < n; c++) {
-    let sum = 0, a = -1;
-    blob.i32(3, c, i);
-    for (let kk = 0; kk <= k; kk++) {
-      const v = kk < k ? w[kk * n + c] : 0;
-      sum += v;
-      if (!v && (kk < k || a < 0)) continue;
-      if (a < 0) { a = kk; continue; }
-      // a pair (a, kk), or a's last odd one with itself and weight 0 (kk = k)
-      const b = kk < k ? kk : a;
-      blob.i32(4, 3 * i, a * 16);
-      blob.i32(4, 3 * i + 1, b * 16);
-      blob.i32(4, 3 * i + 2, pairWord(w[a * n + c], v));
-      i++;
-      a = -1;
-    }
-    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
-    sums[c] = sum;
-  }
-  blob.i32(3, n, i);
-  // the bound on |acc| from the bias as qs8_gemm folds it, then the 128 goes in
-  writeRequant(blob, 2, rq, exact, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
-  sums.forEach((sum, c) => blob.i32(1, c, (bias[c] - (zIn + 128) * sum) | 0));
+  writeBiasRequant(blob, w, k, n, np, bias, zIn, rq, exact, true);
+  // a pair's offsets: its rows in the kernel's 16-row blocks of x transposed
+  writePairs(blob, 3, 4, w, n, pairs, (t) => t * 16);
   return blob.bytes;
 }
 
@@ -211,20 +212,11 @@ export function packConv(
 
   // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps two at a
   // time (an odd last one with itself and weight 0)
-  const pairs = Array.from({ length: (taps + 1) >> 1 }, (_, i) => [2 * i, Math.min(2 * i + 1, taps - 1)]), entries: number[][][] = [];
-  let total = 0;
-  if (sparse) {
-    for (let c = 0; c < g.cout; c++) {
-      const nz: number[] = [], list: number[][] = [];
-      for (let t = 0; t < taps; t++) if (weight(t, c)) nz.push(t);
-      for (let i = 0; i < nz.length; i += 2) list.push(i + 1 < nz.length ? [nz[i], nz[i + 1]] : [nz[i], nz[i]]);
-      entries.push(list);
-      total += list.length;
-    }
-  }
+  const pairs = Array.from({ length: (taps + 1) >> 1 }, (_, i) => [2 * i, Math.min(2 * i + 1, taps - 1)]);
+  const entries = sparse ? Array.from({ length: g.cout }, (_, c) => nonzeroPairs(w, taps, g.cout, c)) : [];
   const denseCount = pairs.length;
   const sizes = sparse
-    ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 12 * total, 4 * npos, 4 * (g.cout + 1), g.cout, r16]
+    ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 12 * entries.flat().length, 4 * npos, 4 * (g.cout + 1), g.cout, r16]
     : [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
   const blob = new Blob(sizes);
   [
@@ -233,31 +225,13 @@ export function packConv(
     blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], 1 + +quad,
   ].forEach((v, i) => blob.i32(0, i, v));
   for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
-  const sums: number[] = [];
-  for (let c = 0; c < g.cout; c++) {
-    let sum = 0;
-    for (let t = 0; t < taps; t++) sum += weight(t, c);
-    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
-    sums[c] = sum;
-    // an output whose receptive field is all zIn: the bias alone
-    blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
-  }
-  writeRequant(blob, 2, rq, exact, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
+  // an output whose receptive field is all zIn: the bias alone
+  for (let c = 0; c < g.cout; c++) blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
+  // the sparse kernel reads x as the u8 x + 128 (as qs8_spmm)
+  writeBiasRequant(blob, w, taps, g.cout, coutP, bias, zIn, rq, exact, sparse);
   if (sparse) {
-    // the kernel reads x as the u8 x + 128 (as qs8_spmm): the bias also folds out 128 * sum(w), after
-    // the bound on |acc| above (the same sums, only grouped differently)
-    sums.forEach((sum, c) => blob.i32(1, c, (bias[c] - (zIn + 128) * sum) | 0));
-    // start[c] = the channel's first pair; a pair: its taps' offsets at position 0 in the planes,
-    // their weights; each position's shift from position 0
-    let i = 0;
-    for (let c = 0; c < g.cout; c++) {
-      blob.i32(5, c, i);
-      for (const [ta, tb] of entries[c]) {
-        [planeOffset(ta, 0), planeOffset(tb, 0), pairWord(weight(ta, c), tb === ta ? 0 : weight(tb, c))].forEach((v, k) => blob.i32(3, 3 * i + k, v));
-        i++;
-      }
-    }
-    blob.i32(5, g.cout, i);
+    // a pair's offsets: its taps' at position 0 in the planes; then each position's shift from position 0
+    writePairs(blob, 5, 3, w, g.cout, entries, (t) => planeOffset(t, 0));
     for (let pos = 0; pos < npos; pos++) blob.i32(4, pos, planeOffset(0, pos));
   } else {
     pairs.forEach(([ta, tb], i) => {
