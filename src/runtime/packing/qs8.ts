@@ -27,8 +27,9 @@ class Blob {
     this.bytes = new Uint8Array(o);
     this.view = new DataView(this.bytes.buffer);
   }
-  i32(section: number, index: number, v: number): void {
-    this.view.setInt32(this.at[section] + 4 * index, v, true);
+  /** Writes `values` as int32s from int32 `index` of `section` on. */
+  i32(section: number, index: number, ...values: number[]): void {
+    values.forEach((v, k) => this.view.setInt32(this.at[section] + 4 * (index + k), v, true));
   }
 }
 
@@ -103,7 +104,7 @@ function writeBiasRequant(blob: Blob, w: Int8Array, count: number, n: number, np
 export function packRequantize(n: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
   const np = up(n, 16);
   const blob = new Blob([16, (np / 4) * RQ_GROUP]);
-  [n, rq.zOut, rq.actMin, rq.actMax].forEach((v, i) => blob.i32(0, i, v));
+  blob.i32(0, 0, n, rq.zOut, rq.actMin, rq.actMax);
   writeRequant(blob, 1, rq, exact, n, np, () => 2 ** 31);
   return blob.bytes;
 }
@@ -113,7 +114,7 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   // w [nc][kp]: each channel's k weights after kp - k zeros (the kernel's first 8-column step)
   const nc = up(n, 2), np = up(n, 16), kp = up(k, 8);
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * kp]);
-  [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
+  blob.i32(0, 0, k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]);
   for (let c = 0; c < n; c++) for (let kk = 0; kk < k; kk++) blob.bytes[blob.at[3] + (c + 1) * kp - k + kk] = w[kk * n + c];
   writeBiasRequant(blob, w, k, n, np, bias, zIn, rq, exact, false);
   return blob.bytes;
@@ -139,7 +140,7 @@ function writePairs(blob: Blob, starts: number, list: number, w: Int8Array, n: n
   pairs.forEach((channel, c) => {
     blob.i32(starts, c, i);
     for (const [a, b] of channel) {
-      [offset(a), offset(b), pairWord(w[a * n + c], b === a ? 0 : w[b * n + c])].forEach((v, k) => blob.i32(list, 3 * i + k, v));
+      blob.i32(list, 3 * i, offset(a), offset(b), pairWord(w[a * n + c], b === a ? 0 : w[b * n + c]));
       i++;
     }
   });
@@ -153,7 +154,7 @@ function writePairs(blob: Blob, starts: number, list: number, w: Int8Array, n: n
 export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
   const np = up(n, 4), pairs = Array.from({ length: n }, (_, c) => nonzeroPairs(w, k, n, c));
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * pairs.flat().length]);
-  [k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]].forEach((v, i) => blob.i32(0, i, v));
+  blob.i32(0, 0, k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]);
   writeBiasRequant(blob, w, k, n, np, bias, zIn, rq, exact, true);
   // a pair's offsets: its rows in the kernel's 16-row blocks of x transposed
   writePairs(blob, 3, 4, w, n, pairs, (t) => t * 16);
@@ -219,11 +220,10 @@ export function packConv(
     ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 12 * entries.flat().length, 4 * npos, 4 * (g.cout + 1), g.cout, r16]
     : [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
   const blob = new Blob(sizes);
-  [
+  blob.i32(0, 0,
     g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, ay.pad, ax.pad, p.poolH, p.poolW, p.strideH, p.strideW,
     ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, r16, sparse ? 0 : denseCount,
-    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], 1 + +quad,
-  ].forEach((v, i) => blob.i32(0, i, v));
+    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], 1 + +quad);
   for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
   // an output whose receptive field is all zIn: the bias alone
   for (let c = 0; c < g.cout; c++) blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
@@ -236,8 +236,7 @@ export function packConv(
   } else {
     pairs.forEach(([ta, tb], i) => {
       for (let pos = 0; pos < npos; pos++) {
-        blob.i32(4, 2 * (pos * denseCount + i), planeOffset(ta, pos));
-        blob.i32(4, 2 * (pos * denseCount + i) + 1, planeOffset(tb, pos));
+        blob.i32(4, 2 * (pos * denseCount + i), planeOffset(ta, pos), planeOffset(tb, pos));
       }
       for (let c = 0; c < g.cout; c++) {
         const wb = tb === ta ? 0 : weight(tb, c);
