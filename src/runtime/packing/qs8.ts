@@ -196,9 +196,9 @@ export function packConv(
   const ay = axis(g.h, g.kh, g.strideH, g.padding), ax = axis(g.w, g.kw, g.strideW, g.padding);
   // quad mode (assembly/kernels/qs8_conv2d_nhwc.ts): an unpooled conv of even output size takes its
   // pixels 2x2 at a time, as the positions of a 2x2 pool
-  const quad = !pool && ay.out % 2 === 0 && ax.out % 2 === 0;
-  const p = pool ?? { poolH: 1 + +quad, poolW: 1 + +quad, strideH: 1 + +quad, strideW: 1 + +quad, padding: 'valid' as const };
-  const ph = Math.floor((ay.out - p.poolH) / p.strideH) + 1, pw = Math.floor((ax.out - p.poolW) / p.strideW) + 1;
+  const quad = !pool && ay.out % 2 === 0 && ax.out % 2 === 0, tile = quad ? 2 : 1; // pixels per side a step takes
+  const p = pool ?? { poolH: tile, poolW: tile, strideH: tile, strideW: tile, padding: 'valid' as const };
+  const ph = axis(ay.out, p.poolH, p.strideH, 'valid').out, pw = axis(ax.out, p.poolW, p.strideW, 'valid').out;
   const ndy = (p.poolH - 1) * g.strideH + g.kh, ndx = (p.poolW - 1) * g.strideW + g.kw;
   // a patch: ndy rows of the field, each ndx * cin bytes padded to segP, the whole padded to r16
   const seg = ndx * g.cin, segP = seg <= 4 ? 4 : seg <= 8 ? 8 : up(seg, 16), r16 = up(ndy * segP, 16);
@@ -209,7 +209,6 @@ export function packConv(
     const wy = Math.floor(pos / p.poolW), wx = pos % p.poolW;
     return ((wy * g.strideH + ky) * segP + (wx * g.strideW + kx) * g.cin + ci) * 16;
   };
-  const weight = (t: number, c: number): number => w[t * g.cout + c];
 
   // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps two at a
   // time (an odd last one with itself and weight 0)
@@ -223,7 +222,7 @@ export function packConv(
   blob.i32(0, 0,
     g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, ay.pad, ax.pad, p.poolH, p.poolW, p.strideH, p.strideW,
     ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, r16, sparse ? 0 : denseCount,
-    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], 1 + +quad);
+    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], tile);
   for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
   // an output whose receptive field is all zIn: the bias alone
   for (let c = 0; c < g.cout; c++) blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
@@ -239,13 +238,12 @@ export function packConv(
         blob.i32(4, 2 * (pos * denseCount + i), planeOffset(ta, pos), planeOffset(tb, pos));
       }
       for (let c = 0; c < g.cout; c++) {
-        const wb = tb === ta ? 0 : weight(tb, c);
-        blob.i32(3, c * denseCount + i, pairWord(weight(ta, c), wb));
+        blob.i32(3, c * denseCount + i, pairWord(w[ta * g.cout + c], tb === ta ? 0 : w[tb * g.cout + c]));
       }
     });
   }
   // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout up to 16][16], dense pair vectors
-  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * (quad ? 4 : 1) + (sparse ? 0 : npos * denseCount * 64);
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * tile * tile + (sparse ? 0 : npos * denseCount * 64);
   return { bytes: blob.bytes, scratchBytes, outH: quad ? ay.out : ph, outW: quad ? ax.out : pw };
 }
 
