@@ -6,6 +6,7 @@
 // This file and its imports are what the runtime bundles: they import nothing else.
 import { ByteReader, crc32 } from './bytes.js';
 import { decodeData } from './decode.js';
+import type { EncodingName } from './encode.js';
 import { explain, fail, type FormatErrorCode } from './errors.js';
 import { validateData, validateStructure } from './validate.js';
 import { tensorBytes } from './model.js';
@@ -49,7 +50,7 @@ function read(bytes: Uint8Array): FormatModel {
   const stored = r.i32() >>> 0, computed = crc32(bytes, HEADER_SIZE);
   if (stored !== computed) throw fail('checksum', `checksum mismatch (stored ${stored}, computed ${computed})`);
 
-  const payloads: number[][] = [];
+  const payloads: Payload[] = [];
   const tensors: FormatTensor[] = [];
   const ops: FormatOp[] = [];
   // each record takes at least 3 bytes or throws, so a corrupt count cannot make these loop long
@@ -65,7 +66,7 @@ function read(bytes: Uint8Array): FormatModel {
   if (decoded > limit) throw fail('too_large', `constants decode to ${decoded} bytes, over its limit ${limit}`);
   tensors.forEach((t, i) => {
     const [encoding, start, end] = payloads[i] ?? [];
-    if (end) t.data = explain(() => decodeData(new ByteReader(bytes, start, end), encoding, t.dtype, t.shape), `tensor ${i} (${ENCODINGS[encoding]})`);
+    if (end) t.data = explain(() => decodeData(new ByteReader(bytes, start, end), encoding, t.dtype, t.shape), `tensor ${i} (${encoding})`);
   });
   validateData(model);
   return model;
@@ -78,7 +79,10 @@ function code<T>(r: ByteReader, names: readonly T[], what: string): T {
   return names[c];
 }
 
-function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTensor {
+/** Where a constant's data is: its encoding and its payload's bytes [start, end). */
+type Payload = [encoding: EncodingName, start: number, end: number];
+
+function readTensor(r: ByteReader, i: number, payloads: Payload[]): FormatTensor {
   const dtype = code(r, DTYPES, 'dtype');
   const flags = r.u8();
   if (flags & ~TENSOR_FLAGS_KNOWN || (!(flags & FLAG_QUANT) && flags & (FLAG_PER_CHANNEL | FLAG_ZERO_POINTS_ZERO))) throw fail('bad_record', `tensor ${i} has flags ${flags}`);
@@ -106,7 +110,7 @@ function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTenso
     tensor.quant = axis === undefined ? { scale, zeroPoint } : { scale, zeroPoint, axis };
   }
   if (flags & FLAG_CONSTANT) {
-    const encoding = ENCODINGS.indexOf(code(r, ENCODINGS, 'encoding'));
+    const encoding = code(r, ENCODINGS, 'encoding');
     const n = r.varint();
     payloads[i] = [encoding, r.take(n), r.pos];
   }
