@@ -15,21 +15,26 @@ const up = (v: number, m: number): number => Math.ceil(v / m) * m;
 /** The exact requant of one accumulator of channel c, as reference/qs8_requantize.ts requantize(). */
 export type Requantize = (acc: number, rq: Qs8Requant, c: number) => number;
 
-/** Lays out sections at 16-byte aligned offsets and writes little-endian values into them. */
+/**
+ * Lays out sections at 16-byte aligned offsets and writes values into them through typed-array views,
+ * in the platform's byte order: little-endian, as WebAssembly's (the arena makes the same assumption).
+ */
 class Blob {
   // `declare`d, set in the constructor: no field declarations in the runtime's bundle
   declare readonly bytes: Uint8Array;
-  declare readonly view: DataView;
+  declare readonly words: Int32Array;
+  declare readonly floats: Float32Array;
   declare readonly at: number[];
   constructor(sizes: number[]) {
     let o = 0;
     this.at = sizes.map((s) => [o, (o += up(s, 16))][0]);
     this.bytes = new Uint8Array(o);
-    this.view = new DataView(this.bytes.buffer);
+    this.words = new Int32Array(this.bytes.buffer);
+    this.floats = new Float32Array(this.bytes.buffer);
   }
   /** Writes `values` as int32s from int32 `index` of `section` on. */
   i32(section: number, index: number, ...values: number[]): void {
-    values.forEach((v, k) => this.view.setInt32(this.at[section] + 4 * (index + k), v, true));
+    this.words.set(values, this.at[section] / 4 + index);
   }
 }
 
@@ -72,10 +77,10 @@ function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requan
     const [q, shift] = c < channels ? channelRequant(rq, c) : [0, 0];
     const left = Math.max(shift, 0), right = Math.max(-shift, 0);
     const fast = c < channels ? provenAffine(rq, c, accBound(c), exact) : [0, 0];
-    const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
-    // the eight fields, 16 bytes apart; 2^-right, M and C are float32
+    const p = (o + (c >> 2) * RQ_GROUP) / 4 + (c & 3);
+    // the eight fields, 16 bytes (4 words) apart; 2^-right, M and C are float32
     [q, 2 ** left, (2 ** right - 1) | 0, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
-      k === 4 || k > 5 ? blob.view.setFloat32(p + 16 * k, v, true) : blob.view.setInt32(p + 16 * k, v, true));
+      ((k === 4 || k > 5 ? blob.floats : blob.words)[p + 4 * k] = v));
   }
 }
 
