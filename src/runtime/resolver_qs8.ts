@@ -76,17 +76,17 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k;
       const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels, { arena } = ctx, put = (pack: typeof packGemm) => arena.put(pack(l.w, k, n, l.bias, l.zIn, l.rq, l.exact));
-      if (!sparse) {
-        const wp = put(packGemm);
-        return { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
-      }
-      const sp = put(packSpmm), at = arena.top;
-      // under FEW_ROWS_SPARSITY zeros, also packed dense for up to 4 rows (one tile of qs8_gemm): qs8_spmm's
-      // scalar row loop, or its 16-row block, costs more there (same results). The blob is padded to whole
-      // 4 KB so later buffers keep their addresses mod 4 KB (shifted by 20 KB, batch 32 ran 1-2.5% slower).
-      const dp = zeroShare(l.w) < FEW_ROWS_SPARSITY ? put(packGemm) : 0;
-      arena.top = at + ((arena.top - at + 4095) & ~4095);
-      return { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => (dp && batch * rows <= 4 ? gemm(dp, x, y, batch * rows) : spmm(sp, x, y, batch * rows, s)) };
+      // The dense row runs qs8_gemm on a dense packing (dp). The sparse row runs qs8_spmm (sp) and, under
+      // FEW_ROWS_SPARSITY zeros, qs8_gemm for up to 4 rows (one tile): qs8_spmm's scalar row loop, or its
+      // 16-row block, costs more there (same results). That dense blob is padded to whole 4 KB so later
+      // buffers keep their addresses mod 4 KB (shifted by 20 KB, batch 32 ran 1-2.5% slower).
+      const sp = sparse ? put(packSpmm) : 0, at = arena.top;
+      const dp = sparse && zeroShare(l.w) >= FEW_ROWS_SPARSITY ? 0 : put(packGemm);
+      if (sparse) arena.top = at + ((arena.top - at + 4095) & ~4095);
+      return {
+        scratch: sparse ? (batch) => spmmScratchBytes(batch * rows, k) : undefined,
+        call: (x, y, s, batch) => (dp && (!sp || batch * rows <= 4) ? gemm(dp, x, y, batch * rows) : spmm(sp, x, y, batch * rows, s)),
+      };
     },
   };
 }
