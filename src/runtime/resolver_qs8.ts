@@ -94,8 +94,8 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
 const QS8_MAXPOOL: Row = {
   kernel: 'qs8_maxpool2d',
   prepare({ op, input, arena, kernels }) {
-    const [h, w, c] = input.shape, fn = kernels.qs8_maxpool2d;
-    const params = arena.put(packMaxpool2d(h, w, c, poolGeometry(op as MaxPool2DOp, input.shape)).bytes);
+    const g = poolGeometry(op as MaxPool2DOp, input.shape), fn = kernels.qs8_maxpool2d;
+    const params = arena.put(packMaxpool2d(g.h, g.w, g.c, g).bytes);
     return { call: (x, y, _, n) => fn(params, x, y, n) };
   },
 };
