@@ -22,8 +22,8 @@ let contextCounts: Uint32Array | undefined;
 /** Decodes `r.bytes[r.pos, r.end)` as the elements of a `dtype` tensor of `shape` (row-major). */
 export function decodeData(r: ByteReader, name: EncodingName, dtype: DType, shape: number[]): TensorData {
   const n = elementCount(shape);
-  const data = dtype === 'f32' ? new Float32Array(n) : dtype === 'int8' ? new Int8Array(n) : new Int32Array(n);
-  const bits = bitsView(data);
+  // decoded as integers: f32 elements as their int32 bit patterns (bitsView), so zero means +0 exactly
+  const bits = dtype === 'int8' ? new Int8Array(n) : new Int32Array(n);
   const bad = (why: string) => fail('bad_data', why);
   // the next stored value, for element i (reads past the payload are bad_record, as every read)
   const value = (i: number) => {
@@ -51,7 +51,7 @@ export function decodeData(r: ByteReader, name: EncodingName, dtype: DType, shap
     decodeEntropy(r, bits, dtype, shape.at(-1)!);
   }
   if (r.pos < r.end) throw bad(`${r.end - r.pos} bytes after its last value`);
-  return data;
+  return dtype === 'f32' ? new Float32Array(bits.buffer) : bits;
 }
 
 /** The entropy encoding (spec.ts ENTROPY_*): nonzero flags in context, then sign + Exp-Golomb. */
