@@ -100,9 +100,10 @@ function readTensor(r: ByteReader, i: number, payloads: Payload[]): FormatTensor
     const n = axis === undefined ? 1 : (shape[axis] ?? 0);
     const zeros = flags & FLAG_ZERO_POINTS_ZERO;
     r.need(n * (zeros ? 4 : 5)); // before allocating: 4 bytes a scale, 1 or more a zero point
-    const scale = new Float32Array(n);
+    // the f32 scales, read as their int32 bits into a view of the same buffer (so no byte order is assumed)
+    const scaleBits = new Int32Array(n), scale = new Float32Array(scaleBits.buffer);
     const zeroPoint = new Int32Array(n);
-    for (let c = 0; c < n; c++) scale[c] = r.f32();
+    for (let c = 0; c < n; c++) scaleBits[c] = r.i32();
     for (let c = 0; c < n && !zeros; c++) {
       const z = r.varint(); // zigzag: 0, -1, 1, -2, ... stored as 0, 1, 2, 3, ...
       zeroPoint[c] = (z >>> 1) ^ -(z & 1);
