@@ -25,9 +25,10 @@ export function decodeData(r: ByteReader, name: EncodingName, dtype: DType, shap
   // decoded as integers: f32 elements as their int32 bit patterns (bitsView), so zero means +0 exactly
   const bits = dtype === 'int8' ? new Int8Array(n) : new Int32Array(n);
   const bad = (why: string) => fail('bad_data', why);
-  // the next stored value, for element i (reads past the payload are bad_record, as every read)
+  // the next stored value, for element i (reads past the payload are bad_record, as every read); an
+  // int8 byte wraps to [-128, 127] as the Int8Array stores it
   const value = (i: number) => {
-    bits[i] = dtype === 'int8' ? (r.u8() << 24) >> 24 : r.i32();
+    bits[i] = dtype === 'int8' ? r.u8() : r.i32();
     if (name !== 'dense' && !bits[i]) throw bad(`stores a zero at element ${i}`);
   };
 
