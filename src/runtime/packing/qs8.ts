@@ -79,7 +79,7 @@ function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requan
     const fast = c < channels ? provenAffine(rq, c, accBound(c), exact) : [0, 0];
     const p = (o + (c >> 2) * RQ_GROUP) / 4 + (c & 3);
     // the eight fields, 16 bytes (4 words) apart; 2^-right, M and C are float32
-    [q, 2 ** left, (2 ** right - 1) | 0, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
+    [q, 2 ** left, 2 ** right - 1, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
       ((k === 4 || k > 5 ? blob.floats : blob.words)[p + 4 * k] = v));
   }
 }
@@ -100,7 +100,7 @@ function writeBiasRequant(blob: Blob, w: Int8Array, count: number, n: number, np
       abs += Math.abs(w[i * n + c]);
     }
     bounds[c] = Math.abs((bias[c] - zIn * sum) | 0) + 128 * abs;
-    blob.i32(1, c, (bias[c] - (u8 ? zIn + 128 : zIn) * sum) | 0);
+    blob.i32(1, c, bias[c] - (u8 ? zIn + 128 : zIn) * sum); // wraps like int32 as the Int32Array stores it
   }
   writeRequant(blob, 2, rq, exact, n, np, (c) => bounds[c]);
 }
@@ -229,8 +229,8 @@ export function packConv(
     ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, r16, sparse ? 0 : denseCount,
     blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], tile);
   for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
-  // an output whose receptive field is all zIn: the bias alone
-  for (let c = 0; c < g.cout; c++) blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
+  // an output whose receptive field is all zIn: the bias alone (an int8, stored as its byte)
+  for (let c = 0; c < g.cout; c++) blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c);
   // the sparse kernel reads x as the u8 x + 128 (as qs8_spmm)
   writeBiasRequant(blob, w, taps, g.cout, coutP, bias, zIn, rq, exact, sparse);
   if (sparse) {
