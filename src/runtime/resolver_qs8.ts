@@ -100,7 +100,7 @@ const QS8_MAXPOOL: Row = {
   kernel: 'qs8_maxpool2d',
   prepare({ op, input, arena, kernels }) {
     const g = poolGeometry(op as MaxPool2DOp, input.shape), fn = kernels.qs8_maxpool2d;
-    const params = arena.put(packMaxpool2d(g.h, g.w, g.c, g).bytes);
+    const params = arena.put(packMaxpool2d(g.h, g.w, g.c, g));
     return { call: (x, y, _, n) => fn(params, x, y, n) };
   },
 };

@@ -175,12 +175,10 @@ export function spmmScratchBytes(m: number, k: number): number {
   return m > 1 ? k * 32 : 0;
 }
 
-/** A packed conv: the blob, the scratch it needs per call, and the (pooled) output size. */
+/** A packed conv: the blob and the scratch it needs per call. */
 export interface PackedConv {
   bytes: Uint8Array;
   scratchBytes: number;
-  outH: number;
-  outW: number;
 }
 
 /** qs8_conv2d_nhwc (or, with `pool`, the fused qs8_conv2d_maxpool2d): w [kh][kw][cin][cout]. */
@@ -249,12 +247,11 @@ export function packConv(
   }
   // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout up to 16][16], dense pair vectors
   const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * tile * tile + (sparse ? 0 : npos * denseCount * 64);
-  return { bytes: blob.bytes, scratchBytes, outH: quad ? ay.out : ph, outW: quad ? ax.out : pw };
+  return { bytes: blob.bytes, scratchBytes };
 }
 
 /** qs8_maxpool2d params for NHWC [n][h][w][c] (the clamp is the producer's activation range). */
-export function packMaxpool2d(h: number, w: number, c: number, pool: Pool2dGeometry, actMin = -128, actMax = 127): { bytes: Uint8Array; outH: number; outW: number } {
+export function packMaxpool2d(h: number, w: number, c: number, pool: Pool2dGeometry, actMin = -128, actMax = 127): Uint8Array {
   const ay = axis(h, pool.poolH, pool.strideH, pool.padding), ax = axis(w, pool.poolW, pool.strideW, pool.padding);
-  const v = new Int32Array([h, w, c, pool.poolH, pool.poolW, pool.strideH, pool.strideW, ay.pad, ax.pad, ay.out, ax.out, actMin, actMax]);
-  return { bytes: new Uint8Array(v.buffer), outH: ay.out, outW: ax.out };
+  return new Uint8Array(new Int32Array([h, w, c, pool.poolH, pool.poolW, pool.strideH, pool.strideW, ay.pad, ax.pad, ay.out, ax.out, actMin, actMax]).buffer);
 }
