@@ -69,14 +69,14 @@ export function provenAffine(rq: Qs8Requant, c: number, bound: number, requantiz
 
 /**
  * Requant groups for channels [0, np) (zeros past `channels`): q, 2^left, mask, proven, f32 2^-right,
- * right, and the fast path's f32 M and C (assembly/lib/requant.ts), given a bound on |acc| per channel.
+ * right, and the fast path's f32 M and C (assembly/lib/requant.ts), given a bound on |acc| per channel, `bounds`.
  */
-function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requantize, channels: number, np: number, accBound: (c: number) => number): void {
+function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requantize, channels: number, np: number, bounds: ArrayLike<number>): void {
   const o = blob.at[section];
   for (let c = 0; c < np; c++) {
     const [q, shift] = c < channels ? channelRequant(rq, c) : [0, 0];
     const left = Math.max(shift, 0), right = Math.max(-shift, 0);
-    const fast = c < channels ? provenAffine(rq, c, accBound(c), exact) : [0, 0];
+    const fast = c < channels ? provenAffine(rq, c, bounds[c], exact) : [0, 0];
     const p = (o + (c >> 2) * RQ_GROUP) / 4 + (c & 3);
     // the eight fields, 16 bytes (4 words) apart; 2^-right, M and C are float32
     [q, 2 ** left, 2 ** right - 1, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
@@ -102,7 +102,7 @@ function writeBiasRequant(blob: Blob, w: Int8Array, count: number, n: number, np
     bounds[c] = Math.abs((bias[c] - zIn * sum) | 0) + 128 * abs;
     blob.i32(1, c, bias[c] - (u8 ? zIn + 128 : zIn) * sum); // wraps like int32 as the Int32Array stores it
   }
-  writeRequant(blob, 2, rq, exact, n, np, (c) => bounds[c]);
+  writeRequant(blob, 2, rq, exact, n, np, bounds);
 }
 
 /** qs8_requantize params: [m][n] int32 -> int8, channel = column. */
@@ -110,7 +110,7 @@ export function packRequantize(n: number, rq: Qs8Requant, exact: Requantize): Ui
   const np = up(n, 16);
   const blob = new Blob([16, (np / 4) * RQ_GROUP]);
   blob.i32(0, 0, n, rq.zOut, rq.actMin, rq.actMax);
-  writeRequant(blob, 1, rq, exact, n, np, () => 2 ** 31);
+  writeRequant(blob, 1, rq, exact, n, np, new Array(n).fill(2 ** 31));
   return blob.bytes;
 }
 
