@@ -127,12 +127,14 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
 
 const pairWord = (wa: number, wb: number): number => (wa & 0xffff) | (wb << 16);
 
-/** The rows t of channel c's nonzero weights in w [count][n], two at a time (an odd last one pairs with itself). */
-function nonzeroPairs(w: Int8Array, count: number, n: number, c: number): number[][] {
-  const nz: number[] = [], pairs: number[][] = [];
-  for (let t = 0; t < count; t++) if (w[t * n + c]) nz.push(t);
-  for (let i = 0; i < nz.length; i += 2) pairs.push([nz[i], nz[Math.min(i + 1, nz.length - 1)]]);
-  return pairs;
+/** Per channel c, the rows t of its nonzero weights in w [count][n], two at a time (an odd last one pairs with itself). */
+function nonzeroPairs(w: Int8Array, count: number, n: number): number[][][] {
+  return Array.from({ length: n }, (_, c) => {
+    const nz: number[] = [], pairs: number[][] = [];
+    for (let t = 0; t < count; t++) if (w[t * n + c]) nz.push(t);
+    for (let i = 0; i < nz.length; i += 2) pairs.push([nz[i], nz[Math.min(i + 1, nz.length - 1)]]);
+    return pairs;
+  });
 }
 
 /**
@@ -157,7 +159,7 @@ function writePairs(blob: Blob, starts: number, list: number, w: Int8Array, n: n
  * The kernel reads x as the u8 x + 128, so the bias also folds out 128 * sum(w).
  */
 export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
-  const np = up(n, 4), pairs = Array.from({ length: n }, (_, c) => nonzeroPairs(w, k, n, c));
+  const np = up(n, 4), pairs = nonzeroPairs(w, k, n);
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * pairs.flat().length]);
   blob.i32(0, 0, k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]);
   writeBiasRequant(blob, w, k, n, np, bias, zIn, rq, exact, true);
@@ -216,7 +218,7 @@ export function packConv(
   // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps two at a
   // time (an odd last one with itself and weight 0)
   const pairs = Array.from({ length: (taps + 1) >> 1 }, (_, i) => [2 * i, Math.min(2 * i + 1, taps - 1)]);
-  const entries = sparse ? Array.from({ length: g.cout }, (_, c) => nonzeroPairs(w, taps, g.cout, c)) : [];
+  const entries = sparse ? nonzeroPairs(w, taps, g.cout) : [];
   const denseCount = pairs.length;
   const sizes = sparse
     ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 12 * entries.flat().length, 4 * npos, 4 * (g.cout + 1), g.cout, r16]
