@@ -2,10 +2,6 @@
 // so no read can pass the end of its record and every failure is a FormatError.
 import { fail } from './errors.js';
 
-// An f32 is read as its int32 bits: the two views share one buffer, so no byte order is assumed.
-const bits = new Int32Array(1);
-const float = new Float32Array(bits.buffer);
-
 export class ByteReader {
   // `declare`d, set in the constructor: the runtime's bundle carries no field declarations
   declare readonly bytes: Uint8Array;
@@ -37,11 +33,6 @@ export class ByteReader {
   i32(): number {
     const at = this.take(4), b = this.bytes;
     return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
-  }
-
-  f32(): number {
-    bits[0] = this.i32();
-    return float[0];
   }
 
   /** Unsigned LEB128, at most 5 bytes, value < 2^32. */

@@ -4,10 +4,11 @@
 // zeros. Errors say what is wrong with the payload; the caller names the tensor.
 // Twin: encode.ts. Tests: test/format/encodings.test.ts.
 import type { ByteReader } from './bytes.js';
+import type { EncodingName } from './encode.js';
 import { fail } from './errors.js';
 import { elementCount, type DType, type TensorData } from './model.js';
 import { rangeDecoder } from './range_decoder.js';
-import { ENCODINGS, ENTROPY_CONTEXTS, ENTROPY_FLAG, ENTROPY_MAX_K, ENTROPY_SIGN, ENTROPY_SUFFIX, ENTROPY_UNARY } from './spec.js';
+import { ENTROPY_CONTEXTS, ENTROPY_FLAG, ENTROPY_MAX_K, ENTROPY_SIGN, ENTROPY_SUFFIX, ENTROPY_UNARY } from './spec.js';
 
 /** An integer view of `data`: f32 elements as their int32 bit patterns, so zero means +0 exactly. */
 export function bitsView(data: TensorData): Int8Array | Int32Array {
@@ -19,15 +20,15 @@ export function bitsView(data: TensorData): Int8Array | Int32Array {
 let contextCounts: Uint32Array | undefined;
 
 /** Decodes `r.bytes[r.pos, r.end)` as the elements of a `dtype` tensor of `shape` (row-major). */
-export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape: number[]): TensorData {
+export function decodeData(r: ByteReader, name: EncodingName, dtype: DType, shape: number[]): TensorData {
   const n = elementCount(shape);
-  const data = dtype === 'f32' ? new Float32Array(n) : dtype === 'int8' ? new Int8Array(n) : new Int32Array(n);
-  const bits = bitsView(data);
-  const name = ENCODINGS[encoding];
+  // decoded as integers: f32 elements as their int32 bit patterns (bitsView), so zero means +0 exactly
+  const bits = dtype === 'int8' ? new Int8Array(n) : new Int32Array(n);
   const bad = (why: string) => fail('bad_data', why);
-  // the next stored value, for element i (reads past the payload are bad_record, as every read)
+  // the next stored value, for element i (reads past the payload are bad_record, as every read); an
+  // int8 byte wraps to [-128, 127] as the Int8Array stores it
   const value = (i: number) => {
-    bits[i] = dtype === 'int8' ? (r.u8() << 24) >> 24 : r.i32();
+    bits[i] = dtype === 'int8' ? r.u8() : r.i32();
     if (name !== 'dense' && !bits[i]) throw bad(`stores a zero at element ${i}`);
   };
 
@@ -51,7 +52,7 @@ export function decodeData(r: ByteReader, encoding: number, dtype: DType, shape:
     decodeEntropy(r, bits, dtype, shape.at(-1)!);
   }
   if (r.pos < r.end) throw bad(`${r.end - r.pos} bytes after its last value`);
-  return data;
+  return dtype === 'f32' ? new Float32Array(bits.buffer) : bits;
 }
 
 /** The entropy encoding (spec.ts ENTROPY_*): nonzero flags in context, then sign + Exp-Golomb. */

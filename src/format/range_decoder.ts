@@ -27,9 +27,9 @@ export interface RangeDecoder {
 export function rangeDecoder(bytes: Uint8Array, start: number, end: number): RangeDecoder {
   const short = () => fail('bad_data', 'ends before its last value');
   if (end - start < 4) throw short();
-  let range = 2 ** 32 - 1;
-  let code = ((bytes[start] << 24) | (bytes[start + 1] << 16) | (bytes[start + 2] << 8) | bytes[start + 3]) >>> 0;
-  let pos = start + 4;
+  let range = 2 ** 32 - 1, code = 0, pos = start;
+  const shiftIn = () => (code = ((code << 8) | bytes[pos++]) >>> 0);
+  while (pos < start + 4) shiftIn();
   return {
     bit(counts, ctx) {
       const i = 2 * ctx;
@@ -43,7 +43,7 @@ export function rangeDecoder(bytes: Uint8Array, start: number, end: number): Ran
       while (range < 2 ** 24) {
         if (pos >= end) throw short();
         range = (range << 8) >>> 0;
-        code = ((code << 8) | bytes[pos++]) >>> 0;
+        shiftIn();
       }
       return bit;
     },

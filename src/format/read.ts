@@ -6,6 +6,7 @@
 // This file and its imports are what the runtime bundles: they import nothing else.
 import { ByteReader, crc32 } from './bytes.js';
 import { decodeData } from './decode.js';
+import type { EncodingName } from './encode.js';
 import { explain, fail, type FormatErrorCode } from './errors.js';
 import { validateData, validateStructure } from './validate.js';
 import { tensorBytes } from './model.js';
@@ -49,7 +50,7 @@ function read(bytes: Uint8Array): FormatModel {
   const stored = r.i32() >>> 0, computed = crc32(bytes, HEADER_SIZE);
   if (stored !== computed) throw fail('checksum', `checksum mismatch (stored ${stored}, computed ${computed})`);
 
-  const payloads: number[][] = [];
+  const payloads: Payload[] = [];
   const tensors: FormatTensor[] = [];
   const ops: FormatOp[] = [];
   // each record takes at least 3 bytes or throws, so a corrupt count cannot make these loop long
@@ -65,7 +66,7 @@ function read(bytes: Uint8Array): FormatModel {
   if (decoded > limit) throw fail('too_large', `constants decode to ${decoded} bytes, over its limit ${limit}`);
   tensors.forEach((t, i) => {
     const [encoding, start, end] = payloads[i] ?? [];
-    if (end) t.data = explain(() => decodeData(new ByteReader(bytes, start, end), encoding, t.dtype, t.shape), `tensor ${i} (${ENCODINGS[encoding]})`);
+    if (end) t.data = explain(() => decodeData(new ByteReader(bytes, start, end), encoding, t.dtype, t.shape), `tensor ${i} (${encoding})`);
   });
   validateData(model);
   return model;
@@ -78,7 +79,10 @@ function code<T>(r: ByteReader, names: readonly T[], what: string): T {
   return names[c];
 }
 
-function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTensor {
+/** Where a constant's data is: its encoding and its payload's bytes [start, end). */
+type Payload = [encoding: EncodingName, start: number, end: number];
+
+function readTensor(r: ByteReader, i: number, payloads: Payload[]): FormatTensor {
   const dtype = code(r, DTYPES, 'dtype');
   const flags = r.u8();
   if (flags & ~TENSOR_FLAGS_KNOWN || (!(flags & FLAG_QUANT) && flags & (FLAG_PER_CHANNEL | FLAG_ZERO_POINTS_ZERO))) throw fail('bad_record', `tensor ${i} has flags ${flags}`);
@@ -96,9 +100,10 @@ function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTenso
     const n = axis === undefined ? 1 : (shape[axis] ?? 0);
     const zeros = flags & FLAG_ZERO_POINTS_ZERO;
     r.need(n * (zeros ? 4 : 5)); // before allocating: 4 bytes a scale, 1 or more a zero point
-    const scale = new Float32Array(n);
+    // the f32 scales, read as their int32 bits into a view of the same buffer (so no byte order is assumed)
+    const scaleBits = new Int32Array(n), scale = new Float32Array(scaleBits.buffer);
     const zeroPoint = new Int32Array(n);
-    for (let c = 0; c < n; c++) scale[c] = r.f32();
+    for (let c = 0; c < n; c++) scaleBits[c] = r.i32();
     for (let c = 0; c < n && !zeros; c++) {
       const z = r.varint(); // zigzag: 0, -1, 1, -2, ... stored as 0, 1, 2, 3, ...
       zeroPoint[c] = (z >>> 1) ^ -(z & 1);
@@ -106,7 +111,7 @@ function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTenso
     tensor.quant = axis === undefined ? { scale, zeroPoint } : { scale, zeroPoint, axis };
   }
   if (flags & FLAG_CONSTANT) {
-    const encoding = ENCODINGS.indexOf(code(r, ENCODINGS, 'encoding'));
+    const encoding = code(r, ENCODINGS, 'encoding');
     const n = r.varint();
     payloads[i] = [encoding, r.take(n), r.pos];
   }
@@ -115,17 +120,20 @@ function readTensor(r: ByteReader, i: number, payloads: number[][]): FormatTenso
 
 function readOp(r: ByteReader): FormatOp {
   const op = code(r, OPS, 'op');
-  const io = { input: r.varint(), output: r.varint() };
+  // the fields in the order the record stores them (bias, stored + 1 with 0 for none, goes last)
+  const o: Record<string, unknown> = { op, input: r.varint(), output: r.varint() };
   const pair = (): [number, number] => [r.varint(), r.varint()];
+  let bias = -1;
   if (op === 'conv2d' || op === 'dense') {
-    const kernel = r.varint();
-    const bias = r.varint() - 1; // stored + 1: 0 is no bias
-    const o: FormatOp = op === 'dense'
-      ? { op, ...io, kernel, activation: code(r, ACTIVATIONS, 'activation') }
-      : { op, ...io, kernel, strides: pair(), padding: code(r, PADDINGS, 'padding'), activation: code(r, ACTIVATIONS, 'activation') };
-    if (bias >= 0) o.bias = bias;
-    return o;
+    o.kernel = r.varint();
+    bias = r.varint() - 1;
   }
-  if (op === 'maxpool2d') return { op, ...io, pool: pair(), strides: pair(), padding: code(r, PADDINGS, 'padding') };
-  return { op, ...io };
+  if (op === 'maxpool2d') o.pool = pair();
+  if (op === 'conv2d' || op === 'maxpool2d') {
+    o.strides = pair();
+    o.padding = code(r, PADDINGS, 'padding');
+  }
+  if (op === 'conv2d' || op === 'dense') o.activation = code(r, ACTIVATIONS, 'activation');
+  if (bias >= 0) o.bias = bias;
+  return o as unknown as FormatOp;
 }

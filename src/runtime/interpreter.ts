@@ -126,12 +126,12 @@ export class Interpreter {
       for (let b = 0, o = at(outputBuffer) >> 2; b <= batch; b++) outputViews.push(arena.f32.subarray(o, o + b * outSize));
       capacity = batch;
     };
-    // what run and predict return when not given an output
-    const logits = reused(Float32Array), classes = reused(Int32Array);
+    // what run and predict write to: the caller's output, or a buffer they reuse
+    const logits = outputs(Float32Array), classes = outputs(Int32Array);
 
     this.run = (x, batchSize, out) => {
       const n = checkInput(x, batchSize, inSize, this.inputShape);
-      out = out === undefined ? logits(n * outSize) : checkOutput(out, Float32Array, n * outSize, 'a reused buffer');
+      out = logits(n * outSize, out);
       for (let start = 0; start < n; start += maxBatch) {
         const b = Math.min(maxBatch, n - start);
         if (b > capacity) plan(b);
@@ -143,7 +143,7 @@ export class Interpreter {
     };
     this.predict = (x, batchSize, out) => {
       const n = checkInput(x, batchSize, inSize, this.inputShape);
-      out = out === undefined ? classes(n) : checkOutput(out, Int32Array, n, 'a reused buffer');
+      out = classes(n, out);
       const scores = this.run(x, n);
       for (let s = 0, o = 0; s < n; s++, o += outSize) {
         let best = 0;
@@ -165,10 +165,14 @@ export class Interpreter {
   }
 }
 
-/** `n` values of an array reused across calls: grown when too short, with one cached view per length. */
-function reused<T extends Float32Array | Int32Array>(type: new (n: number) => T): (n: number) => T {
+/**
+ * Where `n` values go: `out` if given (checked), else an array reused across calls (grown when too
+ * short, with one cached view per length).
+ */
+function outputs<T extends Float32Array | Int32Array>(type: { new (n: number): T; name: string }): (n: number, out?: unknown) => T {
   let array = new type(0), views: T[] = [];
-  return (n) => {
+  return (n, out) => {
+    if (out !== undefined) return checkOutput(out, type, n, 'a reused buffer');
     if (array.length < n) [array, views] = [new type(n), []];
     return (views[n] ??= array.subarray(0, n) as T);
   };

@@ -14,7 +14,7 @@ import { qs8_gemm } from './reference/qs8_gemm.js';
 import { qs8_maxpool2d } from './reference/qs8_maxpool2d.js';
 import { qs8_dequantize, qs8_quantize } from './reference/qs8_quantize.js';
 import { qs8_requantize } from './reference/qs8_requantize.js';
-import type { Conv2dGeometry, Pool2dGeometry, Qs8Requant } from './reference/qs8_types.js';
+import { axis, type Conv2dGeometry, type Pool2dGeometry, type Qs8Requant } from './reference/qs8_types.js';
 
 /** The qs8 exports as the host calls them (byte offsets and int dims). */
 export interface Qs8Exports {
@@ -203,11 +203,11 @@ function prepareMaxpool(mod: KernelModule, shape: KernelShape, seed: number): Ke
   const pool: Pool2dGeometry = { poolH: d.ph, poolW: d.pw, strideH: d.sh, strideW: d.sw, padding: d.same ? 'same' : 'valid' };
   const x = int8s(rng, d.n * d.h * d.w * d.c);
   const lo = d.relu ? rng.int(100) - 128 : -128;
-  const packed = packMaxpool2d(d.h, d.w, d.c, pool, lo, 127);
+  const outH = axis(d.h, d.ph, d.sh, pool.padding).out, outW = axis(d.w, d.pw, d.sw, pool.padding).out;
   const buf = new Buffers(mod);
-  const params = buf.put(packed.bytes), xp = buf.put(x), y = buf.output(d.n * packed.outH * packed.outW * d.c);
-  const outs = d.n * packed.outH * packed.outW * d.c;
-  return makeCase(buf, 'qs8_maxpool2d', y, [d.n, packed.outH, packed.outW, d.c], false, () => buf.k.qs8_maxpool2d(params, xp, y, d.n),
+  const params = buf.put(packMaxpool2d(d.h, d.w, d.c, pool, lo, 127)), xp = buf.put(x), y = buf.output(d.n * outH * outW * d.c);
+  const outs = d.n * outH * outW * d.c;
+  return makeCase(buf, 'qs8_maxpool2d', y, [d.n, outH, outW, d.c], false, () => buf.k.qs8_maxpool2d(params, xp, y, d.n),
     () => qs8_maxpool2d(x, d.n, d.h, d.w, d.c, pool, lo, 127).y, outs * d.ph * d.pw, outs * d.ph * d.pw);
 }
 
@@ -328,10 +328,13 @@ function prepareConv(sparse: boolean, pooled: boolean) {
     const packed = (sparse ? packSpconv2d : packConv2d)(g, w, bias, zIn, rq, kernelRequantize(mod.exports as unknown as Qs8Exports), pool);
     const buf = new Buffers(mod);
     const xp = buf.put(x), wp = buf.put(packed.bytes);
-    const outShape = [d.n, packed.outH, packed.outW, g.cout];
+    // the conv's output size, pooled when fused
+    const convH = axis(g.h, g.kh, g.strideH, g.padding).out, convW = axis(g.w, g.kw, g.strideW, g.padding).out;
+    const outH = pool ? axis(convH, pool.poolH, pool.strideH, 'valid').out : convH, outW = pool ? axis(convW, pool.poolW, pool.strideW, 'valid').out : convW;
+    const outShape = [d.n, outH, outW, g.cout];
     const y = buf.output(outShape.reduce((a, b) => a * b, 1)), scratch = buf.alloc(packed.scratchBytes, true);
     const reference = pool ? () => qs8_conv2d_maxpool2d(x, d.n, g, pool, w, bias, zIn, rq).y : () => qs8_conv2d_nhwc(x, d.n, g, w, bias, zIn, rq).y;
-    const pixels = d.n * packed.outH * packed.outW * (pool ? pool.poolH * pool.poolW : 1);
+    const pixels = d.n * outH * outW * (pool ? pool.poolH * pool.poolW : 1);
     return makeCase(buf, name, y, outShape, false, () => buf.k[name](wp, xp, y, d.n, scratch), reference, pixels * taps * g.cout, pixels * nonzero(w));
   };
 }

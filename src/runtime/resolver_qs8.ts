@@ -10,8 +10,9 @@ import type { Qs8Requant } from './reference/qs8_types.js';
 import { convGeometry, poolGeometry, zeroShare, type Context, type Family, type Row } from './resolver.js';
 
 /**
- * The packers' exact requant, from the kernel build (the TS reference stays out of the bundle). The
- * channel's params are read in place: spreading channelRequant's pair made packing 5x slower.
+ * The packers' exact requant for any rq, from a kernel build: for the kernel table and tests (the rows
+ * make theirs per layer, in int8Layer). The channel's params are read in place: spreading
+ * channelRequant's pair made packing 5x slower.
  */
 export const kernelRequantize = (k: Pick<Qs8Exports, 'qs8_requant_one'>): Requantize => (acc, rq, c) => {
   const i = rq.multipliers.length === 1 ? 0 : c; // per-tensor params broadcast
@@ -25,9 +26,12 @@ export const kernelRequantize = (k: Pick<Qs8Exports, 'qs8_requant_one'>): Requan
  * as src/quant/scheme.ts outputMultipliers does; ReLU clamps to [max(-128, z_out), 127].
  */
 function int8Layer({ op, input, output, weights, bias, kernels }: Context): { w: Int8Array; bias: Int32Array; zIn: number; rq: Qs8Requant & { shifts: Int32Array }; exact: Requantize } {
-  const { scale, axis } = weights.quant!, sIn = input.quant!.scale[0], zOut = output.quant!.zeroPoint[0];
-  const multipliers = new Int32Array(scale.length), shifts = new Int32Array(scale.length);
-  scale.forEach((sW, c) => {
+  const { scale, axis } = weights.quant!, sIn = input.quant!.scale[0], zOut = output.quant!.zeroPoint[0], cout = weights.shape.at(-1)!;
+  const actMin = (op as Conv2DOp).activation === 'relu' ? Math.max(-128, zOut) : -128;
+  // one multiplier and shift per channel (a per-tensor scale broadcast), so `exact` reads channel c's in place
+  const multipliers = new Int32Array(cout), shifts = new Int32Array(cout);
+  for (let c = 0; c < cout; c++) {
+    const sW = scale[scale.length === 1 ? 0 : c];
     const real = (op.op === 'dense' && axis === undefined ? Math.fround(sIn * sW) : sIn * sW) / output.quant!.scale[0];
     // capped at 2^31 (shift 32): a ratio of finite scales may overflow to Infinity; shifts over 30 are refused
     const [q, shift] = multiplierOf(Math.min(real, 2 ** 31));
@@ -36,13 +40,14 @@ function int8Layer({ op, input, output, weights, bias, kernels }: Context): { w:
     }
     multipliers[c] = q;
     shifts[c] = shift;
-  });
+  }
   return {
     w: weights.data as Int8Array,
-    bias: (bias as Int32Array) ?? new Int32Array(weights.shape.at(-1)!),
+    bias: (bias as Int32Array) ?? new Int32Array(cout),
     zIn: input.quant!.zeroPoint[0],
-    rq: { multipliers, shifts, zOut, actMin: (op as Conv2DOp).activation === 'relu' ? Math.max(-128, zOut) : -128, actMax: 127 },
-    exact: kernelRequantize(kernels),
+    rq: { multipliers, shifts, zOut, actMin, actMax: 127 },
+    // the packers' exact requant, from the kernel build (the TS reference stays out of the bundle)
+    exact: (acc, _rq, c) => kernels.qs8_requant_one(acc, multipliers[c], shifts[c], zOut, actMin, 127),
   };
 }
 
@@ -76,17 +81,17 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
     prepare(ctx) {
       const [k, n] = ctx.weights.shape, rows = elementCount(ctx.input.shape) / k;
       const l = int8Layer(ctx), { qs8_gemm: gemm, qs8_spmm: spmm } = ctx.kernels, { arena } = ctx, put = (pack: typeof packGemm) => arena.put(pack(l.w, k, n, l.bias, l.zIn, l.rq, l.exact));
-      if (!sparse) {
-        const wp = put(packGemm);
-        return { call: (x, y, _, batch) => gemm(wp, x, y, batch * rows) };
-      }
-      const sp = put(packSpmm), at = arena.top;
-      // under FEW_ROWS_SPARSITY zeros, also packed dense for up to 4 rows (one tile of qs8_gemm): qs8_spmm's
-      // scalar row loop, or its 16-row block, costs more there (same results). The blob is padded to whole
-      // 4 KB so later buffers keep their addresses mod 4 KB (shifted by 20 KB, batch 32 ran 1-2.5% slower).
-      const dp = zeroShare(l.w) < FEW_ROWS_SPARSITY ? put(packGemm) : 0;
-      arena.top = at + ((arena.top - at + 4095) & ~4095);
-      return { scratch: (batch) => spmmScratchBytes(batch * rows, k), call: (x, y, s, batch) => (dp && batch * rows <= 4 ? gemm(dp, x, y, batch * rows) : spmm(sp, x, y, batch * rows, s)) };
+      // The dense row runs qs8_gemm on a dense packing (dp). The sparse row runs qs8_spmm (sp) and, under
+      // FEW_ROWS_SPARSITY zeros, qs8_gemm for up to 4 rows (one tile): qs8_spmm's scalar row loop, or its
+      // 16-row block, costs more there (same results). That dense blob is padded to whole 4 KB so later
+      // buffers keep their addresses mod 4 KB (shifted by 20 KB, batch 32 ran 1-2.5% slower).
+      const sp = sparse ? put(packSpmm) : 0, at = arena.top;
+      const dp = sparse && zeroShare(l.w) >= FEW_ROWS_SPARSITY ? 0 : put(packGemm);
+      if (sparse) arena.top = at + ((arena.top - at + 4095) & ~4095);
+      return {
+        scratch: sparse ? (batch) => spmmScratchBytes(batch * rows, k) : undefined,
+        call: (x, y, s, batch) => (dp && (!sp || batch * rows <= 4) ? gemm(dp, x, y, batch * rows) : spmm(sp, x, y, batch * rows, s)),
+      };
     },
   };
 }
@@ -94,8 +99,8 @@ function qs8Dense(sparse: boolean, minSparsity?: number): Row {
 const QS8_MAXPOOL: Row = {
   kernel: 'qs8_maxpool2d',
   prepare({ op, input, arena, kernels }) {
-    const [h, w, c] = input.shape, fn = kernels.qs8_maxpool2d;
-    const params = arena.put(packMaxpool2d(h, w, c, poolGeometry(op as MaxPool2DOp, input.shape)).bytes);
+    const g = poolGeometry(op as MaxPool2DOp, input.shape), fn = kernels.qs8_maxpool2d;
+    const params = arena.put(packMaxpool2d(g.h, g.w, g.c, g));
     return { call: (x, y, _, n) => fn(params, x, y, n) };
   },
 };

@@ -23,7 +23,7 @@ function sample(dtype: DType, shape: number[], sparsity: number, seed: number): 
 }
 
 function decode(payload: Uint8Array, encoding: EncodingName, dtype: DType, shape: number[]): TensorData {
-  return decodeData(new ByteReader(payload), ENCODINGS.indexOf(encoding), dtype, shape);
+  return decodeData(new ByteReader(payload), encoding, dtype, shape);
 }
 
 const bits = (d: TensorData) => (d instanceof Float32Array ? new Int32Array(d.buffer, d.byteOffset, d.length) : d);

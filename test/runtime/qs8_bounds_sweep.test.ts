@@ -110,7 +110,7 @@ describe.each([true, false])('simd %s', (simd) => {
       const rng = new Rng(c * 5 + h), nb = 2, x = int8s(rng, nb * h * w * c), lo = rng.int(100) - 128;
       const ref = qs8_maxpool2d(x, nb, h, w, c, pool, lo, 127), want = Array.from(ref.y);
       for (const at of ['x', 'y']) {
-        const inst = instance(simd), pp = inst.put(packMaxpool2d(h, w, c, pool, lo, 127).bytes);
+        const inst = instance(simd), pp = inst.put(packMaxpool2d(h, w, c, pool, lo, 127));
         const xp = at === 'x' ? inst.last(x) : inst.put(x), y = at === 'y' ? inst.last(want.length) : inst.k.alloc(want.length);
         inst.k.qs8_maxpool2d(pp, xp, y, nb);
         expect(inst.out(y, want.length), `c ${c} ${h}x${w} ${at}`).toEqual(want);

@@ -19,9 +19,11 @@ const w9x2 = new Int8Array(18).fill(1);
 
 describe('qs8 packers', () => {
   it('give a fused conv+pool its pooled output size', () => {
-    expect(packConv2d(conv, w9x2, [0, 0], 0, rq(), requantize, pool)).toMatchObject({ outH: 2, outW: 2 });
-    expect(packSpconv2d({ ...conv, h: 9 }, w9x2, [0, 0], 0, rq(), requantize, pool)).toMatchObject({ outH: 3, outW: 2 });
-    expect(packMaxpool2d(5, 4, 3, pool)).toMatchObject({ outH: 2, outW: 2 });
+    // the params' words 14 and 15 (conv), 9 and 10 (max pool): the output's height and width
+    const outSize = (bytes: Uint8Array, at: number) => [...new Int32Array(bytes.buffer, bytes.byteOffset, at + 2).subarray(at)];
+    expect(outSize(packConv2d(conv, w9x2, [0, 0], 0, rq(), requantize, pool).bytes, 14)).toEqual([2, 2]);
+    expect(outSize(packSpconv2d({ ...conv, h: 9 }, w9x2, [0, 0], 0, rq(), requantize, pool).bytes, 14)).toEqual([3, 2]);
+    expect(outSize(packMaxpool2d(5, 4, 3, pool), 9)).toEqual([2, 2]);
   });
 
   it("pads like TFLite: 'same' gives ceil(in / stride) outputs and the odd pad after", () => {

@@ -15,20 +15,26 @@ const up = (v: number, m: number): number => Math.ceil(v / m) * m;
 /** The exact requant of one accumulator of channel c, as reference/qs8_requantize.ts requantize(). */
 export type Requantize = (acc: number, rq: Qs8Requant, c: number) => number;
 
-/** Lays out sections at 16-byte aligned offsets and writes little-endian values into them. */
+/**
+ * Lays out sections at 16-byte aligned offsets and writes values into them through typed-array views,
+ * in the platform's byte order: little-endian, as WebAssembly's (the arena makes the same assumption).
+ */
 class Blob {
   // `declare`d, set in the constructor: no field declarations in the runtime's bundle
   declare readonly bytes: Uint8Array;
-  declare readonly view: DataView;
+  declare readonly words: Int32Array;
+  declare readonly floats: Float32Array;
   declare readonly at: number[];
   constructor(sizes: number[]) {
     let o = 0;
     this.at = sizes.map((s) => [o, (o += up(s, 16))][0]);
     this.bytes = new Uint8Array(o);
-    this.view = new DataView(this.bytes.buffer);
+    this.words = new Int32Array(this.bytes.buffer);
+    this.floats = new Float32Array(this.bytes.buffer);
   }
-  i32(section: number, index: number, v: number): void {
-    this.view.setInt32(this.at[section] + 4 * index, v, true);
+  /** Writes `values` as int32s from int32 `index` of `section` on. */
+  i32(section: number, index: number, ...values: number[]): void {
+    this.words.set(values, this.at[section] / 4 + index);
   }
 }
 
@@ -63,37 +69,48 @@ export function provenAffine(rq: Qs8Requant, c: number, bound: number, requantiz
 
 /**
  * Requant groups for channels [0, np) (zeros past `channels`): q, 2^left, mask, proven, f32 2^-right,
- * right, and the fast path's f32 M and C (assembly/lib/requant.ts), given a bound on |acc| per channel.
+ * right, and the fast path's f32 M and C (assembly/lib/requant.ts), given a bound on |acc| per channel, `bounds`.
  */
-function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requantize, channels: number, np: number, accBound: (c: number) => number): void {
+function writeRequant(blob: Blob, section: number, rq: Qs8Requant, exact: Requantize, channels: number, np: number, bounds: ArrayLike<number>): void {
   const o = blob.at[section];
   for (let c = 0; c < np; c++) {
     const [q, shift] = c < channels ? channelRequant(rq, c) : [0, 0];
     const left = Math.max(shift, 0), right = Math.max(-shift, 0);
-    const fast = c < channels ? provenAffine(rq, c, accBound(c), exact) : [0, 0];
-    const p = o + (c >> 2) * RQ_GROUP + (c & 3) * 4;
-    // the eight fields, 16 bytes apart; 2^-right, M and C are float32
-    [q, 2 ** left, (2 ** right - 1) | 0, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
-      k === 4 || k > 5 ? blob.view.setFloat32(p + 16 * k, v, true) : blob.view.setInt32(p + 16 * k, v, true));
+    const fast = c < channels ? provenAffine(rq, c, bounds[c], exact) : [0, 0];
+    const p = (o + (c >> 2) * RQ_GROUP) / 4 + (c & 3);
+    // the eight fields, 16 bytes (4 words) apart; 2^-right, M and C are float32
+    [q, 2 ** left, 2 ** right - 1, fast ? -1 : 0, 2 ** -right, right, ...(fast ?? [0, 0])].forEach((v, k) =>
+      ((k === 4 || k > 5 ? blob.floats : blob.words)[p + 4 * k] = v));
   }
 }
 
 /**
- * A bound on channel c's |acc| = |bias' + sum of w * x| over int8 x: |bias'| + 128 * sum |w|, with bias'
- * the folded bias in section 1 and the channel's weights w[at(i)], i < count.
+ * The biases (section 1) and requant groups (section 2, channels [0, np)) of weights w [count][n], column
+ * c = channel c (Keras Dense [k][n], Conv2D [kh * kw * cin][cout]). The input zero point is folded into
+ * the bias, bias' = bias - zIn * sum(w); a channel's bound on |acc| = |bias' + sum of w * x| over int8 x
+ * is |bias'| + 128 * sum |w|. `u8`: the kernel reads x as the u8 x + 128, so the stored bias also folds
+ * out 128 * sum(w) (the bound stays the one above: the same sums, only grouped differently).
  */
-function accBound(blob: Blob, c: number, w: ArrayLike<number>, at: (i: number) => number, count: number): number {
-  let s = 0;
-  for (let i = 0; i < count; i++) s += Math.abs(w[at(i)]);
-  return Math.abs(blob.view.getInt32(blob.at[1] + 4 * c, true)) + 128 * s;
+function writeBiasRequant(blob: Blob, w: Int8Array, count: number, n: number, np: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize, u8: boolean): void {
+  const bounds: number[] = [];
+  for (let c = 0; c < n; c++) {
+    let sum = 0, abs = 0;
+    for (let i = 0; i < count; i++) {
+      sum += w[i * n + c];
+      abs += Math.abs(w[i * n + c]);
+    }
+    bounds[c] = Math.abs((bias[c] - zIn * sum) | 0) + 128 * abs;
+    blob.i32(1, c, bias[c] - (u8 ? zIn + 128 : zIn) * sum); // wraps like int32 as the Int32Array stores it
+  }
+  writeRequant(blob, 2, rq, exact, n, np, bounds);
 }
 
 /** qs8_requantize params: [m][n] int32 -> int8, channel = column. */
 export function packRequantize(n: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
   const np = up(n, 16);
   const blob = new Blob([16, (np / 4) * RQ_GROUP]);
-  [n, rq.zOut, rq.actMin, rq.actMax].forEach((v, i) => blob.i32(0, i, v));
-  writeRequant(blob, 1, rq, exact, n, np, () => 2 ** 31);
+  blob.i32(0, 0, n, rq.zOut, rq.actMin, rq.actMax);
+  writeRequant(blob, 1, rq, exact, n, np, new Array(n).fill(2 ** 31));
   return blob.bytes;
 }
 
@@ -102,60 +119,52 @@ export function packGemm(w: Int8Array, k: number, n: number, bias: ArrayLike<num
   // w [nc][kp]: each channel's k weights after kp - k zeros (the kernel's first 8-column step)
   const nc = up(n, 2), np = up(n, 16), kp = up(k, 8);
   const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, nc * kp]);
-  [k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]].forEach((v, i) => blob.i32(0, i, v));
-  for (let c = 0; c < n; c++) {
-    let sum = 0;
-    for (let kk = 0; kk < k; kk++) {
-      sum += w[kk * n + c];
-      blob.bytes[blob.at[3] + (c + 1) * kp - k + kk] = w[kk * n + c];
-    }
-    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
-  }
-  writeRequant(blob, 2, rq, exact, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
+  blob.i32(0, 0, k, n, nc, np, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3]);
+  for (let c = 0; c < n; c++) for (let kk = 0; kk < k; kk++) blob.bytes[blob.at[3] + (c + 1) * kp - k + kk] = w[kk * n + c];
+  writeBiasRequant(blob, w, k, n, np, bias, zIn, rq, exact, false);
   return blob.bytes;
 }
 
 const pairWord = (wa: number, wb: number): number => (wa & 0xffff) | (wb << 16);
+
+/** Per channel c, the rows t of its nonzero weights in w [count][n], two at a time (an odd last one pairs with itself). */
+function nonzeroPairs(w: Int8Array, count: number, n: number): number[][][] {
+  return Array.from({ length: n }, (_, c) => {
+    const nz: number[] = [], pairs: number[][] = [];
+    for (let t = 0; t < count; t++) if (w[t * n + c]) nz.push(t);
+    for (let i = 0; i < nz.length; i += 2) pairs.push([nz[i], nz[Math.min(i + 1, nz.length - 1)]]);
+    return pairs;
+  });
+}
+
+/**
+ * The sparse kernels' pairs: in section `starts`, each channel's first pair, then the total (n + 1 words);
+ * in section `list`, per pair its two rows' offsets in the kernel's x, `offset(t)`, and their weights
+ * (the second 0 when a row pairs with itself).
+ */
+function writePairs(blob: Blob, starts: number, list: number, w: Int8Array, n: number, pairs: number[][][], offset: (t: number) => number): void {
+  let i = 0;
+  pairs.forEach((channel, c) => {
+    blob.i32(starts, c, i);
+    for (const [a, b] of channel) {
+      blob.i32(list, 3 * i, offset(a), offset(b), pairWord(w[a * n + c], b === a ? 0 : w[b * n + c]));
+      i++;
+    }
+  });
+  blob.i32(starts, n, i);
+}
 
 /**
  * qs8_spmm: w [k][n] (Keras Dense) with its zeros skipped, two at a time (an odd last one pairs with wb = 0).
  * The kernel reads x as the u8 x + 128, so the bias also folds out 128 * sum(w).
  */
 export function packSpmm(w: Int8Array, k: number, n: number, bias: ArrayLike<number>, zIn: number, rq: Qs8Requant, exact: Requantize): Uint8Array {
-  const np = up(n, 4);
-  let total = 0;
-  for (let c = 0; c < n; c++) {
-    let nz = 0;
-    for (let kk = 0; kk < k; kk++) if (w[kk * n + c]) nz++;
-    total += (nz + 1) >> 1;
-  }
-  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * total]);
-  [k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]].forEach((v, i) => blob.i32(0, i, v));
-  let i = 0;
-  const sums: number[] = [];
-  for (let c = 0; c < n; c++) {
-    let sum = 0, a = -1;
-    blob.i32(3, c, i);
-    for (let kk = 0; kk <= k; kk++) {
-      const v = kk < k ? w[kk * n + c] : 0;
-      sum += v;
-      if (!v && (kk < k || a < 0)) continue;
-      if (a < 0) { a = kk; continue; }
-      // a pair (a, kk), or a's last odd one with itself and weight 0 (kk = k)
-      const b = kk < k ? kk : a;
-      blob.i32(4, 3 * i, a * 16);
-      blob.i32(4, 3 * i + 1, b * 16);
-      blob.i32(4, 3 * i + 2, pairWord(w[a * n + c], v));
-      i++;
-      a = -1;
-    }
-    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
-    sums[c] = sum;
-  }
-  blob.i32(3, n, i);
-  // the bound on |acc| from the bias as qs8_gemm folds it, then the 128 goes in
-  writeRequant(blob, 2, rq, exact, n, np, (c) => accBound(blob, c, w, (kk) => kk * n + c, k));
-  sums.forEach((sum, c) => blob.i32(1, c, (bias[c] - (zIn + 128) * sum) | 0));
+  const np = up(n, 4), pairs = nonzeroPairs(w, k, n);
+  const blob = new Blob([64, 4 * np, (np / 4) * RQ_GROUP, 4 * (n + 1), 12 * pairs.flat().length]);
+  blob.i32(0, 0, k, n, rq.zOut, rq.actMin, rq.actMax, blob.at[1], blob.at[2], blob.at[3], blob.at[4]);
+  writeBiasRequant(blob, w, k, n, np, bias, zIn, rq, exact, true);
+  // a pair's offsets: its rows in the kernel's 16-row blocks of x transposed
+  writePairs(blob, 3, 4, w, n, pairs, (t) => t * 16);
   return blob.bytes;
 }
 
@@ -168,12 +177,10 @@ export function spmmScratchBytes(m: number, k: number): number {
   return m > 1 ? k * 32 : 0;
 }
 
-/** A packed conv: the blob, the scratch it needs per call, and the (pooled) output size. */
+/** A packed conv: the blob and the scratch it needs per call. */
 export interface PackedConv {
   bytes: Uint8Array;
   scratchBytes: number;
-  outH: number;
-  outW: number;
 }
 
 /** qs8_conv2d_nhwc (or, with `pool`, the fused qs8_conv2d_maxpool2d): w [kh][kw][cin][cout]. */
@@ -194,9 +201,9 @@ export function packConv(
   const ay = axis(g.h, g.kh, g.strideH, g.padding), ax = axis(g.w, g.kw, g.strideW, g.padding);
   // quad mode (assembly/kernels/qs8_conv2d_nhwc.ts): an unpooled conv of even output size takes its
   // pixels 2x2 at a time, as the positions of a 2x2 pool
-  const quad = !pool && ay.out % 2 === 0 && ax.out % 2 === 0;
-  const p = pool ?? { poolH: 1 + +quad, poolW: 1 + +quad, strideH: 1 + +quad, strideW: 1 + +quad, padding: 'valid' as const };
-  const ph = Math.floor((ay.out - p.poolH) / p.strideH) + 1, pw = Math.floor((ax.out - p.poolW) / p.strideW) + 1;
+  const quad = !pool && ay.out % 2 === 0 && ax.out % 2 === 0, tile = quad ? 2 : 1; // pixels per side a step takes
+  const p = pool ?? { poolH: tile, poolW: tile, strideH: tile, strideW: tile, padding: 'valid' as const };
+  const ph = axis(ay.out, p.poolH, p.strideH, 'valid').out, pw = axis(ax.out, p.poolW, p.strideW, 'valid').out;
   const ndy = (p.poolH - 1) * g.strideH + g.kh, ndx = (p.poolW - 1) * g.strideW + g.kw;
   // a patch: ndy rows of the field, each ndx * cin bytes padded to segP, the whole padded to r16
   const seg = ndx * g.cin, segP = seg <= 4 ? 4 : seg <= 8 ? 8 : up(seg, 16), r16 = up(ndy * segP, 16);
@@ -207,78 +214,46 @@ export function packConv(
     const wy = Math.floor(pos / p.poolW), wx = pos % p.poolW;
     return ((wy * g.strideH + ky) * segP + (wx * g.strideW + kx) * g.cin + ci) * 16;
   };
-  const weight = (t: number, c: number): number => w[t * g.cout + c];
 
   // dense: the taps two at a time, shared by the channels; sparse: each channel's nonzero taps two at a
   // time (an odd last one with itself and weight 0)
-  const pairs = Array.from({ length: (taps + 1) >> 1 }, (_, i) => [2 * i, Math.min(2 * i + 1, taps - 1)]), entries: number[][][] = [];
-  let total = 0;
-  if (sparse) {
-    for (let c = 0; c < g.cout; c++) {
-      const nz: number[] = [], list: number[][] = [];
-      for (let t = 0; t < taps; t++) if (weight(t, c)) nz.push(t);
-      for (let i = 0; i < nz.length; i += 2) list.push(i + 1 < nz.length ? [nz[i], nz[i + 1]] : [nz[i], nz[i]]);
-      entries.push(list);
-      total += list.length;
-    }
-  }
+  const pairs = Array.from({ length: (taps + 1) >> 1 }, (_, i) => [2 * i, Math.min(2 * i + 1, taps - 1)]);
+  const entries = sparse ? nonzeroPairs(w, taps, g.cout) : [];
   const denseCount = pairs.length;
   const sizes = sparse
-    ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 12 * total, 4 * npos, 4 * (g.cout + 1), g.cout, r16]
+    ? [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 12 * entries.flat().length, 4 * npos, 4 * (g.cout + 1), g.cout, r16]
     : [144, 4 * coutP, (coutP / 4) * RQ_GROUP, 4 * denseCount * coutP, 8 * denseCount * npos, 0, g.cout, r16];
   const blob = new Blob(sizes);
-  [
+  blob.i32(0, 0,
     g.h, g.w, g.cin, g.cout, g.kh, g.kw, g.strideH, g.strideW, ay.pad, ax.pad, p.poolH, p.poolW, p.strideH, p.strideW,
     ph, pw, zIn, rq.zOut, rq.actMin, rq.actMax, ndy, ndx, r16, sparse ? 0 : denseCount,
-    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], 1 + +quad,
-  ].forEach((v, i) => blob.i32(0, i, v));
+    blob.at[1], blob.at[2], blob.at[3], blob.at[4], blob.at[5], blob.at[6], segP, blob.at[7], tile);
   for (let d = 0; d < ndy * segP; d++) if (d % segP < seg) blob.bytes[blob.at[7] + d] = 0xff;
-  const sums: number[] = [];
-  for (let c = 0; c < g.cout; c++) {
-    let sum = 0;
-    for (let t = 0; t < taps; t++) sum += weight(t, c);
-    blob.i32(1, c, (bias[c] - zIn * sum) | 0);
-    sums[c] = sum;
-    // an output whose receptive field is all zIn: the bias alone
-    blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c) & 255;
-  }
-  writeRequant(blob, 2, rq, exact, g.cout, coutP, (c) => accBound(blob, c, w, (t) => t * g.cout + c, taps));
+  // an output whose receptive field is all zIn: the bias alone (an int8, stored as its byte)
+  for (let c = 0; c < g.cout; c++) blob.bytes[blob.at[6] + c] = exact(bias[c] | 0, rq, c);
+  // the sparse kernel reads x as the u8 x + 128 (as qs8_spmm)
+  writeBiasRequant(blob, w, taps, g.cout, coutP, bias, zIn, rq, exact, sparse);
   if (sparse) {
-    // the kernel reads x as the u8 x + 128 (as qs8_spmm): the bias also folds out 128 * sum(w), after
-    // the bound on |acc| above (the same sums, only grouped differently)
-    sums.forEach((sum, c) => blob.i32(1, c, (bias[c] - (zIn + 128) * sum) | 0));
-    // start[c] = the channel's first pair; a pair: its taps' offsets at position 0 in the planes,
-    // their weights; each position's shift from position 0
-    let i = 0;
-    for (let c = 0; c < g.cout; c++) {
-      blob.i32(5, c, i);
-      for (const [ta, tb] of entries[c]) {
-        [planeOffset(ta, 0), planeOffset(tb, 0), pairWord(weight(ta, c), tb === ta ? 0 : weight(tb, c))].forEach((v, k) => blob.i32(3, 3 * i + k, v));
-        i++;
-      }
-    }
-    blob.i32(5, g.cout, i);
+    // a pair's offsets: its taps' at position 0 in the planes; then each position's shift from position 0
+    writePairs(blob, 5, 3, w, g.cout, entries, (t) => planeOffset(t, 0));
     for (let pos = 0; pos < npos; pos++) blob.i32(4, pos, planeOffset(0, pos));
   } else {
     pairs.forEach(([ta, tb], i) => {
       for (let pos = 0; pos < npos; pos++) {
-        blob.i32(4, 2 * (pos * denseCount + i), planeOffset(ta, pos));
-        blob.i32(4, 2 * (pos * denseCount + i) + 1, planeOffset(tb, pos));
+        blob.i32(4, 2 * (pos * denseCount + i), planeOffset(ta, pos), planeOffset(tb, pos));
       }
       for (let c = 0; c < g.cout; c++) {
-        const wb = tb === ta ? 0 : weight(tb, c);
-        blob.i32(3, c * denseCount + i, pairWord(weight(ta, c), wb));
+        blob.i32(3, c * denseCount + i, pairWord(w[ta * g.cout + c], tb === ta ? 0 : w[tb * g.cout + c]));
       }
     });
   }
   // patches [pq][r16], their output offsets [pq], one block's planes [r16][16] and outputs [cout up to 16][16], dense pair vectors
-  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * (quad ? 4 : 1) + (sparse ? 0 : npos * denseCount * 64);
-  return { bytes: blob.bytes, scratchBytes, outH: quad ? ay.out : ph, outW: quad ? ax.out : pw };
+  const scratchBytes = pq * r16 + up(4 * pq, 16) + 16 * r16 + 16 * up(g.cout, 16) * tile * tile + (sparse ? 0 : npos * denseCount * 64);
+  return { bytes: blob.bytes, scratchBytes };
 }
 
 /** qs8_maxpool2d params for NHWC [n][h][w][c] (the clamp is the producer's activation range). */
-export function packMaxpool2d(h: number, w: number, c: number, pool: Pool2dGeometry, actMin = -128, actMax = 127): { bytes: Uint8Array; outH: number; outW: number } {
+export function packMaxpool2d(h: number, w: number, c: number, pool: Pool2dGeometry, actMin = -128, actMax = 127): Uint8Array {
   const ay = axis(h, pool.poolH, pool.strideH, pool.padding), ax = axis(w, pool.poolW, pool.strideW, pool.padding);
-  const v = new Int32Array([h, w, c, pool.poolH, pool.poolW, pool.strideH, pool.strideW, ay.pad, ax.pad, ay.out, ax.out, actMin, actMax]);
-  return { bytes: new Uint8Array(v.buffer), outH: ay.out, outW: ax.out };
+  return new Uint8Array(new Int32Array([h, w, c, pool.poolH, pool.poolW, pool.strideH, pool.strideW, ay.pad, ax.pad, ay.out, ax.out, actMin, actMax]).buffer);
 }

@@ -2,6 +2,7 @@
 // the checks that prepare runs once so kernels can trust them. Padding follows TFLite
 // (ComputePaddingHeightWidth): 'same' gives ceil(in / stride) outputs and puts the odd pad after.
 import { ConfigError, ShapeError } from '../../errors.js';
+import { convOutputSize } from '../../format/model.js';
 
 /** How int32 accumulators become int8 outputs (one multiplier/shift for all channels, or one per channel). */
 export interface Qs8Requant {
@@ -29,11 +30,10 @@ export interface Pool2dGeometry {
   padding: Padding;
 }
 
-/** Output size and leading pad of one spatial axis. */
+/** Output size (as the format's convOutputSize) and leading pad of one spatial axis. */
 export function axis(size: number, k: number, stride: number, padding: Padding): { out: number; pad: number } {
-  const out = padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - k) / stride) + 1;
-  const total = Math.max((out - 1) * stride + k - size, 0);
-  return { out, pad: padding === 'same' ? Math.floor(total / 2) : 0 };
+  const out = convOutputSize(size, k, stride, padding);
+  return { out, pad: padding === 'same' ? Math.max((out - 1) * stride + k - size, 0) >> 1 : 0 };
 }
 
 function positiveInts(what: string, o: object): void {
