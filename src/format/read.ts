@@ -120,20 +120,17 @@ function readTensor(r: ByteReader, i: number, payloads: Payload[]): FormatTensor
 
 function readOp(r: ByteReader): FormatOp {
   const op = code(r, OPS, 'op');
-  // the fields in the order the record stores them (bias, stored + 1 with 0 for none, goes last)
-  const o: Record<string, unknown> = { op, input: r.varint(), output: r.varint() };
+  const io = { input: r.varint(), output: r.varint() };
   const pair = (): [number, number] => [r.varint(), r.varint()];
-  let bias = -1;
   if (op === 'conv2d' || op === 'dense') {
-    o.kernel = r.varint();
-    bias = r.varint() - 1;
+    const kernel = r.varint();
+    const bias = r.varint() - 1; // stored + 1: 0 is no bias
+    const o: FormatOp = op === 'dense'
+      ? { op, ...io, kernel, activation: code(r, ACTIVATIONS, 'activation') }
+      : { op, ...io, kernel, strides: pair(), padding: code(r, PADDINGS, 'padding'), activation: code(r, ACTIVATIONS, 'activation') };
+    if (bias >= 0) o.bias = bias;
+    return o;
   }
-  if (op === 'maxpool2d') o.pool = pair();
-  if (op === 'conv2d' || op === 'maxpool2d') {
-    o.strides = pair();
-    o.padding = code(r, PADDINGS, 'padding');
-  }
-  if (op === 'conv2d' || op === 'dense') o.activation = code(r, ACTIVATIONS, 'activation');
-  if (bias >= 0) o.bias = bias;
-  return o as unknown as FormatOp;
+  if (op === 'maxpool2d') return { op, ...io, pool: pair(), strides: pair(), padding: code(r, PADDINGS, 'padding') };
+  return { op, ...io };
 }
