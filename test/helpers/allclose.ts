@@ -41,7 +41,7 @@ export function findMismatch(label: string, shape: KernelShape, out: Outputs, ex
     else if (exact) ok = g === w;
     else {
       tol = RTOL * (scale ? scale[i] : Math.abs(w)) + 1e-30;
-      ok = Math.abs(g - w) <= tol;
+      ok = g === w || Math.abs(g - w) <= tol; // g === w: equal infinities (Inf - Inf is NaN)
     }
     if (!ok) {
       if (first < 0) { first = i; firstTol = tol; }
