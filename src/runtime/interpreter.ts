@@ -47,7 +47,7 @@ export class Interpreter {
   declare readonly outputSize: number;
   /** The WASM kernel of each step, in order, e.g. ['qs8_quantize', 'qs8_spconv2d_maxpool2d', 'qs8_spmm', 'qs8_dequantize'].
    * An f32_dense_sparse step under 80% zeros runs f32_dense on a last block of 16 rows or fewer (resolver_f32.ts),
-   * and a qs8_spmm step under 90% zeros runs qs8_gemm on 4 rows or fewer (resolver_qs8.ts). */
+   * and a qs8_spmm step under 92% zeros (FEW_ROWS_SPARSITY) runs qs8_gemm on 4 rows or fewer (resolver_qs8.ts). */
   declare readonly kernels: readonly string[];
   declare readonly maxBatch: number;
   /**
